@@ -1,0 +1,48 @@
+//! The decision for an actual (non-preflight) request.
+
+use crate::decision::{Decision, Grant};
+use crate::policy::Policy;
+use crate::reason::Reason;
+use crate::request::HeaderInput;
+
+impl Policy {
+    /// Decides an actual request from its `Origin` header(s). Same-origin requests are the
+    /// caller's to recognize first (see [`is_same_origin`](crate::is_same_origin)): a refused
+    /// decision must not block them. Never allocates.
+    ///
+    /// ```
+    /// use cors_core::{AllowOrigin, Decision, HeaderInput, Policy};
+    ///
+    /// let policy = Policy::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .expose_headers(["X-Total-Count"])
+    ///     .build()
+    ///     .unwrap();
+    /// match policy.actual(HeaderInput::One(b"https://app.example.com")) {
+    ///     Decision::Allowed(grant) => {
+    ///         assert_eq!(grant.allow_origin, AllowOrigin::Echo);
+    ///         assert_eq!(grant.expose_headers, Some("X-Total-Count"));
+    ///     }
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// assert_eq!(policy.actual(HeaderInput::Missing), Decision::NotCors);
+    /// ```
+    #[inline]
+    pub fn actual<'p, 'r>(&'p self, origin: HeaderInput<'r>) -> Decision<'p, 'r> {
+        let origin = match origin {
+            HeaderInput::Missing => return Decision::NotCors,
+            HeaderInput::Many => return Decision::Refused(Reason::MultipleOrigins),
+            HeaderInput::One(origin) => origin,
+        };
+        match self.check_origin(origin) {
+            Ok(()) => Decision::Allowed(Grant {
+                allow_origin: self.allow_origin_value(),
+                allow_credentials: self.credentials,
+                expose_headers: self.expose.as_deref(),
+                max_age: None,
+                allow_private_network: false,
+            }),
+            Err(reason) => Decision::Refused(reason),
+        }
+    }
+}

@@ -1,0 +1,183 @@
+//! Request headers a policy allows, and the check of `Access-Control-Request-Headers`.
+
+use std::borrow::Cow;
+
+use crate::header_name::is_tchar;
+use crate::reason::Reason;
+
+/// Longest `Access-Control-Request-Headers` value examined. Browsers send only the names of
+/// non-safelisted headers, lowercase and comma-separated: a few hundred bytes at most. A longer
+/// value is refused in constant time, before it is read.
+pub const MAX_REQUEST_HEADERS_LEN: usize = 2048;
+
+/// Empty list elements tolerated in `Access-Control-Request-Headers` (RFC 9110 5.6.1 asks
+/// recipients to ignore "a reasonable number" of them).
+pub const MAX_EMPTY_ELEMENTS: usize = 16;
+
+/// The request headers a policy allows in preflights.
+///
+/// ```
+/// use cors_core::AllowedHeaders;
+///
+/// let h = AllowedHeaders::list(["Authorization", "X-Request-Id"]);
+/// assert!(h.check(b"authorization,x-request-id").is_ok());
+/// assert!(h.check(b"x-other").is_err());
+/// assert!(AllowedHeaders::ANY.check(b"x-anything").is_ok());
+/// assert!(AllowedHeaders::ANY.check(b"authorization").is_err());
+/// ```
+#[derive(Clone, Debug)]
+pub struct AllowedHeaders {
+    any: bool,
+    names: Cow<'static, [Cow<'static, str>]>,
+}
+
+impl AllowedHeaders {
+    /// No request header beyond the safelisted ones.
+    pub const NONE: AllowedHeaders = AllowedHeaders {
+        any: false,
+        names: Cow::Borrowed(&[]),
+    };
+
+    /// Any header name except `Authorization`, which `*` never covers.
+    pub const ANY: AllowedHeaders = AllowedHeaders {
+        any: true,
+        names: Cow::Borrowed(&[]),
+    };
+
+    /// Static parts (what the macro emits); `names` must be lowercase.
+    #[doc(hidden)]
+    pub const fn from_static(any: bool, names: &'static [Cow<'static, str>]) -> AllowedHeaders {
+        AllowedHeaders {
+            any,
+            names: Cow::Borrowed(names),
+        }
+    }
+
+    /// Exactly these names (case-insensitive).
+    pub fn list<I, S>(names: I) -> AllowedHeaders
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        AllowedHeaders::new(false, names)
+    }
+
+    pub(crate) fn new<I, S>(any: bool, names: I) -> AllowedHeaders
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        AllowedHeaders {
+            any,
+            names: Cow::Owned(
+                names
+                    .into_iter()
+                    .map(|n| Cow::Owned(n.as_ref().to_ascii_lowercase()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Whether `*` was declared.
+    pub fn is_any(&self) -> bool {
+        self.any
+    }
+
+    /// The names listed explicitly, lowercase.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(|n| n.as_ref())
+    }
+
+    /// Whether one header name is allowed.
+    #[inline]
+    pub fn allows(&self, name: &[u8]) -> bool {
+        if self
+            .names
+            .iter()
+            .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
+        {
+            return true;
+        }
+        self.any && !name.eq_ignore_ascii_case(b"authorization")
+    }
+
+    /// Checks an `Access-Control-Request-Headers` value: every listed name must be allowed.
+    /// Linear in the length of `value`, which is bounded by [`MAX_REQUEST_HEADERS_LEN`].
+    pub fn check<'r>(&self, value: &'r [u8]) -> Result<(), Reason<'r>> {
+        if value.len() > MAX_REQUEST_HEADERS_LEN {
+            return Err(Reason::RequestHeadersTooLong);
+        }
+        let mut empty = 0;
+        for element in value.split(|&b| b == b',') {
+            let name = trim_ows(element);
+            if name.is_empty() {
+                empty += 1;
+                if empty > MAX_EMPTY_ELEMENTS {
+                    return Err(Reason::MalformedRequestHeaders);
+                }
+                continue;
+            }
+            if !name.iter().all(|&b| is_tchar(b)) {
+                return Err(Reason::MalformedRequestHeaders);
+            }
+            if !self.allows(name) {
+                // Only tchars, hence ASCII.
+                let name = std::str::from_utf8(name).unwrap_or("");
+                return Err(if self.any && name.eq_ignore_ascii_case("authorization") {
+                    Reason::AuthorizationNotCovered
+                } else {
+                    Reason::HeaderNotAllowed(name)
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn trim_ows(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_each_element() {
+        let h = AllowedHeaders::list(["X-A", "content-type"]);
+        assert_eq!(h.check(b""), Ok(()));
+        assert_eq!(h.check(b"x-a"), Ok(()));
+        assert_eq!(h.check(b"X-A , Content-Type"), Ok(()));
+        assert_eq!(h.check(b"x-a,,x-a"), Ok(()));
+        assert_eq!(h.check(b"x-a,x-b"), Err(Reason::HeaderNotAllowed("x-b")));
+        assert_eq!(h.check(b"x-a,x b"), Err(Reason::MalformedRequestHeaders));
+        assert_eq!(h.check(b"x-a,\xff"), Err(Reason::MalformedRequestHeaders));
+    }
+
+    #[test]
+    fn bounded_on_hostile_input() {
+        let h = AllowedHeaders::list(["x-a"]);
+        let huge = vec![b'a'; 1 << 20];
+        assert_eq!(h.check(&huge), Err(Reason::RequestHeadersTooLong));
+        let commas = vec![b','; 10_000];
+        assert_eq!(h.check(&commas), Err(Reason::RequestHeadersTooLong));
+        let some_commas = vec![b','; 100];
+        assert_eq!(h.check(&some_commas), Err(Reason::MalformedRequestHeaders));
+    }
+
+    #[test]
+    fn star_never_covers_authorization() {
+        assert_eq!(
+            AllowedHeaders::ANY.check(b"x-a,Authorization"),
+            Err(Reason::AuthorizationNotCovered)
+        );
+        let h = AllowedHeaders::new(true, ["authorization"]);
+        assert_eq!(h.check(b"x-a,authorization"), Ok(()));
+    }
+}

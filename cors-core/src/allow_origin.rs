@@ -1,0 +1,241 @@
+//! The set of origins a policy allows, indexed for constant-time matching.
+//!
+//! Four kinds of rules, each in its own index:
+//! - exact origins (`https://app.example.com`, `null`): one hash lookup on the raw header value,
+//!   before any parsing (a stored origin is canonical, so an equal header is valid too);
+//! - any-port rules (`http://localhost:*`): one lookup on `scheme://host`;
+//! - subdomain rules (`https://*.example.com`): one lookup per label of the request's host,
+//!   keyed by the host suffix, then a check of scheme and port;
+//! - anchored regexes: tried last, in order.
+
+use std::borrow::Cow;
+
+use crate::host::HostKind;
+use crate::origin::{Origin, OriginError};
+use crate::regex_origin::RegexRef;
+use crate::table::Table;
+
+/// Which ports a wildcard rule accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PortRule {
+    /// No explicit port (the scheme's default).
+    Default,
+    /// Exactly this port.
+    Exact(u16),
+    /// Any port, or none (`:*`).
+    Any,
+}
+
+impl PortRule {
+    /// Whether an origin with `port` satisfies the rule.
+    #[inline]
+    pub fn accepts(self, port: Option<u16>) -> bool {
+        match self {
+            PortRule::Default => port.is_none(),
+            PortRule::Exact(p) => port == Some(p),
+            PortRule::Any => true,
+        }
+    }
+}
+
+/// The scheme and port constraint of a subdomain rule (its host suffix is the table key).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SubdomainRule {
+    /// The scheme, e.g. `https`.
+    pub scheme: Cow<'static, str>,
+    /// The port constraint.
+    pub port: PortRule,
+}
+
+/// Outcome of matching a request's `Origin` against a policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OriginMatch {
+    /// Allowed.
+    Allowed,
+    /// Well-formed, but not allowed.
+    NotAllowed,
+    /// Not a serialized origin.
+    Malformed(OriginError),
+}
+
+/// The origins a policy allows.
+#[derive(Clone, Debug)]
+pub struct AllowedOrigins {
+    any: bool,
+    exact: Table,
+    any_port: Table,
+    subdomains: Table,
+    subdomain_rules: Cow<'static, [SubdomainRule]>,
+    regexes: Cow<'static, [RegexRef]>,
+}
+
+impl AllowedOrigins {
+    /// Every origin (`origins = "*"`).
+    pub const ANY: AllowedOrigins = AllowedOrigins {
+        any: true,
+        exact: Table::EMPTY,
+        any_port: Table::EMPTY,
+        subdomains: Table::EMPTY,
+        subdomain_rules: Cow::Borrowed(&[]),
+        regexes: Cow::Borrowed(&[]),
+    };
+
+    /// Static parts laid out at compile time (what the macro emits).
+    #[doc(hidden)]
+    pub const fn from_static(
+        exact: Table,
+        any_port: Table,
+        subdomains: Table,
+        subdomain_rules: &'static [SubdomainRule],
+        regexes: &'static [RegexRef],
+    ) -> AllowedOrigins {
+        AllowedOrigins {
+            any: false,
+            exact,
+            any_port,
+            subdomains,
+            subdomain_rules: Cow::Borrowed(subdomain_rules),
+            regexes: Cow::Borrowed(regexes),
+        }
+    }
+
+    /// Owned parts built at run time.
+    pub(crate) fn from_owned(
+        exact: Vec<String>,
+        any_port: Vec<String>,
+        subdomains: Vec<(String, SubdomainRule)>,
+        regexes: Vec<RegexRef>,
+    ) -> AllowedOrigins {
+        let (suffixes, rules): (Vec<String>, Vec<SubdomainRule>) = subdomains.into_iter().unzip();
+        AllowedOrigins {
+            any: false,
+            exact: Table::new(exact),
+            any_port: Table::new(any_port),
+            subdomains: Table::new(suffixes),
+            subdomain_rules: Cow::Owned(rules),
+            regexes: Cow::Owned(regexes),
+        }
+    }
+
+    /// Whether every origin is allowed.
+    pub fn is_any(&self) -> bool {
+        self.any
+    }
+
+    /// The exact origins, in declaration order.
+    pub fn exact(&self) -> impl Iterator<Item = &str> {
+        self.exact.keys()
+    }
+
+    /// Matches a raw `Origin` header value.
+    #[inline]
+    pub fn check(&self, raw: &[u8]) -> OriginMatch {
+        if self.exact.contains(raw) {
+            return OriginMatch::Allowed;
+        }
+        let origin = match Origin::parse(raw) {
+            Ok(origin) => origin,
+            Err(e) => return OriginMatch::Malformed(e),
+        };
+        if self.any || self.matches_parsed(&origin) {
+            OriginMatch::Allowed
+        } else {
+            OriginMatch::NotAllowed
+        }
+    }
+
+    fn matches_parsed(&self, origin: &Origin<'_>) -> bool {
+        if origin.is_null() {
+            // `null` is only ever allowed by an exact `"null"` entry.
+            return false;
+        }
+        if !self.any_port.is_empty() && self.any_port.contains(origin.without_port().as_bytes()) {
+            return true;
+        }
+        if !self.subdomains.is_empty() && origin.host_kind() == Some(HostKind::Domain) {
+            let host = origin.host();
+            // Each proper suffix that starts after a dot: a rule for `example.com` matches
+            // `a.example.com` and `a.b.example.com`, never `example.com` or `evilexample.com`.
+            for (dot, _) in host.match_indices('.') {
+                let suffix = &host[dot + 1..];
+                for index in self.subdomains.find(suffix.as_bytes()) {
+                    if let Some(rule) = self.subdomain_rules.get(index) {
+                        if rule.scheme == origin.scheme() && rule.port.accepts(origin.port()) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        }
+        self.regexes.iter().any(|r| r.is_match(origin.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::regex_origin::RegexOrigin;
+    use std::sync::Arc;
+
+    fn set() -> AllowedOrigins {
+        AllowedOrigins::from_owned(
+            vec!["https://app.example.com".into(), "null".into()],
+            vec!["http://localhost".into()],
+            vec![(
+                "preview.example.com".into(),
+                SubdomainRule {
+                    scheme: "https".into(),
+                    port: PortRule::Default,
+                },
+            )],
+            vec![RegexRef::Shared(Arc::new(
+                RegexOrigin::new(r"^https://[a-z0-9-]+\.partner\.example$").unwrap(),
+            ))],
+        )
+    }
+
+    #[test]
+    fn matches_each_kind() {
+        let s = set();
+        for ok in [
+            "https://app.example.com",
+            "null",
+            "http://localhost",
+            "http://localhost:3000",
+            "https://pr-1.preview.example.com",
+            "https://a.b.preview.example.com",
+            "https://acme.partner.example",
+        ] {
+            assert_eq!(s.check(ok.as_bytes()), OriginMatch::Allowed, "{ok}");
+        }
+        for no in [
+            "https://preview.example.com",
+            "http://pr-1.preview.example.com",
+            "https://pr-1.preview.example.com:8443",
+            "https://evilpreview.example.com",
+            "https://app.example.com.evil.com",
+            "https://localhost:3000",
+            "https://acme.partner.example.evil",
+            "https://evil.test",
+        ] {
+            assert_eq!(s.check(no.as_bytes()), OriginMatch::NotAllowed, "{no}");
+        }
+        assert_eq!(
+            s.check(b"https://app.example.com/"),
+            OriginMatch::Malformed(OriginError::Path)
+        );
+    }
+
+    #[test]
+    fn any_allows_well_formed_only() {
+        assert_eq!(
+            AllowedOrigins::ANY.check(b"https://x.test"),
+            OriginMatch::Allowed
+        );
+        assert_eq!(AllowedOrigins::ANY.check(b"null"), OriginMatch::Allowed);
+        assert!(matches!(
+            AllowedOrigins::ANY.check(b"x"),
+            OriginMatch::Malformed(_)
+        ));
+    }
+}

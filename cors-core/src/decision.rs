@@ -1,0 +1,46 @@
+//! The outcome of a decision: the CORS response headers to add, or why the request is refused.
+
+use crate::reason::Reason;
+
+/// The value of `Access-Control-Allow-Origin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AllowOrigin {
+    /// `*` (a credential-free policy allowing any origin).
+    Any,
+    /// The request's `Origin`, verbatim.
+    Echo,
+}
+
+/// The CORS headers granted to an allowed request.
+///
+/// For an actual request: `Access-Control-Allow-Origin`, `Access-Control-Allow-Credentials`
+/// and `Access-Control-Expose-Headers`. For a preflight: `Access-Control-Allow-Origin`,
+/// `Access-Control-Allow-Credentials`, `Access-Control-Allow-Methods` (the requested method,
+/// echoed), `Access-Control-Allow-Headers` (the requested headers, echoed, when present),
+/// `Access-Control-Max-Age` and `Access-Control-Allow-Private-Network`. Echoed values are taken
+/// from the request, so a decision never allocates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grant<'p> {
+    /// `Access-Control-Allow-Origin`.
+    pub allow_origin: AllowOrigin,
+    /// `Access-Control-Allow-Credentials: true`.
+    pub allow_credentials: bool,
+    /// `Access-Control-Expose-Headers` (actual requests only).
+    pub expose_headers: Option<&'p str>,
+    /// `Access-Control-Max-Age` (preflights only).
+    pub max_age: Option<&'p str>,
+    /// `Access-Control-Allow-Private-Network: true` (preflights that asked for it).
+    pub allow_private_network: bool,
+}
+
+/// A decision on one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision<'p, 'r> {
+    /// No `Origin` header: not a CORS request; nothing to add (but `Vary`, see
+    /// [`Policy::varies_by_origin`](crate::Policy::varies_by_origin)).
+    NotCors,
+    /// Allowed, with these headers.
+    Allowed(Grant<'p>),
+    /// Refused, for this reason.
+    Refused(Reason<'r>),
+}

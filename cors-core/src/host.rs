@@ -1,0 +1,289 @@
+//! Host syntax, exactly as browsers serialize it in an `Origin` header: a lowercase ASCII domain,
+//! a canonical dotted-decimal IPv4 address, or a canonical bracketed IPv6 address.
+//!
+//! Hand-written: this runs on every request that carries an unknown origin and must neither
+//! allocate nor accept anything a browser would not send. (The `url` crate, used at validation
+//! time to *suggest* corrections, allocates and normalizes instead of rejecting.)
+
+use crate::origin::OriginError;
+
+/// Longest domain name (RFC 1035).
+pub const MAX_HOST_LEN: usize = 253;
+const MAX_LABEL_LEN: usize = 63;
+
+/// The kind of a valid host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostKind {
+    /// A domain name such as `app.example.com` or `localhost`.
+    Domain,
+    /// A dotted-decimal IPv4 address.
+    Ipv4,
+    /// A bracketed IPv6 address such as `[::1]`.
+    Ipv6,
+}
+
+/// Checks that `host` is a host as browsers serialize it.
+pub(crate) fn check(host: &str) -> Result<HostKind, OriginError> {
+    if let Some(inner) = host.strip_prefix('[') {
+        let inner = inner.strip_suffix(']').ok_or(OriginError::InvalidIpv6)?;
+        check_ipv6(inner)?;
+        return Ok(HostKind::Ipv6);
+    }
+    check_domain_or_ipv4(host)
+}
+
+fn check_domain_or_ipv4(host: &str) -> Result<HostKind, OriginError> {
+    if host.is_empty() {
+        return Err(OriginError::EmptyHost);
+    }
+    if host.len() > MAX_HOST_LEN {
+        return Err(OriginError::HostTooLong);
+    }
+    let mut last_label = "";
+    for label in host.split('.') {
+        if label.is_empty() {
+            return Err(OriginError::EmptyLabel);
+        }
+        if label.len() > MAX_LABEL_LEN {
+            return Err(OriginError::LabelTooLong);
+        }
+        for &b in label.as_bytes() {
+            match b {
+                b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' => {}
+                b'A'..=b'Z' => return Err(OriginError::UppercaseHost),
+                _ => return Err(OriginError::InvalidHost),
+            }
+        }
+        last_label = label;
+    }
+    // WHATWG URL: a host whose last label is a number is parsed (and re-serialized) as IPv4.
+    let numeric = last_label.bytes().all(|b| b.is_ascii_digit())
+        || (last_label.starts_with("0x") && last_label[2..].bytes().all(|b| b.is_ascii_hexdigit()));
+    if numeric {
+        check_ipv4(host)?;
+        return Ok(HostKind::Ipv4);
+    }
+    Ok(HostKind::Domain)
+}
+
+fn check_ipv4(host: &str) -> Result<(), OriginError> {
+    let mut parts = 0;
+    for part in host.split('.') {
+        parts += 1;
+        let canonical = !part.is_empty()
+            && part.len() <= 3
+            && part.bytes().all(|b| b.is_ascii_digit())
+            && !(part.len() > 1 && part.starts_with('0'))
+            && part.parse::<u16>().is_ok_and(|v| v <= 255);
+        if !canonical {
+            return Err(OriginError::InvalidIpv4);
+        }
+    }
+    if parts == 4 {
+        Ok(())
+    } else {
+        Err(OriginError::InvalidIpv4)
+    }
+}
+
+/// Parses the text between the brackets of an IPv6 host and checks that it is the canonical
+/// serialization (WHATWG URL "IPv6 serializer": lowercase, no leading zeros, the first longest
+/// run of two or more zero pieces compressed, no embedded IPv4 form).
+fn check_ipv6(text: &str) -> Result<(), OriginError> {
+    let pieces = parse_ipv6(text).ok_or(OriginError::InvalidIpv6)?;
+    let mut buf = [0u8; 40];
+    let len = serialize_ipv6(&pieces, &mut buf);
+    if &buf[..len] == text.as_bytes() {
+        Ok(())
+    } else {
+        Err(OriginError::InvalidIpv6)
+    }
+}
+
+fn parse_ipv6(text: &str) -> Option<[u16; 8]> {
+    if text.len() > 39 {
+        return None;
+    }
+    let (head, tail) = match text.find("::") {
+        Some(at) => (&text[..at], Some(&text[at + 2..])),
+        None => (text, None),
+    };
+    let mut pieces = [0u16; 8];
+    let mut count = 0;
+    let read = |part: &str, into: &mut Vec16| -> Option<()> {
+        if part.is_empty() {
+            return Some(());
+        }
+        for group in part.split(':') {
+            if group.is_empty() || group.len() > 4 {
+                return None;
+            }
+            into.push(u16::from_str_radix(group, 16).ok()?)?;
+        }
+        Some(())
+    };
+    let mut head_pieces = Vec16::default();
+    read(head, &mut head_pieces)?;
+    let mut tail_pieces = Vec16::default();
+    if let Some(tail) = tail {
+        if tail.contains("::") {
+            return None;
+        }
+        read(tail, &mut tail_pieces)?;
+        if head_pieces.len + tail_pieces.len > 7 {
+            return None;
+        }
+    } else if head_pieces.len != 8 {
+        return None;
+    }
+    for &p in &head_pieces.items[..head_pieces.len] {
+        pieces[count] = p;
+        count += 1;
+    }
+    let start = 8 - tail_pieces.len;
+    pieces[start..].copy_from_slice(&tail_pieces.items[..tail_pieces.len]);
+    Some(pieces)
+}
+
+/// A fixed-capacity list of up to eight IPv6 pieces (no allocation).
+#[derive(Default)]
+struct Vec16 {
+    items: [u16; 8],
+    len: usize,
+}
+
+impl Vec16 {
+    fn push(&mut self, v: u16) -> Option<()> {
+        *self.items.get_mut(self.len)? = v;
+        self.len += 1;
+        Some(())
+    }
+}
+
+fn serialize_ipv6(pieces: &[u16; 8], out: &mut [u8; 40]) -> usize {
+    // First longest run of at least two zero pieces.
+    let (mut best_start, mut best_len) = (8, 0);
+    let mut i = 0;
+    while i < 8 {
+        if pieces[i] == 0 {
+            let start = i;
+            while i < 8 && pieces[i] == 0 {
+                i += 1;
+            }
+            if i - start > best_len && i - start >= 2 {
+                best_start = start;
+                best_len = i - start;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    let mut len = 0;
+    let mut push = |b: u8, len: &mut usize| {
+        if let Some(slot) = out.get_mut(*len) {
+            *slot = b;
+            *len += 1;
+        }
+    };
+    let mut i = 0;
+    while i < 8 {
+        if i == best_start {
+            if i == 0 {
+                push(b':', &mut len);
+            }
+            push(b':', &mut len);
+            i += best_len;
+            continue;
+        }
+        let piece = pieces[i];
+        let mut started = false;
+        for shift in [12u32, 8, 4, 0] {
+            let nibble = ((piece >> shift) & 0xf) as u8;
+            if nibble != 0 || started || shift == 0 {
+                started = true;
+                push(b"0123456789abcdef"[nibble as usize], &mut len);
+            }
+        }
+        if i < 7 {
+            push(b':', &mut len);
+        }
+        i += 1;
+    }
+    len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains() {
+        assert_eq!(check("app.example.com"), Ok(HostKind::Domain));
+        assert_eq!(check("localhost"), Ok(HostKind::Domain));
+        assert_eq!(check("xn--bcher-kva.example"), Ok(HostKind::Domain));
+        assert_eq!(check("my_host.example"), Ok(HostKind::Domain));
+        assert_eq!(check("App.example.com"), Err(OriginError::UppercaseHost));
+        assert_eq!(check("example.com."), Err(OriginError::EmptyLabel));
+        assert_eq!(check(".example.com"), Err(OriginError::EmptyLabel));
+        assert_eq!(check("a..b"), Err(OriginError::EmptyLabel));
+        assert_eq!(check("a`b.example"), Err(OriginError::InvalidHost));
+        assert_eq!(check(&"a".repeat(64)), Err(OriginError::LabelTooLong));
+        assert_eq!(check(""), Err(OriginError::EmptyHost));
+    }
+
+    #[test]
+    fn ipv4_must_be_canonical() {
+        assert_eq!(check("127.0.0.1"), Ok(HostKind::Ipv4));
+        assert_eq!(check("255.255.255.255"), Ok(HostKind::Ipv4));
+        for bad in [
+            "127.1",
+            "127.0.0.01",
+            "256.0.0.1",
+            "1.2.3.4.5",
+            "0x7f.0.0.1",
+            "a.0x10",
+        ] {
+            assert_eq!(check(bad), Err(OriginError::InvalidIpv4), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ipv6_must_be_canonical() {
+        for good in [
+            "[::1]",
+            "[::]",
+            "[2001:db8::1]",
+            "[fe80::1:2]",
+            "[1:0:1:1:1:1:1:1]",
+            "[1::]",
+        ] {
+            assert_eq!(check(good), Ok(HostKind::Ipv6), "{good}");
+        }
+        for bad in [
+            "[0:0:0:0:0:0:0:1]",
+            "[::01]",
+            "[2001:DB8::1]",
+            "[1:0:0:1:0:0:0:0]",
+            "[::ffff:127.0.0.1]",
+            "[1::1::1]",
+            "[12345::]",
+            "[::1",
+            "[1:2:3:4:5:6:7]",
+            "[1:2:3:4:5:6:7:8:9]",
+            "[1::0:0]",
+        ] {
+            assert_eq!(check(bad), Err(OriginError::InvalidIpv6), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ipv6_serializer_compresses_first_longest_run() {
+        let mut buf = [0u8; 40];
+        let n = serialize_ipv6(&[1, 0, 0, 2, 0, 0, 0, 3], &mut buf);
+        assert_eq!(&buf[..n], b"1:0:0:2::3");
+        let n = serialize_ipv6(&[1, 0, 0, 2, 0, 0, 3, 4], &mut buf);
+        assert_eq!(&buf[..n], b"1::2:0:0:3:4");
+        let n = serialize_ipv6(&[0; 8], &mut buf);
+        assert_eq!(&buf[..n], b"::");
+    }
+}

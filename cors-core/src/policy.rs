@@ -1,0 +1,184 @@
+//! The validated CORS policy.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::allow_headers::AllowedHeaders;
+use crate::allow_methods::AllowedMethods;
+use crate::allow_origin::{AllowedOrigins, SubdomainRule};
+use crate::builder::PolicyBuilder;
+use crate::parts::PolicyParts;
+use crate::regex_origin::{RegexOrigin, RegexRef};
+
+/// A validated CORS policy, ready to decide requests.
+///
+/// A `Policy` can only be made from a declaration that passed [`validate`](crate::validate()):
+/// at compile time by the `#[cors]`/`cors_policy!` macros (which emit it as a `static`: no
+/// allocation at startup, regexes compiled on first use), or at run time by
+/// [`Policy::builder`]. Deciding a request never allocates.
+///
+/// ```
+/// use cors_core::{Decision, HeaderInput, Policy};
+///
+/// let policy = Policy::builder()
+///     .allow_origin("https://app.example.com")
+///     .allow_credentials()
+///     .build()
+///     .unwrap();
+/// let d = policy.actual(HeaderInput::One(b"https://app.example.com"));
+/// assert!(matches!(d, Decision::Allowed(g) if g.allow_credentials));
+/// let d = policy.actual(HeaderInput::One(b"https://evil.example"));
+/// assert!(matches!(d, Decision::Refused(_)));
+/// ```
+#[derive(Clone)]
+pub struct Policy {
+    pub(crate) origins: AllowedOrigins,
+    pub(crate) credentials: bool,
+    pub(crate) headers: AllowedHeaders,
+    pub(crate) methods: AllowedMethods,
+    pub(crate) expose: Option<Cow<'static, str>>,
+    pub(crate) max_age: Option<Cow<'static, str>>,
+    pub(crate) private_network: bool,
+}
+
+impl Policy {
+    /// A runtime builder, validated like the macros.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder::default()
+    }
+
+    /// Builds a policy from parts that passed [`validate`](crate::validate()).
+    pub fn from_parts(parts: PolicyParts) -> Policy {
+        let origins = if parts.any_origin {
+            AllowedOrigins::ANY
+        } else {
+            AllowedOrigins::from_owned(
+                parts.exact_origins,
+                parts.any_port_origins,
+                parts
+                    .subdomain_origins
+                    .into_iter()
+                    .map(|s| {
+                        (
+                            s.suffix,
+                            SubdomainRule {
+                                scheme: Cow::Owned(s.scheme),
+                                port: s.port,
+                            },
+                        )
+                    })
+                    .collect(),
+                parts
+                    .regex_origins
+                    .into_iter()
+                    .filter_map(|r| RegexOrigin::new(r).ok())
+                    .map(|r| RegexRef::Shared(Arc::new(r)))
+                    .collect(),
+            )
+        };
+        Policy {
+            origins,
+            credentials: parts.credentials,
+            headers: AllowedHeaders::new(parts.any_header, parts.headers),
+            methods: match parts.methods {
+                Some(m) => AllowedMethods::list(m),
+                None => AllowedMethods::ANY,
+            },
+            expose: parts.expose.map(Cow::Owned),
+            max_age: parts.max_age.map(|a| Cow::Owned(a.to_string())),
+            private_network: parts.private_network,
+        }
+    }
+
+    /// A policy over static data (what the macros emit). Not a stable API: use the macros.
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn from_static(
+        origins: AllowedOrigins,
+        credentials: bool,
+        headers: AllowedHeaders,
+        methods: AllowedMethods,
+        expose: Option<&'static str>,
+        max_age: Option<&'static str>,
+        private_network: bool,
+    ) -> Policy {
+        Policy {
+            origins,
+            credentials,
+            headers,
+            methods,
+            expose: match expose {
+                Some(e) => Some(Cow::Borrowed(e)),
+                None => None,
+            },
+            max_age: match max_age {
+                Some(a) => Some(Cow::Borrowed(a)),
+                None => None,
+            },
+            private_network,
+        }
+    }
+
+    /// The allowed origins.
+    pub fn origins(&self) -> &AllowedOrigins {
+        &self.origins
+    }
+
+    /// Whether responses carry `Access-Control-Allow-Credentials: true`.
+    pub fn allows_credentials(&self) -> bool {
+        self.credentials
+    }
+
+    /// The allowed request headers.
+    pub fn allowed_headers(&self) -> &AllowedHeaders {
+        &self.headers
+    }
+
+    /// The allowed methods.
+    pub fn allowed_methods(&self) -> &AllowedMethods {
+        &self.methods
+    }
+
+    /// The `Access-Control-Expose-Headers` value, if any.
+    pub fn expose_headers(&self) -> Option<&str> {
+        self.expose.as_deref()
+    }
+
+    /// The `Access-Control-Max-Age` value, if any.
+    pub fn max_age(&self) -> Option<&str> {
+        self.max_age.as_deref()
+    }
+
+    /// Whether preflights asking for private network access are granted.
+    pub fn allows_private_network(&self) -> bool {
+        self.private_network
+    }
+
+    /// Whether `Access-Control-Allow-Origin` depends on the request's `Origin`, so that every
+    /// response must carry `Vary: Origin` for caches. False only for `origins = "*"` without
+    /// credentials (the header is then always `*`).
+    ///
+    /// ```
+    /// let p = cors_core::Policy::builder().allow_any_origin().build().unwrap();
+    /// assert!(!p.varies_by_origin());
+    /// ```
+    #[inline]
+    pub fn varies_by_origin(&self) -> bool {
+        !self.origins.is_any() || self.credentials
+    }
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("origins", &self.origins)
+            .field("credentials", &self.credentials)
+            .field("headers", &self.headers)
+            .field("methods", &self.methods)
+            .field("expose", &self.expose)
+            .field("max_age", &self.max_age)
+            .field("private_network", &self.private_network)
+            .finish()
+    }
+}

@@ -1,0 +1,95 @@
+//! The decision for a preflight request (Fetch Standard, "CORS-preflight fetch").
+
+use crate::allow_origin::OriginMatch;
+use crate::decision::{AllowOrigin, Decision, Grant};
+use crate::policy::Policy;
+use crate::reason::Reason;
+use crate::request::{HeaderInput, PreflightRequest};
+
+impl Policy {
+    /// Decides a preflight. Checks, in order: the origin, the requested method, the requested
+    /// headers, private network access. Never allocates; linear in the size of the request
+    /// headers, which are bounded.
+    ///
+    /// ```
+    /// use cors_core::{Decision, HeaderInput, Policy, PreflightRequest, Reason};
+    ///
+    /// let policy = Policy::builder()
+    ///     .allow_origin("https://app.example.com")
+    ///     .allow_methods(["DELETE"])
+    ///     .allow_headers(["X-Request-Id"])
+    ///     .max_age(600)
+    ///     .build()
+    ///     .unwrap();
+    /// let request = PreflightRequest {
+    ///     origin: HeaderInput::One(b"https://app.example.com"),
+    ///     method: HeaderInput::One(b"DELETE"),
+    ///     headers: HeaderInput::One(b"x-request-id"),
+    ///     private_network: HeaderInput::Missing,
+    /// };
+    /// assert!(matches!(policy.preflight(&request), Decision::Allowed(g) if g.max_age == Some("600")));
+    ///
+    /// let request = PreflightRequest { headers: HeaderInput::One(b"x-other"), ..request };
+    /// assert_eq!(policy.preflight(&request), Decision::Refused(Reason::HeaderNotAllowed("x-other")));
+    /// ```
+    pub fn preflight<'p, 'r>(&'p self, request: &PreflightRequest<'r>) -> Decision<'p, 'r> {
+        let origin = match request.origin {
+            HeaderInput::Missing => return Decision::NotCors,
+            HeaderInput::Many => return Decision::Refused(Reason::MultipleOrigins),
+            HeaderInput::One(origin) => origin,
+        };
+        if let Err(reason) = self.check_origin(origin) {
+            return Decision::Refused(reason);
+        }
+        match request.method {
+            HeaderInput::One(method) => {
+                if let Err(reason) = self.methods.check(method) {
+                    return Decision::Refused(reason);
+                }
+            }
+            HeaderInput::Missing => return Decision::Refused(Reason::MalformedMethod),
+            HeaderInput::Many => return Decision::Refused(Reason::MultipleMethods),
+        }
+        match request.headers {
+            HeaderInput::One(headers) => {
+                if let Err(reason) = self.headers.check(headers) {
+                    return Decision::Refused(reason);
+                }
+            }
+            HeaderInput::Missing => {}
+            HeaderInput::Many => return Decision::Refused(Reason::MultipleRequestHeaders),
+        }
+        let private_network = matches!(request.private_network, HeaderInput::One(v) if v.eq_ignore_ascii_case(b"true"));
+        if private_network && !self.private_network {
+            return Decision::Refused(Reason::PrivateNetworkNotAllowed);
+        }
+        Decision::Allowed(Grant {
+            allow_origin: self.allow_origin_value(),
+            allow_credentials: self.credentials,
+            expose_headers: None,
+            max_age: self.max_age.as_deref(),
+            allow_private_network: private_network,
+        })
+    }
+
+    #[inline]
+    pub(crate) fn allow_origin_value(&self) -> AllowOrigin {
+        if self.origins.is_any() && !self.credentials {
+            AllowOrigin::Any
+        } else {
+            AllowOrigin::Echo
+        }
+    }
+
+    #[inline]
+    pub(crate) fn check_origin<'r>(&self, origin: &'r [u8]) -> Result<(), Reason<'r>> {
+        match self.origins.check(origin) {
+            OriginMatch::Allowed => Ok(()),
+            OriginMatch::Malformed(e) => Err(Reason::MalformedOrigin(e)),
+            // A well-formed origin is ASCII.
+            OriginMatch::NotAllowed => Err(Reason::OriginNotAllowed(
+                std::str::from_utf8(origin).unwrap_or(""),
+            )),
+        }
+    }
+}

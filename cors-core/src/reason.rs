@@ -1,0 +1,150 @@
+//! Why a request was refused.
+
+use std::fmt;
+
+use crate::origin::OriginError;
+
+/// Why a preflight or an actual request was refused.
+///
+/// [`Reason::summary`] is static text, safe to send to any client; the `Display` form adds the
+/// offending value (bounded and escaped) for logs and opt-in debug responses.
+///
+/// ```
+/// use cors_core::Reason;
+///
+/// let r = Reason::OriginNotAllowed("https://evil.example");
+/// assert_eq!(r.summary(), "origin not allowed");
+/// assert_eq!(r.to_string(), "origin `https://evil.example` is not allowed by this route's CORS policy");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Reason<'r> {
+    /// Several `Origin` headers.
+    MultipleOrigins,
+    /// The `Origin` header is not a serialized origin.
+    MalformedOrigin(OriginError),
+    /// A well-formed origin the policy does not allow.
+    OriginNotAllowed(&'r str),
+    /// Several `Access-Control-Request-Method` headers.
+    MultipleMethods,
+    /// `Access-Control-Request-Method` is not a method token.
+    MalformedMethod,
+    /// The requested method is not allowed (or is forbidden: CONNECT, TRACE, TRACK).
+    MethodNotAllowed(&'r str),
+    /// Several `Access-Control-Request-Headers` headers.
+    MultipleRequestHeaders,
+    /// `Access-Control-Request-Headers` is longer than the bound.
+    RequestHeadersTooLong,
+    /// `Access-Control-Request-Headers` is not a comma-separated list of tokens.
+    MalformedRequestHeaders,
+    /// A requested header is not allowed.
+    HeaderNotAllowed(&'r str),
+    /// `Authorization` was requested under `headers = "*"`, which never covers it.
+    AuthorizationNotCovered,
+    /// The preflight asked for private-network access and the policy does not grant it.
+    PrivateNetworkNotAllowed,
+}
+
+impl Reason<'_> {
+    /// A short, static description that never echoes request data.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            Reason::MultipleOrigins => "several Origin headers",
+            Reason::MalformedOrigin(_) => "malformed Origin header",
+            Reason::OriginNotAllowed(_) => "origin not allowed",
+            Reason::MultipleMethods => "several Access-Control-Request-Method headers",
+            Reason::MalformedMethod => "malformed Access-Control-Request-Method header",
+            Reason::MethodNotAllowed(_) => "method not allowed",
+            Reason::MultipleRequestHeaders => "several Access-Control-Request-Headers headers",
+            Reason::RequestHeadersTooLong => "Access-Control-Request-Headers too long",
+            Reason::MalformedRequestHeaders => "malformed Access-Control-Request-Headers header",
+            Reason::HeaderNotAllowed(_) => "request header not allowed",
+            Reason::AuthorizationNotCovered => "request header not allowed",
+            Reason::PrivateNetworkNotAllowed => "private network access not allowed",
+        }
+    }
+
+    /// Whether the request was malformed (as opposed to well-formed but not allowed).
+    pub fn is_malformed(&self) -> bool {
+        matches!(
+            self,
+            Reason::MultipleOrigins
+                | Reason::MalformedOrigin(_)
+                | Reason::MultipleMethods
+                | Reason::MalformedMethod
+                | Reason::MultipleRequestHeaders
+                | Reason::RequestHeadersTooLong
+                | Reason::MalformedRequestHeaders
+        )
+    }
+}
+
+/// Writes request-controlled text bounded to 100 characters, with anything but printable ASCII
+/// escaped, so that a log line or debug header can never be forged or flooded.
+pub(crate) struct Bounded<'a>(pub &'a str);
+
+impl fmt::Display for Bounded<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const MAX: usize = 100;
+        for (i, c) in self.0.chars().enumerate() {
+            if i == MAX {
+                return f.write_str("...");
+            }
+            if c.is_ascii_graphic() || c == ' ' {
+                fmt::Write::write_char(f, c)?;
+            } else {
+                write!(f, "{}", c.escape_default())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Reason<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Reason::MalformedOrigin(e) => write!(f, "malformed Origin header: {e}"),
+            Reason::OriginNotAllowed(o) => write!(
+                f,
+                "origin `{}` is not allowed by this route's CORS policy",
+                Bounded(o)
+            ),
+            Reason::MethodNotAllowed(m) => write!(
+                f,
+                "method `{}` is not allowed by this route's CORS policy",
+                Bounded(m)
+            ),
+            Reason::HeaderNotAllowed(h) => write!(
+                f,
+                "request header `{}` is not allowed by this route's CORS policy (list it in `headers`)",
+                Bounded(h)
+            ),
+            Reason::AuthorizationNotCovered => f.write_str(
+                "request header `authorization` is not allowed: `headers = \"*\"` never covers Authorization, list it explicitly",
+            ),
+            Reason::RequestHeadersTooLong => write!(
+                f,
+                "Access-Control-Request-Headers is longer than {} bytes",
+                crate::allow_headers::MAX_REQUEST_HEADERS_LEN
+            ),
+            Reason::PrivateNetworkNotAllowed => f.write_str(
+                "the preflight asks for private network access and the policy has no `private_network`",
+            ),
+            other => f.write_str(other.summary()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_is_bounded_and_escaped() {
+        let long = "x".repeat(1000);
+        let shown = Reason::HeaderNotAllowed(&long).to_string();
+        assert!(shown.len() < 250, "{}", shown.len());
+        let shown = Reason::OriginNotAllowed("a\r\nb").to_string();
+        assert!(shown.contains("a\\r\\nb"), "{shown}");
+    }
+}

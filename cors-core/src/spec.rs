@@ -1,0 +1,50 @@
+//! A policy as declared, before validation.
+
+/// One entry of `origins`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OriginEntry {
+    /// `"https://app.example.com"`, `"https://*.example.com"`, `"http://localhost:*"`, `"null"`
+    /// or `"*"`.
+    Literal(String),
+    /// `regex(r"^https://...$")`.
+    Regex(String),
+}
+
+/// A policy as written by a user, before [`validate`](crate::validate()) checks it.
+///
+/// The `#[cors(...)]` and `cors_policy!(...)` macros fill one from their arguments at compile
+/// time; [`PolicyBuilder`](crate::PolicyBuilder) fills one at run time. Lists keep the
+/// declaration order so that each [`Problem`](crate::Problem) can point at the exact entry.
+///
+/// ```
+/// use cors_core::{validate, OriginEntry, PolicySpec};
+///
+/// let spec = PolicySpec {
+///     origins: Some(vec![OriginEntry::Literal("https://app.example.com".into())]),
+///     credentials: true,
+///     ..PolicySpec::default()
+/// };
+/// assert!(validate(&spec).is_ok());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PolicySpec {
+    /// `origins`: required.
+    pub origins: Option<Vec<OriginEntry>>,
+    /// `credentials`.
+    pub credentials: bool,
+    /// `headers`: request header names, or `"*"`.
+    pub headers: Option<Vec<String>>,
+    /// `expose`: response header names, or `"*"`.
+    pub expose: Option<Vec<String>>,
+    /// `max_age` in seconds (signed, so that a negative value can be reported).
+    pub max_age: Option<i64>,
+    /// `private_network`.
+    pub private_network: bool,
+    /// `allow_null_origin`.
+    pub allow_null_origin: bool,
+    /// `allow_insecure_origins`.
+    pub allow_insecure_origins: bool,
+    /// `methods`: only for policies not attached to a route (a route's methods come from its
+    /// route attribute). `None` allows every method but CONNECT, TRACE and TRACK.
+    pub methods: Option<Vec<String>>,
+}

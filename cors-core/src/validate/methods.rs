@@ -1,0 +1,67 @@
+//! Rules for `methods` (policies not attached to a route).
+
+use std::collections::HashSet;
+
+use crate::allow_methods::is_forbidden_method;
+use crate::header_name::is_token;
+use crate::problem::{Key, Location, Problem, ProblemKind};
+
+/// Methods browsers normalize to uppercase; any other casing never matches a request.
+const NORMALIZED: &[&str] = &["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"];
+
+/// Checks one method name (also used by the macro for the methods of a route).
+pub fn check_method(location: Location, method: &str) -> Option<Problem> {
+    if is_forbidden_method(method) {
+        return Some(
+            Problem::new(
+                ProblemKind::ForbiddenMethod,
+                location,
+                format!("`{method}` can never be allowed by CORS: browsers forbid CONNECT, TRACE and TRACK"),
+            )
+            .suggest("remove it"),
+        );
+    }
+    if !is_token(method) {
+        return Some(Problem::new(
+            ProblemKind::InvalidMethod,
+            location,
+            format!("`{method}` is not a valid method name"),
+        ));
+    }
+    let upper = method.to_ascii_uppercase();
+    if upper != method && NORMALIZED.contains(&upper.as_str()) {
+        return Some(
+            Problem::new(
+                ProblemKind::NonCanonicalMethod,
+                location,
+                format!("`{method}`: methods are case-sensitive, and browsers send `{upper}`"),
+            )
+            .suggest(format!("did you mean \"{upper}\"?")),
+        );
+    }
+    None
+}
+
+/// Checks `methods`; returns the accepted methods.
+pub(crate) fn check_methods(methods: &[String], problems: &mut Vec<Problem>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    let mut accepted = Vec::new();
+    for (i, method) in methods.iter().enumerate() {
+        let at = Location::Item(Key::Methods, i);
+        if let Some(p) = check_method(at, method) {
+            problems.push(p);
+        } else if !seen.insert(method.as_str()) {
+            problems.push(
+                Problem::new(
+                    ProblemKind::DuplicateMethod,
+                    at,
+                    format!("`{method}` is listed twice"),
+                )
+                .suggest("remove this entry"),
+            );
+        } else {
+            accepted.push(method.clone());
+        }
+    }
+    accepted
+}

@@ -1,0 +1,87 @@
+//! Validation of a declared policy: the one function behind compile-time checks (the `#[cors]`
+//! macro turns each [`Problem`] into a spanned `compile_error!`) and runtime builders (which
+//! return them in a [`PolicyError`](crate::PolicyError)).
+
+mod headers;
+mod methods;
+mod origins;
+mod regex;
+mod suggest;
+
+pub use methods::check_method;
+pub use suggest::did_you_mean;
+
+use crate::parts::PolicyParts;
+use crate::problem::{Key, Location, Problem, ProblemKind};
+use crate::spec::PolicySpec;
+
+/// Largest `max_age` accepted: Firefox caps preflight caching at 24 hours (Chromium at 2 hours).
+pub const MAX_AGE_LIMIT: i64 = 86_400;
+
+/// Checks every rule (see `docs/validation.md`) and returns the normalized policy, or every
+/// problem found, in declaration order.
+///
+/// ```
+/// use cors_core::{validate, OriginEntry, PolicySpec, ProblemKind};
+///
+/// let spec = PolicySpec {
+///     origins: Some(vec![
+///         OriginEntry::Literal("*".into()),
+///     ]),
+///     credentials: true,
+///     max_age: Some(100_000),
+///     ..PolicySpec::default()
+/// };
+/// let problems = validate(&spec).unwrap_err();
+/// let kinds: Vec<_> = problems.iter().map(|p| p.kind).collect();
+/// assert_eq!(kinds, [ProblemKind::WildcardWithCredentials, ProblemKind::MaxAgeTooLarge]);
+/// ```
+pub fn validate(spec: &PolicySpec) -> Result<PolicyParts, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut parts = PolicyParts {
+        credentials: spec.credentials,
+        private_network: spec.private_network,
+        ..PolicyParts::default()
+    };
+
+    origins::check(spec, &mut parts, &mut problems);
+
+    if let Some(names) = &spec.headers {
+        let (names, any) = headers::check_request_headers(names, spec.credentials, &mut problems);
+        parts.headers = names;
+        parts.any_header = any;
+    }
+    if let Some(names) = &spec.expose {
+        parts.expose = headers::check_exposed_headers(names, spec.credentials, &mut problems);
+    }
+    if let Some(age) = spec.max_age {
+        match u32::try_from(age) {
+            Err(_) if age < 0 => problems.push(
+                Problem::new(
+                    ProblemKind::MaxAgeNegative,
+                    Location::Key(Key::MaxAge),
+                    format!("`max_age = {age}` is negative"),
+                )
+                .suggest("use a number of seconds from 0 to 86400; 0 disables preflight caching"),
+            ),
+            Ok(age) if i64::from(age) <= MAX_AGE_LIMIT => parts.max_age = Some(age),
+            _ => problems.push(
+                Problem::new(
+                    ProblemKind::MaxAgeTooLarge,
+                    Location::Key(Key::MaxAge),
+                    format!("`max_age = {age}` is above 86400: Firefox caps preflight caching at 24 hours and Chromium at 2 hours, so larger values only mislead"),
+                )
+                .suggest("use `max_age = 7200` (Chromium's cap) or at most 86400"),
+            ),
+        }
+    }
+    if let Some(methods) = &spec.methods {
+        parts.methods = Some(methods::check_methods(methods, &mut problems));
+    }
+
+    if problems.is_empty() {
+        Ok(parts)
+    } else {
+        Err(problems)
+    }
+}

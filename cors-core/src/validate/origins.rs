@@ -1,0 +1,534 @@
+//! Rules for `origins`.
+
+use std::collections::HashMap;
+
+use crate::allow_origin::PortRule;
+use crate::host::HostKind;
+use crate::origin::{Origin, OriginError};
+use crate::parts::{PolicyParts, SubdomainParts};
+use crate::problem::{Key, Location, Problem, ProblemKind};
+use crate::spec::{OriginEntry, PolicySpec};
+
+use super::regex::check_regex;
+use super::suggest::{browser_origin, browser_pattern};
+
+/// A declared origin literal, classified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Pattern {
+    /// `*`
+    Any,
+    /// A serialized origin (or `null`).
+    Exact(String),
+    /// `scheme://host:*`
+    AnyPort { scheme: String, host: String },
+    /// `scheme://*.suffix[:port]`
+    Subdomains {
+        scheme: String,
+        suffix: String,
+        port: PortRule,
+    },
+}
+
+fn item(i: usize) -> Location {
+    Location::Item(Key::Origins, i)
+}
+
+fn invalid(i: usize, literal: &str, error: OriginError, suggestion: Option<String>) -> Problem {
+    let suggestion = suggestion.filter(|s| s != literal);
+    let mut message = format!("`{literal}` is not an origin as browsers send it: {error}");
+    if error == OriginError::MissingScheme {
+        message = format!("`{literal}` has no scheme: an origin is `scheme://host[:port]`");
+    }
+    Problem::new(ProblemKind::InvalidOrigin, item(i), message)
+        .maybe_suggest(suggestion.map(|s| format!("did you mean \"{s}\"?")))
+}
+
+/// Parses one literal of `origins`.
+pub(crate) fn parse_pattern(i: usize, literal: &str) -> Result<Pattern, Problem> {
+    if literal == "*" {
+        return Ok(Pattern::Any);
+    }
+    if literal.starts_with("file:") {
+        return Err(Problem::new(
+            ProblemKind::FileOrigin,
+            item(i),
+            format!("`{literal}` is never sent by a browser: pages loaded from files have the origin `null`"),
+        )
+        .suggest("use \"null\" together with `allow_null_origin`, and only if you must"));
+    }
+    if !literal.contains('*') {
+        return match Origin::parse(literal.as_bytes()) {
+            Ok(_) => Ok(Pattern::Exact(literal.to_string())),
+            Err(e) => Err(invalid(i, literal, e, browser_origin(literal))),
+        };
+    }
+    let wildcard_error = |message: &str| {
+        Problem::new(
+            ProblemKind::InvalidWildcard,
+            item(i),
+            format!("`{literal}`: {message}"),
+        )
+        .suggest("write `scheme://*.domain` for subdomains, `scheme://host:*` for any port, or use regex(r\"^...$\")")
+    };
+    let Some((scheme, rest)) = literal.split_once("://") else {
+        return Err(invalid(
+            i,
+            literal,
+            OriginError::MissingScheme,
+            browser_pattern(literal),
+        ));
+    };
+    if scheme.contains('*') {
+        return Err(wildcard_error(
+            "the scheme cannot be a wildcard; list `https://` and `http://` patterns separately",
+        ));
+    }
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((host, _)) if !host.ends_with(']') && host.contains('[') => (rest, None),
+        Some((host, port)) => (host, Some(port)),
+        None => (rest, None),
+    };
+    let port_rule = match port {
+        None => PortRule::Default,
+        Some("*") => PortRule::Any,
+        Some(p) if p.contains('*') => {
+            return Err(wildcard_error("a port is either `*` or a number"))
+        }
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 && !p.starts_with('0') => PortRule::Exact(n),
+            _ => PortRule::Exact(0), // rejected below by the origin parser
+        },
+    };
+    if host == "*" {
+        return Err(wildcard_error("a bare `*` host would allow every site; use `origins = \"*\"` (without credentials) or list the hosts"));
+    }
+    let (subdomains, host_text) = match host.strip_prefix("*.") {
+        Some(suffix) => (true, suffix),
+        None => (false, host),
+    };
+    if host_text.contains('*') {
+        return Err(wildcard_error("`*` may only stand for whole leading labels (`*.example.com`), not inside a label or in the middle"));
+    }
+    if subdomains {
+        let bare = format!("{scheme}://{host_text}");
+        if Origin::parse(bare.as_bytes()).is_ok_and(|o| o.host_kind() != Some(HostKind::Domain)) {
+            return Err(wildcard_error(
+                "a subdomain wildcard needs a domain name, not an IP address",
+            ));
+        }
+    }
+    // Check everything else with the request parser, on a concrete origin of the pattern.
+    let sample_port = match (port, port_rule) {
+        (Some(p), PortRule::Exact(_)) => format!(":{p}"),
+        _ => String::new(),
+    };
+    let sample = format!(
+        "{scheme}://{}{host_text}{sample_port}",
+        if subdomains { "x." } else { "" }
+    );
+    let origin = match Origin::parse(sample.as_bytes()) {
+        Ok(origin) => origin,
+        Err(e) => return Err(invalid(i, literal, e, browser_pattern(literal))),
+    };
+    if subdomains {
+        if origin.host_kind() != Some(HostKind::Domain) {
+            return Err(wildcard_error(
+                "a subdomain wildcard needs a domain name, not an IP address",
+            ));
+        }
+        Ok(Pattern::Subdomains {
+            scheme: scheme.to_string(),
+            suffix: host_text.to_string(),
+            port: port_rule,
+        })
+    } else if port_rule == PortRule::Any {
+        Ok(Pattern::AnyPort {
+            scheme: scheme.to_string(),
+            host: host_text.to_string(),
+        })
+    } else {
+        Err(wildcard_error("unsupported wildcard"))
+    }
+}
+
+/// Whether `host` (or a suffix of subdomains) is a loopback name or address, where plain `http`
+/// cannot be forged by a network attacker.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || (host.starts_with("127.")
+            && host.split('.').count() == 4
+            && host.split('.').all(|p| p.parse::<u8>().is_ok()))
+}
+
+/// Whether a subdomain wildcard over `suffix` covers a whole public suffix (`com`, `co.uk`,
+/// `github.io`). `localhost` is reserved for loopback (RFC 6761), not a registry: allowed.
+pub(crate) fn is_public_suffix(suffix: &str) -> bool {
+    if suffix == "localhost" {
+        return false;
+    }
+    match psl::suffix(suffix.as_bytes()) {
+        Some(found) => found.as_bytes() == suffix.as_bytes(),
+        None => true,
+    }
+}
+
+fn covered_by(pattern: &Pattern, rule: &Pattern) -> bool {
+    // Whether every origin `pattern` allows is also allowed by `rule`.
+    let origin_parts = |p: &Pattern| -> Option<(String, String, Option<u16>)> {
+        if let Pattern::Exact(s) = p {
+            let o = Origin::parse(s.as_bytes()).ok()?;
+            if o.is_null() {
+                return None;
+            }
+            return Some((o.scheme().to_string(), o.host().to_string(), o.port()));
+        }
+        None
+    };
+    match (pattern, rule) {
+        (Pattern::Exact(_), Pattern::AnyPort { scheme, host }) => {
+            origin_parts(pattern).is_some_and(|(s, h, _)| &s == scheme && &h == host)
+        }
+        (
+            Pattern::Exact(_),
+            Pattern::Subdomains {
+                scheme,
+                suffix,
+                port,
+            },
+        ) => origin_parts(pattern).is_some_and(|(s, h, p)| {
+            &s == scheme && is_strict_subdomain(&h, suffix) && port.accepts(p)
+        }),
+        (
+            Pattern::Subdomains {
+                scheme: s1,
+                suffix: x1,
+                port: p1,
+            },
+            Pattern::Subdomains {
+                scheme: s2,
+                suffix: x2,
+                port: p2,
+            },
+        ) => {
+            s1 == s2
+                && (x1 == x2 || is_strict_subdomain(x1, x2))
+                && port_covered(*p1, *p2)
+                && pattern != rule
+        }
+        (
+            Pattern::AnyPort { scheme: s1, host },
+            Pattern::Subdomains {
+                scheme: s2,
+                suffix,
+                port,
+            },
+        ) => s1 == s2 && *port == PortRule::Any && is_strict_subdomain(host, suffix),
+        _ => false,
+    }
+}
+
+fn port_covered(inner: PortRule, outer: PortRule) -> bool {
+    outer == PortRule::Any || inner == outer
+}
+
+fn is_strict_subdomain(host: &str, suffix: &str) -> bool {
+    host.len() > suffix.len() + 1
+        && host.ends_with(suffix)
+        && host.as_bytes()[host.len() - suffix.len() - 1] == b'.'
+}
+
+fn describe(entry: &OriginEntry) -> String {
+    match entry {
+        OriginEntry::Literal(s) => format!("\"{s}\""),
+        OriginEntry::Regex(r) => format!("regex(r\"{r}\")"),
+    }
+}
+
+/// Checks `origins` and fills the origin parts of `parts`.
+pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut Vec<Problem>) {
+    let Some(entries) = &spec.origins else {
+        problems.push(
+            Problem::new(
+                ProblemKind::MissingOrigins,
+                Location::Policy,
+                "no `origins`: a CORS policy must say which origins may read responses",
+            )
+            .suggest("add `origins = [\"https://app.example.com\"]` (or `origins = \"*\"` for a public, credential-free API)"),
+        );
+        return;
+    };
+    if entries.is_empty() {
+        problems.push(
+            Problem::new(
+                ProblemKind::EmptyOrigins,
+                Location::Key(Key::Origins),
+                "`origins` is empty: no origin could ever be allowed",
+            )
+            .suggest("list at least one origin, or remove `#[cors]` / use `disable`"),
+        );
+        return;
+    }
+
+    let mut parsed: Vec<(usize, Pattern)> = Vec::new();
+    let mut regexes: Vec<(usize, &str)> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let any_at = entries
+        .iter()
+        .position(|e| matches!(e, OriginEntry::Literal(s) if s == "*"));
+
+    for (i, entry) in entries.iter().enumerate() {
+        let key = describe(entry);
+        if let Some(first) = seen.get(&key) {
+            problems.push(
+                Problem::new(
+                    ProblemKind::DuplicateOrigin,
+                    item(i),
+                    format!("{key} is listed twice (first at position {})", first + 1),
+                )
+                .suggest("remove this entry"),
+            );
+            continue;
+        }
+        seen.insert(key, i);
+        match entry {
+            OriginEntry::Regex(source) => {
+                if let Err(p) =
+                    check_regex(i, source, spec.credentials, spec.allow_insecure_origins)
+                {
+                    problems.extend(p);
+                } else {
+                    regexes.push((i, source));
+                }
+            }
+            OriginEntry::Literal(literal) => match parse_pattern(i, literal) {
+                Ok(pattern) => {
+                    if let Some(p) = check_pattern(i, literal, &pattern, spec) {
+                        problems.push(p);
+                    } else {
+                        parsed.push((i, pattern));
+                    }
+                }
+                Err(p) => problems.push(p),
+            },
+        }
+    }
+
+    if let Some(any_at) = any_at {
+        for (i, entry) in entries.iter().enumerate() {
+            if i != any_at {
+                problems.push(
+                    Problem::new(
+                        ProblemKind::RedundantEntry,
+                        item(i),
+                        format!(
+                            "{} is redundant: `\"*\"` already allows every origin",
+                            describe(entry)
+                        ),
+                    )
+                    .suggest("remove it, or remove \"*\" to allow only the listed origins"),
+                );
+            }
+        }
+    }
+
+    // Shadowed entries: an origin or wildcard already covered by another rule of the list.
+    for (i, pattern) in &parsed {
+        let shadow = parsed
+            .iter()
+            .find(|(j, rule)| j != i && covered_by(pattern, rule))
+            .map(|(j, _)| *j)
+            .or_else(|| match pattern {
+                Pattern::Exact(s) if s != "null" => regexes
+                    .iter()
+                    .find(|(_, r)| regex::Regex::new(r).is_ok_and(|re| re.is_match(s)))
+                    .map(|(j, _)| *j),
+                _ => None,
+            });
+        if let Some(j) = shadow {
+            problems.push(
+                Problem::new(
+                    ProblemKind::ShadowedOrigin,
+                    item(*i),
+                    format!(
+                        "{} is already allowed by {}",
+                        describe(&entries[*i]),
+                        describe(&entries[j])
+                    ),
+                )
+                .suggest("remove this entry"),
+            );
+        }
+    }
+
+    for (_, pattern) in parsed {
+        match pattern {
+            Pattern::Any => parts.any_origin = true,
+            Pattern::Exact(s) => parts.exact_origins.push(s),
+            Pattern::AnyPort { scheme, host } => {
+                parts.any_port_origins.push(format!("{scheme}://{host}"))
+            }
+            Pattern::Subdomains {
+                scheme,
+                suffix,
+                port,
+            } => parts.subdomain_origins.push(SubdomainParts {
+                suffix,
+                scheme,
+                port,
+            }),
+        }
+    }
+    parts.regex_origins = regexes.into_iter().map(|(_, r)| r.to_string()).collect();
+}
+
+/// Rules that depend on the rest of the policy (credentials, opt-ins).
+fn check_pattern(i: usize, literal: &str, pattern: &Pattern, spec: &PolicySpec) -> Option<Problem> {
+    let (scheme, host) = match pattern {
+        Pattern::Any => {
+            return spec.credentials.then(|| {
+                Problem::new(
+                    ProblemKind::WildcardWithCredentials,
+                    item(i),
+                    "`origins = \"*\"` cannot be combined with `credentials`: browsers reject a credentialed response whose Access-Control-Allow-Origin is `*`",
+                )
+                .suggest("list the allowed origins, e.g. `origins = [\"https://app.example.com\"]`, or remove `credentials`")
+            });
+        }
+        Pattern::Exact(s) if s == "null" => {
+            return (!spec.allow_null_origin).then(|| {
+                Problem::new(
+                    ProblemKind::NullOrigin,
+                    item(i),
+                    "the `null` origin is sent by every sandboxed iframe, `data:` URL and `file:` page, including an attacker's: allowing it allows them all",
+                )
+                .suggest("remove \"null\", or add the explicit opt-in `allow_null_origin` if you really must")
+            });
+        }
+        Pattern::Exact(s) => match Origin::parse(s.as_bytes()) {
+            Ok(o) => (o.scheme().to_string(), o.host().to_string()),
+            Err(_) => return None,
+        },
+        Pattern::AnyPort { scheme, host } => (scheme.clone(), host.clone()),
+        Pattern::Subdomains { scheme, suffix, .. } => {
+            if is_public_suffix(suffix) {
+                return Some(
+                    Problem::new(
+                        ProblemKind::PublicSuffixWildcard,
+                        item(i),
+                        format!("`{literal}` allows every site registered under the public suffix `{suffix}`, which anyone can do"),
+                    )
+                    .suggest(format!("narrow it to your own domain, e.g. \"{scheme}://*.yourname.{suffix}\"")),
+                );
+            }
+            (scheme.clone(), suffix.clone())
+        }
+    };
+    if scheme == "http"
+        && spec.credentials
+        && !spec.allow_insecure_origins
+        && !is_loopback_host(&host)
+    {
+        let https = literal.replacen("http://", "https://", 1);
+        return Some(
+            Problem::new(
+                ProblemKind::InsecureOrigin,
+                item(i),
+                format!("`{literal}` is plain http with `credentials`: a network attacker can forge this origin and read credentialed responses"),
+            )
+            .suggest(format!("use \"{https}\", or add the explicit opt-in `allow_insecure_origins`")),
+        );
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_patterns() {
+        assert_eq!(parse_pattern(0, "*"), Ok(Pattern::Any));
+        assert_eq!(
+            parse_pattern(0, "https://a.example"),
+            Ok(Pattern::Exact("https://a.example".into()))
+        );
+        assert_eq!(
+            parse_pattern(0, "https://*.a.example"),
+            Ok(Pattern::Subdomains {
+                scheme: "https".into(),
+                suffix: "a.example".into(),
+                port: PortRule::Default
+            })
+        );
+        assert_eq!(
+            parse_pattern(0, "https://*.a.example:8443"),
+            Ok(Pattern::Subdomains {
+                scheme: "https".into(),
+                suffix: "a.example".into(),
+                port: PortRule::Exact(8443)
+            })
+        );
+        assert_eq!(
+            parse_pattern(0, "http://localhost:*"),
+            Ok(Pattern::AnyPort {
+                scheme: "http".into(),
+                host: "localhost".into()
+            })
+        );
+        assert_eq!(
+            parse_pattern(0, "http://[::1]:*"),
+            Ok(Pattern::AnyPort {
+                scheme: "http".into(),
+                host: "[::1]".into()
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_bad_patterns_with_suggestions() {
+        let p = parse_pattern(0, "https://Example.com:443/").unwrap_err();
+        assert_eq!(p.kind, ProblemKind::InvalidOrigin);
+        assert_eq!(
+            p.suggestion.as_deref(),
+            Some("did you mean \"https://example.com\"?")
+        );
+        let p = parse_pattern(0, "https://*.Example.com/").unwrap_err();
+        assert_eq!(
+            p.suggestion.as_deref(),
+            Some("did you mean \"https://*.example.com\"?")
+        );
+        for bad in [
+            "https://app.*.example.com",
+            "https://*example.com",
+            "*://a.example",
+            "https://*",
+            "https://a.example:8*",
+        ] {
+            assert_eq!(
+                parse_pattern(0, bad).unwrap_err().kind,
+                ProblemKind::InvalidWildcard,
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse_pattern(0, "file:///tmp/x.html").unwrap_err().kind,
+            ProblemKind::FileOrigin
+        );
+        assert_eq!(
+            parse_pattern(0, "https://*.1.2.3.4").unwrap_err().kind,
+            ProblemKind::InvalidWildcard
+        );
+    }
+
+    #[test]
+    fn public_suffixes() {
+        assert!(is_public_suffix("com"));
+        assert!(is_public_suffix("co.uk"));
+        assert!(is_public_suffix("github.io"));
+        assert!(!is_public_suffix("example.com"));
+        assert!(!is_public_suffix("localhost"));
+        assert!(!is_public_suffix("app.test"));
+    }
+}
