@@ -1,1 +1,79 @@
-extern crate proc_macro;
+//! Procedural macros of [`cors-actix`](https://docs.rs/cors-actix): `#[cors(...)]` and
+//! `cors_policy!(...)`. Use them through `cors-actix`, which re-exports them and provides the
+//! runtime they expand to.
+//!
+//! The crate is split the way the work flows: `parse` reads the DSL (keeping a span for every
+//! value), `validate` checks it with `cors-core` (the same rules as runtime builders) and maps
+//! each problem to its token, `expand` generates the code. Every error of a declaration is
+//! reported at once.
+#![forbid(unsafe_code)]
+
+use proc_macro::TokenStream;
+use quote::quote;
+
+mod errors;
+mod expand;
+mod parse;
+mod policy_expr;
+mod route;
+mod validate;
+
+use errors::Errors;
+use parse::Site;
+
+/// Declares the CORS policy of an actix-web handler. Place it above the route attribute.
+///
+/// See the `cors-actix` documentation for the DSL and examples.
+#[proc_macro_attribute]
+pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
+    let original: proc_macro2::TokenStream = input.clone().into();
+    let mut errors = Errors::default();
+    let declaration = parse::parse(args.into(), Site::Route, &mut errors);
+    let item: syn::ItemFn = match syn::parse(input) {
+        Ok(item) => item,
+        Err(_) => {
+            errors.at(
+                proc_macro2::Span::call_site(),
+                "`#[cors(...)]` goes on an actix-web handler function, above its route attribute (`#[get(\"/path\")]`)",
+            );
+            let compile_errors = errors.to_compile_errors();
+            return quote!(#compile_errors #original).into();
+        }
+    };
+    let route = route::find(&item.attrs, &mut errors);
+    let methods = route.as_ref().map(|r| r.methods.as_slice());
+    let source = validate::check(
+        &declaration,
+        Site::Route,
+        methods.or(Some(&[])),
+        &mut errors,
+    );
+    match (source, route) {
+        (Some(source), Some(route)) if errors.is_empty() => {
+            expand::route(source, item, route).into()
+        }
+        _ => {
+            // Report every error and keep the handler as the user wrote it, so that nothing
+            // else fails because of the errors above.
+            let compile_errors = errors.to_compile_errors();
+            quote!(#compile_errors #original).into()
+        }
+    }
+}
+
+/// Builds a validated `&'static Policy` from the same DSL as `#[cors]`, for the middleware's
+/// default policy: `Cors::new().default_policy(cors_policy!(origins = [...]))`. Without
+/// `methods = [...]` it allows every method but CONNECT, TRACE and TRACK.
+#[proc_macro]
+pub fn cors_policy(args: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let declaration = parse::parse(args.into(), Site::Standalone, &mut errors);
+    let source = validate::check(&declaration, Site::Standalone, None, &mut errors);
+    match source {
+        Some(source) if errors.is_empty() => expand::standalone(source).into(),
+        _ => {
+            let compile_errors = errors.to_compile_errors();
+            quote!({ #compile_errors ::core::unreachable!() }).into()
+        }
+    }
+}

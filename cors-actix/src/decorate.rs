@@ -1,0 +1,124 @@
+//! Writing CORS headers into responses.
+
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use cors_core::{AllowOrigin, Grant, HeaderInput, PREFLIGHT_VARY};
+
+use crate::policy_ref::PolicyRef;
+
+/// `Access-Control-Allow-Private-Network`.
+pub(crate) const ALLOW_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-allow-private-network");
+/// `Access-Control-Request-Private-Network`.
+pub(crate) const REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+
+const TRUE: HeaderValue = HeaderValue::from_static("true");
+const ANY: HeaderValue = HeaderValue::from_static("*");
+const ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
+
+/// The values of one header of a request, for `cors-core`.
+pub(crate) fn input<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderInput<'a> {
+    HeaderInput::from_values(headers.get_all(name).map(HeaderValue::as_bytes))
+}
+
+/// The headers to add to an actual response, prepared before the handler runs (so that they
+/// can also be added to an error that has no response yet).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Decoration {
+    allow_origin: Option<HeaderValue>,
+    credentials: bool,
+    expose: Option<HeaderValue>,
+    vary_origin: bool,
+}
+
+impl Decoration {
+    /// Only `Vary: Origin` (if the policy's answer depends on the origin).
+    pub(crate) fn vary_only(vary_origin: bool) -> Decoration {
+        Decoration {
+            vary_origin,
+            ..Decoration::default()
+        }
+    }
+
+    /// The headers of an allowed actual request.
+    pub(crate) fn allowed(
+        grant: &Grant<'_>,
+        origin: Option<&HeaderValue>,
+        policy: &PolicyRef,
+    ) -> Decoration {
+        Decoration {
+            allow_origin: match grant.allow_origin {
+                AllowOrigin::Any => Some(ANY),
+                AllowOrigin::Echo => origin.cloned(),
+            },
+            credentials: grant.allow_credentials,
+            expose: grant.expose_headers.and(policy.expose_value()),
+            vary_origin: policy.varies_by_origin(),
+        }
+    }
+
+    /// Adds the headers (replacing any CORS header the handler set, appending to `Vary`).
+    pub(crate) fn apply(&self, headers: &mut HeaderMap) {
+        if let Some(origin) = &self.allow_origin {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+            if self.credentials {
+                headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+            }
+            if let Some(expose) = &self.expose {
+                headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+            }
+        }
+        if self.vary_origin {
+            append_vary(headers, "Origin", ORIGIN);
+        }
+    }
+}
+
+/// Appends `name` to `Vary` unless a `Vary` value already lists it (or is `*`).
+pub(crate) fn append_vary(headers: &mut HeaderMap, name: &str, value: HeaderValue) {
+    let listed = headers
+        .get_all(header::VARY)
+        .any(|v| cors_core::vary_lists(v.as_bytes(), name));
+    if !listed {
+        headers.append(header::VARY, value);
+    }
+}
+
+/// Writes the headers of an allowed preflight.
+pub(crate) fn preflight_headers(
+    out: &mut HeaderMap,
+    request: &HeaderMap,
+    grant: &Grant<'_>,
+    policy: &PolicyRef,
+) {
+    match grant.allow_origin {
+        AllowOrigin::Any => {
+            out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+        }
+        AllowOrigin::Echo => {
+            if let Some(origin) = request.get(header::ORIGIN) {
+                out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+            }
+        }
+    }
+    if grant.allow_credentials {
+        out.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+    }
+    if let Some(method) = request.get(header::ACCESS_CONTROL_REQUEST_METHOD) {
+        out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, method.clone());
+    }
+    if let Some(headers) = request.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+        if !headers.as_bytes().trim_ascii().is_empty() {
+            out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, headers.clone());
+        }
+    }
+    if grant.max_age.is_some() {
+        if let Some(age) = policy.max_age_value() {
+            out.insert(header::ACCESS_CONTROL_MAX_AGE, age);
+        }
+    }
+    if grant.allow_private_network {
+        out.insert(ALLOW_PRIVATE_NETWORK, TRUE);
+    }
+    out.insert(header::VARY, HeaderValue::from_static(PREFLIGHT_VARY));
+}

@@ -1,0 +1,46 @@
+//! What the `#[cors]` macro records about a route.
+
+use cors_core::Policy;
+
+/// Where a route's policy comes from.
+#[doc(hidden)]
+#[derive(Debug)]
+pub enum PolicySource {
+    /// Declared in `#[cors(...)]`, validated at compile time.
+    Inline(&'static Policy),
+    /// `#[cors(policy = "name")]`: registered on the middleware.
+    Named(&'static str),
+    /// `#[cors(disable)]`.
+    Disabled,
+}
+
+/// A route's CORS declaration, emitted by `#[cors]` as a `static`.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct RouteCors {
+    /// The handler's name, for logs and diagnostics.
+    pub handler: &'static str,
+    /// The route's path pattern, as written (relative to its scope).
+    pub path: &'static str,
+    /// The route's methods.
+    pub methods: &'static [&'static str],
+    /// The policy.
+    pub source: PolicySource,
+}
+
+impl RouteCors {
+    /// Used by the macro.
+    pub const fn new(
+        handler: &'static str,
+        path: &'static str,
+        methods: &'static [&'static str],
+        source: PolicySource,
+    ) -> RouteCors {
+        RouteCors {
+            handler,
+            path,
+            methods,
+            source,
+        }
+    }
+}

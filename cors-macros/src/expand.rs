@@ -1,0 +1,103 @@
+//! Code generation: the route wrapper for `#[cors]`, the `static` for `cors_policy!`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote};
+use syn::{ItemFn, LitStr};
+
+use crate::policy_expr::policy_expr;
+use crate::route::RouteAttr;
+use crate::validate::Source;
+
+/// `#[cors]` on a handler: the user's route (renamed, with our route middleware as its
+/// outermost `wrap`) plus a service named like the handler that registers it together with the
+/// hidden preflight resource of the same path and methods.
+pub fn route(source: Source, mut item: ItemFn, route: RouteAttr) -> TokenStream {
+    let p = quote!(::cors_actix::__private);
+    let name = item.sig.ident.clone();
+    let vis = item.vis.clone();
+    let inner = format_ident!("__cors_route_{}", name);
+    let spec = format_ident!("__CORS_ROUTE_{}", name);
+    let handler_name = name.to_string();
+    let pattern = &route.pattern;
+    let methods = route.methods.iter().map(|(m, _)| m);
+
+    let source = match source {
+        Source::Inline(parts) => {
+            let policy = policy_expr(&parts);
+            quote!(#p::PolicySource::Inline({
+                static __CORS_POLICY: #p::core::Policy = #policy;
+                &__CORS_POLICY
+            }))
+        }
+        Source::Named(policy) => quote!(#p::PolicySource::Named(#policy)),
+        Source::Disabled => quote!(#p::PolicySource::Disabled),
+    };
+
+    // The route attribute, with the resource name kept as the handler's and our middleware
+    // appended last, so that it is the outermost: errors of the user's `wrap`s pass through it.
+    let wrap = LitStr::new(
+        &format!("::cors_actix::__private::RouteMiddleware::new(&{spec})"),
+        Span::call_site(),
+    );
+    let route_path = &route.path;
+    let options = route.options.iter();
+    let name_option = (!route.has_name).then(|| quote!(, name = #handler_name));
+    let route_attr: syn::Attribute = syn::parse_quote!(
+        #[#route_path(#pattern #(, #options)* #name_option, wrap = #wrap)]
+    );
+
+    let mut docs = Vec::new();
+    let mut attrs = Vec::new();
+    for (i, attr) in std::mem::take(&mut item.attrs).into_iter().enumerate() {
+        if i == route.index {
+            attrs.push(route_attr.clone());
+        } else if attr.path().is_ident("doc") {
+            docs.push(attr);
+        } else {
+            attrs.push(attr);
+        }
+    }
+    item.attrs = attrs;
+    item.attrs.push(syn::parse_quote!(#[doc(hidden)]));
+    item.sig.ident = inner.clone();
+
+    quote! {
+        #[allow(non_upper_case_globals)]
+        #[doc(hidden)]
+        static #spec: #p::RouteCors = #p::RouteCors::new(
+            #handler_name,
+            #pattern,
+            &[#(#methods),*],
+            #source,
+        );
+
+        #item
+
+        #(#docs)*
+        #[allow(non_camel_case_types, missing_docs)]
+        #vis struct #name;
+
+        impl #p::actix_web::dev::HttpServiceFactory for #name {
+            fn register(self, __config: &mut #p::actix_web::dev::AppService) {
+                #p::actix_web::dev::HttpServiceFactory::register(#inner, __config);
+                #p::register_preflight(&#spec, __config);
+            }
+        }
+    }
+}
+
+/// `cors_policy!(...)`: a `&'static Policy`.
+pub fn standalone(source: Source) -> TokenStream {
+    let p = quote!(::cors_actix::__private);
+    match source {
+        Source::Inline(parts) => {
+            let policy = policy_expr(&parts);
+            quote!({
+                static __CORS_POLICY: #p::core::Policy = #policy;
+                &__CORS_POLICY
+            })
+        }
+        // `policy` and `disable` are rejected for `cors_policy!` while parsing.
+        Source::Named(_) | Source::Disabled => quote!(::core::unreachable!()),
+    }
+}

@@ -1,0 +1,123 @@
+//! Finding and reading the actix-web route attribute that `#[cors]` sits above.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Attribute, Expr, ExprLit, Lit, LitStr, MetaNameValue, Token};
+
+use crate::errors::Errors;
+
+/// actix-web route attributes, by the last segment of their path.
+const SINGLE_METHOD: &[&str] = &[
+    "get", "post", "put", "delete", "patch", "head", "options", "trace", "connect",
+];
+
+/// The route attribute of a handler.
+pub struct RouteAttr {
+    /// Position among the item's attributes.
+    pub index: usize,
+    /// The attribute's path, e.g. `get` or `actix_web::get`.
+    pub path: syn::Path,
+    /// The route's path pattern.
+    pub pattern: LitStr,
+    /// The route's methods, uppercase, with the span that declares each.
+    pub methods: Vec<(String, Span)>,
+    /// Whether `name = ".."` was given.
+    pub has_name: bool,
+    /// Every `key = value` option, to re-emit unchanged.
+    pub options: Punctuated<MetaNameValue, Token![,]>,
+}
+
+struct RouteArgs {
+    pattern: LitStr,
+    options: Punctuated<MetaNameValue, Token![,]>,
+}
+
+impl Parse for RouteArgs {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let pattern: LitStr = input.parse()?;
+        let options = if input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+            Punctuated::parse_terminated(input)?
+        } else {
+            Punctuated::new()
+        };
+        Ok(RouteArgs { pattern, options })
+    }
+}
+
+fn route_kind(attr: &Attribute) -> Option<String> {
+    let last = attr.path().segments.last()?.ident.to_string();
+    (SINGLE_METHOD.contains(&last.as_str()) || last == "route" || last == "routes").then_some(last)
+}
+
+/// The message for `#[cors]` without a route attribute below it.
+pub const MISPLACED: &str = "`#[cors(...)]` must be placed directly above the handler's route attribute, e.g.\n\n    #[cors(origins = [\"https://app.example.com\"])]\n    #[get(\"/items\")]\n    async fn items() -> impl Responder { ... }\n\n  = help: if `#[cors]` is below `#[get(..)]`/`#[post(..)]`/`#[route(..)]`, move it above: a route attribute turns the function into a service that `#[cors]` can no longer see";
+
+/// Finds the single route attribute among `attrs`.
+pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
+    let found: Vec<(usize, &Attribute, String)> = attrs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| route_kind(a).map(|k| (i, a, k)))
+        .collect();
+    let (index, attr, kind) = match found.as_slice() {
+        [] => {
+            errors.at(Span::call_site(), MISPLACED);
+            return None;
+        }
+        [one] => one.clone(),
+        [_, second, ..] => {
+            errors.at(
+                second.1.span(),
+                "`#[cors]` supports one route attribute per handler\n  = help: use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods, or write one handler per route",
+            );
+            return None;
+        }
+    };
+    if kind == "routes" {
+        errors.at(
+            attr.span(),
+            "`#[cors]` does not support `#[routes]` yet\n  = help: use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` (one path), or one handler per path",
+        );
+        return None;
+    }
+    let args: RouteArgs = match attr.parse_args() {
+        Ok(args) => args,
+        Err(e) => {
+            errors.push(e);
+            return None;
+        }
+    };
+    let mut methods = Vec::new();
+    if kind != "route" {
+        methods.push((kind.to_ascii_uppercase(), attr.path().span()));
+    }
+    let mut has_name = false;
+    for option in &args.options {
+        if option.path.is_ident("name") {
+            has_name = true;
+        }
+        if option.path.is_ident("method") {
+            if let Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) = &option.value
+            {
+                methods.push((s.value(), s.span()));
+            }
+        }
+    }
+    if kind == "route" && methods.is_empty() {
+        // actix-web reports this itself; nothing to add.
+        return None;
+    }
+    Some(RouteAttr {
+        index,
+        path: attr.path().clone(),
+        pattern: args.pattern,
+        methods,
+        has_name,
+        options: args.options,
+    })
+}

@@ -1,0 +1,177 @@
+//! Validation at compile time: the DSL becomes a [`cors_core::PolicySpec`], checked by the same
+//! [`cors_core::validate`] that runtime builders use; every problem becomes an error at the
+//! exact token it is about.
+
+use proc_macro2::Span;
+
+use cors_core::{Key, Location, OriginEntry, PolicyParts, PolicySpec, Problem, ProblemKind};
+
+use crate::errors::Errors;
+use crate::parse::{Declaration, Site, Value};
+
+/// Where a route's policy comes from.
+pub enum Source {
+    /// Declared inline and validated.
+    Inline(PolicyParts),
+    /// `policy = "name"`: registered on the middleware at run time.
+    Named(String),
+    /// `disable`.
+    Disabled,
+}
+
+/// A problem as an error message: what is wrong, then how to fix it.
+pub fn render(problem: &Problem) -> String {
+    match &problem.suggestion {
+        Some(s) => format!("{}\n  = help: {s}", problem.message),
+        None => problem.message.clone(),
+    }
+}
+
+fn key_of(name: &str) -> Option<Key> {
+    Some(match name {
+        "origins" => Key::Origins,
+        "credentials" => Key::Credentials,
+        "headers" => Key::Headers,
+        "expose" => Key::Expose,
+        "max_age" => Key::MaxAge,
+        "private_network" => Key::PrivateNetwork,
+        "allow_null_origin" => Key::AllowNullOrigin,
+        "allow_insecure_origins" => Key::AllowInsecureOrigins,
+        "methods" => Key::Methods,
+        _ => return None,
+    })
+}
+
+fn strings(decl: &Declaration, key: &str) -> Option<Vec<String>> {
+    match &decl.get(key)?.value {
+        Value::List(items) => Some(items.iter().map(|i| i.value.clone()).collect()),
+        _ => None,
+    }
+}
+
+fn flag(decl: &Declaration, key: &str) -> bool {
+    matches!(decl.get(key).map(|e| &e.value), Some(Value::Flag(true)))
+}
+
+/// Checks a declaration; `route_methods` are the methods of the route (for `#[cors]`).
+pub fn check(
+    decl: &Declaration,
+    site: Site,
+    route_methods: Option<&[(String, Span)]>,
+    errors: &mut Errors,
+) -> Option<Source> {
+    let inline_keys: Vec<_> = decl
+        .entries
+        .iter()
+        .filter(|e| e.key != "policy" && e.key != "disable")
+        .collect();
+
+    if flag(decl, "disable") {
+        for entry in decl.entries.iter().filter(|e| e.key != "disable") {
+            errors.at(
+                entry.key.span(),
+                format!("`disable` turns CORS off for this route, so `{}` has no effect\n  = help: remove `{}`, or remove `disable`", entry.key, entry.key),
+            );
+        }
+        return errors.is_empty().then_some(Source::Disabled);
+    }
+
+    if let Some(entry) = decl.get("policy") {
+        let Value::List(items) = &entry.value else {
+            return None;
+        };
+        let name = items.first().map(|i| i.value.clone()).unwrap_or_default();
+        if name.trim().is_empty() || name.trim() != name {
+            errors.at(
+                entry.value_span,
+                "a policy name cannot be empty or start or end with spaces\n  = help: write e.g. `policy = \"partners\"`",
+            );
+        }
+        for other in &inline_keys {
+            errors.at(
+                other.key.span(),
+                format!(
+                    "`policy = \"{name}\"` takes the whole policy from the middleware, so `{}` cannot be given here\n  = help: set `{}` on the policy registered with `Cors::new().policy(\"{name}\", ...)`, or remove `policy` and declare the policy inline",
+                    other.key, other.key
+                ),
+            );
+        }
+        return errors.is_empty().then_some(Source::Named(name));
+    }
+
+    let spec = PolicySpec {
+        origins: match &decl.get("origins").map(|e| &e.value) {
+            Some(Value::List(items)) => Some(
+                items
+                    .iter()
+                    .map(|i| {
+                        if i.regex {
+                            OriginEntry::Regex(i.value.clone())
+                        } else {
+                            OriginEntry::Literal(i.value.clone())
+                        }
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        },
+        credentials: flag(decl, "credentials"),
+        headers: strings(decl, "headers"),
+        expose: strings(decl, "expose"),
+        max_age: match decl.get("max_age").map(|e| &e.value) {
+            Some(Value::Int(v)) => Some(*v),
+            _ => None,
+        },
+        private_network: flag(decl, "private_network"),
+        allow_null_origin: flag(decl, "allow_null_origin"),
+        allow_insecure_origins: flag(decl, "allow_insecure_origins"),
+        methods: match route_methods {
+            Some(methods) => Some(methods.iter().map(|(m, _)| m.clone()).collect()),
+            None => strings(decl, "methods"),
+        },
+    };
+    if decl.get("origins").is_none() && !errors.is_empty() {
+        // A malformed `origins` was already reported; do not also call it missing.
+        return None;
+    }
+    match cors_core::validate(&spec) {
+        Ok(parts) => errors.is_empty().then_some(Source::Inline(parts)),
+        Err(problems) => {
+            for problem in &problems {
+                let span = span_of(decl, route_methods, problem.location);
+                let mut message = render(problem);
+                if problem.kind == ProblemKind::MissingOrigins && site == Site::Route {
+                    message.push_str("\n  = help: or take a policy registered on the middleware with `policy = \"name\"`, or turn CORS off with `disable`");
+                }
+                errors.at(span, message);
+            }
+            None
+        }
+    }
+}
+
+fn span_of(
+    decl: &Declaration,
+    route_methods: Option<&[(String, Span)]>,
+    location: Location,
+) -> Span {
+    let entry_for = |key: Key| {
+        decl.entries
+            .iter()
+            .find(|e| key_of(&e.key.to_string()) == Some(key))
+    };
+    match location {
+        Location::Policy => decl.span,
+        Location::Key(key) => entry_for(key).map_or(decl.span, |e| e.value_span),
+        Location::Item(Key::Methods, i) if route_methods.is_some() => route_methods
+            .and_then(|m| m.get(i))
+            .map_or(decl.span, |(_, span)| *span),
+        Location::Item(key, i) => match entry_for(key) {
+            Some(entry) => match &entry.value {
+                Value::List(items) => items.get(i).map_or(entry.value_span, |item| item.span),
+                _ => entry.value_span,
+            },
+            None => decl.span,
+        },
+    }
+}
