@@ -330,21 +330,21 @@ fn apply_fallback<B: MessageBody>(
                 let answer = preflight_response(
                     &headers,
                     &policy,
-                    &Log::new("<default policy>", request.method(), request.path()),
+                    Some(&Log::new(
+                        "<default policy>",
+                        request.method(),
+                        request.path(),
+                    )),
                     debug,
                 );
                 Ok(ServiceResponse::new(request, answer).map_into_right_body())
             }
             Err(mut error) => {
-                let answer = preflight_response(
-                    &headers,
-                    &policy,
-                    &Log::new("<default policy>", &Method::OPTIONS, path.as_str()),
-                    debug,
-                );
-                let answer = std::cell::RefCell::new(Some(answer));
-                error.add_response_mapper(move |response| {
-                    answer.borrow_mut().take().unwrap_or(response)
+                let log = Log::new("<default policy>", &Method::OPTIONS, path.as_str());
+                drop(preflight_response(&headers, &policy, Some(&log), debug));
+                // Mappers may run more than once: rebuild the same answer each time.
+                error.add_response_mapper(move |_| {
+                    preflight_response(&headers, &policy, None, debug)
                 });
                 Err(error)
             }

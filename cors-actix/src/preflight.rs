@@ -106,17 +106,17 @@ fn answer(route: &'static RouteCors, req: ServiceRequest) -> ServiceResponse {
     let response = preflight_response(
         req.headers(),
         &policy,
-        &Log::of(route.handler, &req),
+        Some(&Log::of(route.handler, &req)),
         ctx.debug,
     );
     req.into_response(response)
 }
 
-/// The response to a preflight under `policy`.
+/// The response to a preflight under `policy`; the decision is logged if `log` is given.
 pub(crate) fn preflight_response(
     headers: &HeaderMap,
     policy: &PolicyRef,
-    log: &Log<'_>,
+    log: Option<&Log<'_>>,
     debug: bool,
 ) -> HttpResponse {
     let request = PreflightRequest {
@@ -127,13 +127,17 @@ pub(crate) fn preflight_response(
     };
     match policy.preflight(&request) {
         Decision::Allowed(grant) => {
-            log.allowed("preflight");
+            if let Some(log) = log {
+                log.allowed("preflight");
+            }
             let mut response = HttpResponse::NoContent().finish();
             preflight_headers(response.headers_mut(), headers, &grant, policy);
             response
         }
         Decision::Refused(reason) => {
-            log.refused("preflight", &reason);
+            if let Some(log) = log {
+                log.refused("preflight", &reason);
+            }
             refusal_response(&reason, debug, PREFLIGHT_VARY)
         }
         Decision::NotCors => {
