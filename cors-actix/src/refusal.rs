@@ -33,7 +33,7 @@ pub(crate) fn refusal_response(
         }
         builder.body(format!("CORS request refused: {detail}\n"))
     } else {
-        builder.body(format!("CORS request refused: {}\n", reason.summary()))
+        builder.body(reason.refusal_body())
     }
 }
 
@@ -88,7 +88,7 @@ impl<'a> Log<'a> {
 /// `Origin` is compared to the request's own scheme and host (as seen through proxies).
 pub(crate) fn is_same_origin(req: &ServiceRequest) -> bool {
     let headers = req.headers();
-    if let Some(site) = headers.get(header::HeaderName::from_static("sec-fetch-site")) {
+    if let Some(site) = headers.get(SEC_FETCH_SITE) {
         if cors_core::is_same_origin_fetch(site.as_bytes()) {
             return true;
         }
@@ -96,6 +96,44 @@ pub(crate) fn is_same_origin(req: &ServiceRequest) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return false;
     };
+    if !could_be_own_host(req, origin.as_bytes()) {
+        return false;
+    }
+    // Rare: the origin names a host this request was addressed to. Compare precisely, with the
+    // scheme and host actix-web derives (Forwarded, X-Forwarded-*, Host, TLS).
     let info = req.connection_info();
     cors_core::is_same_origin(origin.as_bytes(), info.scheme(), info.host())
 }
+
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// A cheap, allocation-free pre-check: whether the origin's host name occurs in any header
+/// that can name the request's own host. A refused cross-origin request (the common case)
+/// fails here without computing the connection info.
+fn could_be_own_host(req: &ServiceRequest, origin: &[u8]) -> bool {
+    let Some(start) = origin.windows(3).position(|w| w == b"://") else {
+        return false;
+    };
+    let authority = &origin[start + 3..];
+    let host = match authority.iter().rposition(|&b| b == b':') {
+        Some(colon) if !authority.ends_with(b"]") => &authority[..colon],
+        _ => authority,
+    };
+    if host.is_empty() || origin.len() > cors_core::origin::MAX_ORIGIN_LEN {
+        return false;
+    }
+    let contains = |haystack: &[u8]| {
+        haystack.len() >= host.len()
+            && haystack
+                .windows(host.len())
+                .any(|w| w.eq_ignore_ascii_case(host))
+    };
+    let headers = req.headers();
+    [header::HOST, header::FORWARDED, X_FORWARDED_HOST]
+        .iter()
+        .filter_map(|name| headers.get(name))
+        .any(|v| contains(v.as_bytes()))
+        || req.uri().host().is_some_and(|h| contains(h.as_bytes()))
+}
+
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
