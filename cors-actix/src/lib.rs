@@ -56,7 +56,7 @@ pub use cors_core::{Policy, PolicyBuilder, PolicyError, Problem, ProblemKind};
 pub use cors_macros::{cors, cors_policy};
 pub use middleware::Cors;
 pub use policy_ref::{PolicyRef, RuntimePolicy};
-pub use preflight::is_preflight;
+pub use preflight::{is_preflight, AsRequestHead};
 pub use refusal::REFUSAL_HEADER;
 pub use settings::OnRefusal;
 

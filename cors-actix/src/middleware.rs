@@ -173,7 +173,7 @@ enum Fallback {
 impl Fallback {
     fn prepare(req: &ServiceRequest, policy: &PolicyRef, settings: &Settings) -> Fallback {
         let headers = req.headers();
-        if is_preflight(req.head()) {
+        if is_preflight(req) {
             let mut copy = HeaderMap::new();
             for name in [
                 header::ORIGIN,

@@ -22,7 +22,8 @@ use crate::route_middleware::unregistered;
 use crate::settings::RouteContext;
 
 /// Whether a request is a CORS preflight: `OPTIONS` with `Origin` and
-/// `Access-Control-Request-Method`.
+/// `Access-Control-Request-Method`. Accepts a `ServiceRequest`, an `HttpRequest` or a
+/// `RequestHead`.
 ///
 /// Middleware registered *inside* [`Cors`](crate::Cors) (an authentication layer, say) sees
 /// preflights, which never carry credentials: let them through.
@@ -36,15 +37,49 @@ use crate::settings::RouteContext;
 ///     .insert_header(("Origin", "https://app.example.com"))
 ///     .insert_header(("Access-Control-Request-Method", "DELETE"))
 ///     .to_srv_request();
+/// assert!(is_preflight(&req));
+/// assert!(is_preflight(req.request()));
 /// assert!(is_preflight(req.head()));
-/// assert!(!is_preflight(TestRequest::default().to_srv_request().head()));
+/// assert!(!is_preflight(&TestRequest::default().to_srv_request()));
 /// ```
-pub fn is_preflight(head: &RequestHead) -> bool {
+pub fn is_preflight(req: &impl AsRequestHead) -> bool {
+    let head = req.request_head();
     head.method == Method::OPTIONS
         && head.headers.contains_key(header::ORIGIN)
         && head
             .headers
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// Request types [`is_preflight`] accepts.
+pub trait AsRequestHead: sealed::Sealed {
+    /// The request's head.
+    fn request_head(&self) -> &RequestHead;
+}
+
+impl AsRequestHead for RequestHead {
+    fn request_head(&self) -> &RequestHead {
+        self
+    }
+}
+
+impl AsRequestHead for ServiceRequest {
+    fn request_head(&self) -> &RequestHead {
+        self.head()
+    }
+}
+
+impl AsRequestHead for actix_web::HttpRequest {
+    fn request_head(&self) -> &RequestHead {
+        self.head()
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for actix_web::dev::RequestHead {}
+    impl Sealed for actix_web::dev::ServiceRequest {}
+    impl Sealed for actix_web::HttpRequest {}
 }
 
 /// Matches the preflights of one route.

@@ -59,7 +59,7 @@ where
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
         // Preflights never carry credentials: let them through (as documented).
-        let preflight = self.skip_preflights && is_preflight(req.head());
+        let preflight = self.skip_preflights && is_preflight(&req);
         if preflight || req.headers().contains_key("authorization") {
             let service = self.service.clone();
             return Box::pin(async move { Ok(service.call(req).await?.map_into_left_body()) });
