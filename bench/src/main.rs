@@ -4,42 +4,11 @@
 //! our policy) or `cors-actix` (this project). One worker, so that the server's CPU time can be
 //! pinned to one core and measured per request.
 
-use actix_web::{get, App, HttpResponse, HttpServer, Responder};
-use cors_actix::{cors, Cors};
+use actix_web::{App, HttpServer};
+use cors_actix::Cors;
 
-/// The handler, without CORS.
-#[get("/items")]
-async fn plain_items() -> impl Responder {
-    HttpResponse::Ok()
-        .insert_header(("X-Total-Count", "2"))
-        .body("[1,2]")
-}
-
-/// The same handler with our policy.
-#[cors(
-    origins = ["https://app.example.com"],
-    credentials,
-    headers = ["Authorization", "X-Request-Id", "Content-Type"],
-    expose = ["X-Total-Count"],
-    max_age = 600,
-)]
-#[get("/items")]
-async fn cors_items() -> impl Responder {
-    HttpResponse::Ok()
-        .insert_header(("X-Total-Count", "2"))
-        .body("[1,2]")
-}
-
-/// actix-cors configured to the same policy.
-fn actix_cors() -> actix_cors::Cors {
-    actix_cors::Cors::default()
-        .allowed_origin("https://app.example.com")
-        .allowed_methods(["GET"])
-        .allowed_headers(["Authorization", "X-Request-Id", "Content-Type"])
-        .expose_headers(["X-Total-Count"])
-        .supports_credentials()
-        .max_age(600)
-}
+mod apps;
+use apps::{actix_cors, cors_items, plain_items};
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {

@@ -195,7 +195,12 @@ impl Fallback {
         let vary = policy.varies_by_origin();
         match policy.actual(input(headers, &header::ORIGIN)) {
             Decision::Allowed(grant) => Fallback::Actual {
-                decoration: Decoration::allowed(&grant, headers.get(header::ORIGIN), policy),
+                decoration: Decoration::allowed(
+                    &grant,
+                    headers.get(header::ORIGIN),
+                    grant.expose_headers.and(policy.expose_value()).as_ref(),
+                    vary,
+                ),
                 refused: None,
             },
             Decision::Refused(reason) if !is_same_origin(req) => Fallback::Actual {
@@ -308,7 +313,7 @@ fn apply_fallback<B: MessageBody>(
                 }
                 Err(mut error) => {
                     error.add_response_mapper(move |mut response| {
-                        decoration.apply(response.headers_mut());
+                        decoration.clone().apply(response.headers_mut());
                         response
                     });
                     Err(error)

@@ -6,6 +6,8 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::HttpResponse;
 use cors_core::Reason;
 
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+
 /// Response header carrying the detailed refusal reason, in debug mode only.
 pub const REFUSAL_HEADER: HeaderName = HeaderName::from_static("x-cors-refusal");
 
@@ -22,39 +24,63 @@ pub(crate) fn refusal_response(
     } else {
         StatusCode::FORBIDDEN
     };
-    let mut builder = HttpResponse::build(status);
-    builder
-        .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
-        .insert_header((header::VARY, HeaderValue::from_static(vary)));
-    if debug {
+    let mut response = if debug {
         let detail = reason.to_string();
+        let mut response =
+            HttpResponse::with_body(status, format!("CORS request refused: {detail}\n"))
+                .map_into_boxed_body();
         if let Ok(value) = HeaderValue::from_str(&detail) {
-            builder.insert_header((REFUSAL_HEADER, value));
+            response.headers_mut().insert(REFUSAL_HEADER, value);
         }
-        builder.body(format!("CORS request refused: {detail}\n"))
+        response
     } else {
-        builder.body(reason.refusal_body())
-    }
+        HttpResponse::with_body(status, reason.refusal_body()).map_into_boxed_body()
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, TEXT_PLAIN);
+    headers.insert(header::VARY, HeaderValue::from_static(vary));
+    response
 }
 
-/// What a log event says about the request.
+/// What a log event says about the request. Holds references only: the method and path are
+/// read when an event is actually emitted, so disabled logging costs next to nothing.
 pub(crate) struct Log<'a> {
     handler: &'a str,
-    method: &'a Method,
-    path: &'a str,
+    request: Source<'a>,
+}
+
+enum Source<'a> {
+    Service(&'a ServiceRequest),
+    Parts(&'a Method, &'a str),
 }
 
 impl<'a> Log<'a> {
     pub(crate) fn new(handler: &'a str, method: &'a Method, path: &'a str) -> Log<'a> {
         Log {
             handler,
-            method,
-            path,
+            request: Source::Parts(method, path),
         }
     }
 
     pub(crate) fn of(handler: &'a str, req: &'a ServiceRequest) -> Log<'a> {
-        Log::new(handler, req.method(), req.path())
+        Log {
+            handler,
+            request: Source::Service(req),
+        }
+    }
+
+    fn method(&self) -> &Method {
+        match self.request {
+            Source::Service(req) => req.method(),
+            Source::Parts(method, _) => method,
+        }
+    }
+
+    fn path(&self) -> &str {
+        match self.request {
+            Source::Service(req) => req.path(),
+            Source::Parts(_, path) => path,
+        }
     }
 
     /// Logs a refusal (target `cors`, level debug: refusals are driven by clients).
@@ -62,8 +88,8 @@ impl<'a> Log<'a> {
         tracing::debug!(
             target: "cors",
             handler = self.handler,
-            method = %self.method,
-            path = self.path,
+            method = %self.method(),
+            path = self.path(),
             request = kind,
             reason = %reason,
             "CORS {kind} refused"
@@ -75,8 +101,8 @@ impl<'a> Log<'a> {
         tracing::trace!(
             target: "cors",
             handler = self.handler,
-            method = %self.method,
-            path = self.path,
+            method = %self.method(),
+            path = self.path(),
             request = kind,
             "CORS {kind} allowed"
         );
@@ -89,9 +115,8 @@ impl<'a> Log<'a> {
 pub(crate) fn is_same_origin(req: &ServiceRequest) -> bool {
     let headers = req.headers();
     if let Some(site) = headers.get(SEC_FETCH_SITE) {
-        if cors_core::is_same_origin_fetch(site.as_bytes()) {
-            return true;
-        }
+        // Every current browser sends it, and pages cannot set it: it is the answer.
+        return cors_core::is_same_origin_fetch(site.as_bytes());
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
         return false;
