@@ -68,7 +68,7 @@ impl Guard for PreflightGuard {
 #[doc(hidden)]
 pub fn register_preflight(route: &'static RouteCors, config: &mut AppService) {
     if let PolicySource::Named(name) = route.source {
-        crate::startup::note_named_policy(route.handler, name);
+        crate::startup::note_named_policy(route.handler, name, config);
     }
     let resource = Resource::new(route.path)
         .name(&format!("{}.cors_preflight", route.handler))
