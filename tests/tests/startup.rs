@@ -78,7 +78,10 @@ async fn every_unregistered_name_is_reported_when_the_app_is_created() {
         assert!(started.is_err(), "the app must refuse to start");
     })
     .await;
-    assert!(log.contains("ERROR cors: cors-actix: refusing to start"), "{log}");
+    assert!(
+        log.contains("ERROR cors: cors-actix: refusing to start"),
+        "{log}"
+    );
     assert!(
         log.contains(r#"handler `partners` uses `policy = "partners"`"#),
         "{log}"
@@ -135,7 +138,11 @@ async fn an_app_built_earlier_without_cors_is_not_blamed() {
         .to_request(),
     )
     .await;
-    assert_eq!(res.status(), 500, "without Cors the name cannot be resolved");
+    assert_eq!(
+        res.status(),
+        500,
+        "without Cors the name cannot be resolved"
+    );
 }
 
 /// Names of an app whose build is abandoned before its `Cors` is created are forgotten too.
