@@ -14,7 +14,7 @@ use pin_project_lite::pin_project;
 
 use crate::decorate::{input, Decoration};
 use crate::policy_ref::PolicyRef;
-use crate::refusal::{is_same_origin, refusal_response, Log};
+use crate::refusal::{action, is_same_origin, refusal_response, skipped, Log};
 use crate::route_cors::{PolicySource, RouteCors};
 use crate::settings::{OnRefusal, RouteContext};
 
@@ -86,7 +86,10 @@ impl<S> RouteService<S> {
         };
         let ctx = RouteContext::take(req, named);
         let policy = match (&route.source, ctx.named) {
-            (PolicySource::Disabled, _) => return Outcome::Call(Decoration::default()),
+            (PolicySource::Disabled, _) => {
+                Log::of(route.handler, req).skipped("request", skipped::DISABLED);
+                return Outcome::Call(Decoration::default());
+            }
             (PolicySource::Inline(policy), _) => PolicyRef::Static(policy),
             (PolicySource::Named(_), Some(policy)) => policy,
             (PolicySource::Named(name), None) => {
@@ -95,7 +98,10 @@ impl<S> RouteService<S> {
         };
         let headers = req.headers();
         match policy.actual(input(headers, &header::ORIGIN)) {
-            Decision::NotCors => Outcome::Call(Decoration::vary_only(policy.varies_by_origin())),
+            Decision::NotCors => {
+                Log::of(route.handler, req).skipped("request", skipped::NOT_CORS);
+                Outcome::Call(Decoration::vary_only(policy.varies_by_origin()))
+            }
             Decision::Allowed(grant) => {
                 Log::of(route.handler, req).allowed("request");
                 Outcome::Call(Decoration::allowed(
@@ -106,15 +112,20 @@ impl<S> RouteService<S> {
             }
             Decision::Refused(reason) => {
                 let vary = Decoration::vary_only(policy.varies_by_origin());
+                let log = Log::of(route.handler, req);
                 if is_same_origin(req) {
+                    log.skipped("request", skipped::SAME_ORIGIN);
                     return Outcome::Call(vary);
                 }
-                Log::of(route.handler, req).refused("request", &reason);
                 match ctx.on_refusal {
                     OnRefusal::Block => {
+                        log.refused("request", &reason, action::BLOCKED);
                         Outcome::Respond(refusal_response(&reason, ctx.debug, "Origin"))
                     }
-                    OnRefusal::HeadersOnly => Outcome::Call(vary),
+                    OnRefusal::HeadersOnly => {
+                        log.refused("request", &reason, action::HEADERS_ONLY);
+                        Outcome::Call(vary)
+                    }
                 }
             }
         }
