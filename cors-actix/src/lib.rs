@@ -657,6 +657,11 @@ pub use preflight::is_preflight;
 pub use refusal::REFUSAL_HEADER;
 pub use settings::OnRefusal;
 
+/// The README's example, compiled as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Support for the code the macros generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {

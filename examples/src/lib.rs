@@ -5,3 +5,6 @@
 
 #[doc = include_str!("../../docs/coming-from-actix-cors.md")]
 pub mod coming_from_actix_cors {}
+
+#[doc = include_str!("../../cors-macros/README.md")]
+pub mod cors_macros_readme {}
