@@ -1,5 +1,8 @@
 //! # cors-core
 //!
+//! Published as `cors-actix-core` (the name `cors-core` is taken on crates.io); the library is
+//! `cors_core`.
+//!
 //! The framework-free CORS engine behind `cors-actix`: strict origin parsing, origin matching
 //! (exact, subdomain wildcard, any port, anchored regex), policy validation, and the Fetch
 //! Standard decisions for preflights and actual requests.
