@@ -237,7 +237,11 @@ impl Fallback {
             Decision::Refused(reason) => (
                 Decoration::vary_only(vary),
                 // The reason's text is only made for the log.
-                FallbackEvent::Refused(logging.then(|| reason.to_string()).unwrap_or_default()),
+                FallbackEvent::Refused(if logging {
+                    reason.to_string()
+                } else {
+                    String::new()
+                }),
             ),
             Decision::NotCors => (
                 Decoration::vary_only(vary),
