@@ -75,17 +75,26 @@ impl Cors {
     }
 
     /// Registers a named policy for `#[cors(policy = "name")]` routes, typically built at run
-    /// time from configuration. The app refuses to start if a route names a policy that is not
-    /// registered.
+    /// time from configuration with [`Policy::builder`](crate::Policy::builder) (validated like
+    /// the macros; every problem is returned).
+    ///
+    /// A name that a route uses but no `Cors::policy` registers is reported when the app
+    /// starts, not at the first request: creating the middleware fails with a message naming
+    /// each handler and policy (printed to stderr and logged as an `error` event with target
+    /// `cors`), so `HttpServer::run()` resolves to an error and a `main` returning it exits
+    /// with status 1 before serving anything.
     ///
     /// ```
     /// use cors_actix::{Cors, Policy};
     ///
     /// let origins = std::env::var("PARTNER_ORIGINS").unwrap_or("https://partner.example".into());
-    /// let partners = Policy::builder()
-    ///     .allow_origins(origins.split(',').map(str::trim))
-    ///     .build()
-    ///     .expect("valid PARTNER_ORIGINS");
+    /// let partners = match Policy::builder().allow_origins_list(&origins).build() {
+    ///     Ok(policy) => policy,
+    ///     Err(err) => {
+    ///         eprintln!("PARTNER_ORIGINS: {err}"); // every problem, with its position
+    ///         std::process::exit(2);
+    ///     }
+    /// };
     /// let cors = Cors::new().policy("partners", partners);
     /// # let _ = cors;
     /// ```
