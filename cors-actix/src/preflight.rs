@@ -16,7 +16,7 @@ use cors_core::{Decision, PreflightRequest, PREFLIGHT_VARY};
 
 use crate::decorate::{input, preflight_headers, REQUEST_PRIVATE_NETWORK};
 use crate::policy_ref::PolicyRef;
-use crate::refusal::{refusal_response, Log};
+use crate::refusal::{action, refusal_response, skipped, Log};
 use crate::route_cors::{PolicySource, RouteCors};
 use crate::route_middleware::unregistered;
 use crate::settings::RouteContext;
@@ -103,7 +103,7 @@ impl Guard for PreflightGuard {
 #[doc(hidden)]
 pub fn register_preflight(route: &'static RouteCors, config: &mut AppService) {
     if let PolicySource::Named(name) = route.source {
-        crate::startup::note_named_policy(route.handler, name);
+        crate::startup::note_named_policy(route.handler, name, config);
     }
     let resource = Resource::new(route.path)
         .name(&format!("{}.cors_preflight", route.handler))
@@ -130,7 +130,16 @@ fn answer(route: &'static RouteCors, req: ServiceRequest) -> ServiceResponse {
             return req.into_response(response);
         }
         (PolicySource::Disabled, _) => {
-            tracing::debug!(target: "cors", handler = route.handler, "CORS preflight refused: CORS is disabled for this route");
+            tracing::debug!(
+                target: "cors",
+                handler = route.handler,
+                method = %req.method(),
+                path = req.path(),
+                request = "preflight",
+                reason = skipped::DISABLED,
+                action = action::BLOCKED,
+                "CORS preflight refused"
+            );
             let response = HttpResponse::Forbidden()
                 .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
                 .insert_header((header::VARY, PREFLIGHT_VARY))
@@ -171,12 +180,17 @@ pub(crate) fn preflight_response(
         }
         Decision::Refused(reason) => {
             if let Some(log) = log {
-                log.refused("preflight", &reason);
+                log.refused("preflight", &reason, action::BLOCKED);
             }
             refusal_response(&reason, debug, PREFLIGHT_VARY)
         }
+        // Unreachable in practice: preflights are recognized by their `Origin`.
         Decision::NotCors => {
-            refusal_response(&cors_core::Reason::MultipleOrigins, debug, PREFLIGHT_VARY)
+            let reason = cors_core::Reason::MultipleOrigins;
+            if let Some(log) = log {
+                log.refused("preflight", &reason, action::BLOCKED);
+            }
+            refusal_response(&reason, debug, PREFLIGHT_VARY)
         }
     }
 }

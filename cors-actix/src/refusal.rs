@@ -1,5 +1,7 @@
 //! Refusing a request: a short plain-text response without CORS headers, and a log event.
 
+use std::fmt;
+
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -83,8 +85,14 @@ impl<'a> Log<'a> {
         }
     }
 
-    /// Logs a refusal (target `cors`, level debug: refusals are driven by clients).
-    pub(crate) fn refused(&self, kind: &'static str, reason: &Reason<'_>) {
+    /// Logs a refusal (target `cors`, level debug: refusals are driven by clients), with what
+    /// was done about it (`action`).
+    pub(crate) fn refused(
+        &self,
+        kind: &'static str,
+        reason: &dyn fmt::Display,
+        action: &'static str,
+    ) {
         tracing::debug!(
             target: "cors",
             handler = self.handler,
@@ -92,6 +100,7 @@ impl<'a> Log<'a> {
             path = self.path(),
             request = kind,
             reason = %reason,
+            action,
             "CORS {kind} refused"
         );
     }
@@ -107,6 +116,46 @@ impl<'a> Log<'a> {
             "CORS {kind} allowed"
         );
     }
+
+    /// Logs a request the policy did not have to decide, and why (target `cors`, level trace):
+    /// no `Origin`, same-origin, CORS disabled on the route, answered by the app itself.
+    pub(crate) fn skipped(&self, kind: &'static str, reason: &'static str) {
+        tracing::trace!(
+            target: "cors",
+            handler = self.handler,
+            method = %self.method(),
+            path = self.path(),
+            request = kind,
+            reason,
+            "CORS {kind} not decided: {reason}"
+        );
+    }
+}
+
+/// What happens to a refused request, for the log.
+pub(crate) mod action {
+    /// A refusal response was sent; the handler did not run.
+    pub(crate) const BLOCKED: &str = "blocked: refusal response sent, handler not run";
+    /// `OnRefusal::HeadersOnly`: the handler runs, its response has no CORS headers.
+    pub(crate) const HEADERS_ONLY: &str =
+        "headers only: handler runs, response sent without CORS headers";
+    /// The default policy refused a route without `#[cors]`: its handler had already run.
+    pub(crate) const DEFAULT_POLICY: &str =
+        "route without #[cors]: handler has run, response sent without CORS headers";
+}
+
+/// Why a request was not decided by a policy, for the log.
+pub(crate) mod skipped {
+    /// No `Origin` header.
+    pub(crate) const NOT_CORS: &str = "no Origin header: not a CORS request";
+    /// Same-origin requests are never blocked.
+    pub(crate) const SAME_ORIGIN: &str =
+        "the request comes from the server's own origin: never blocked, no CORS headers";
+    /// `#[cors(disable)]`.
+    pub(crate) const DISABLED: &str = "CORS is disabled for this route";
+    /// The app answered a preflight with a success: the default policy leaves it alone.
+    pub(crate) const ANSWERED_BY_APP: &str =
+        "the app answered the preflight itself (its own OPTIONS handler)";
 }
 
 /// Whether a request refused by the policy comes from the server's own origin: CORS never

@@ -14,7 +14,7 @@ use pin_project_lite::pin_project;
 
 use crate::decorate::{origin, Decoration};
 use crate::policy_ref::PolicyRef;
-use crate::refusal::{is_same_origin, refusal_response, Log};
+use crate::refusal::{action, is_same_origin, refusal_response, skipped, Log};
 use crate::route_cors::{PolicySource, RouteCors};
 use crate::settings::{OnRefusal, RouteContext};
 
@@ -120,11 +120,17 @@ impl<S> RouteService<S> {
                 return Outcome::Respond(unregistered(route, name, ctx.has_middleware))
             }
             // Disabled (an inline policy is always prepared).
-            (None, _, _) => return Outcome::Call(Decoration::default()),
+            (None, _, _) => {
+                Log::of(route.handler, req).skipped("request", skipped::DISABLED);
+                return Outcome::Call(Decoration::default());
+            }
         };
         let (input, origin) = origin(req.headers());
         match prepared.policy.actual(input) {
-            Decision::NotCors => Outcome::Call(Decoration::vary_only(prepared.vary_origin)),
+            Decision::NotCors => {
+                Log::of(route.handler, req).skipped("request", skipped::NOT_CORS);
+                Outcome::Call(Decoration::vary_only(prepared.vary_origin))
+            }
             Decision::Allowed(grant) => {
                 Log::of(route.handler, req).allowed("request");
                 let expose = grant.expose_headers.and(prepared.expose.as_ref());
@@ -137,15 +143,20 @@ impl<S> RouteService<S> {
             }
             Decision::Refused(reason) => {
                 let vary = Decoration::vary_only(prepared.vary_origin);
+                let log = Log::of(route.handler, req);
                 if is_same_origin(req) {
+                    log.skipped("request", skipped::SAME_ORIGIN);
                     return Outcome::Call(vary);
                 }
-                Log::of(route.handler, req).refused("request", &reason);
                 match ctx.on_refusal {
                     OnRefusal::Block => {
+                        log.refused("request", &reason, action::BLOCKED);
                         Outcome::Respond(refusal_response(&reason, ctx.debug, "Origin"))
                     }
-                    OnRefusal::HeadersOnly => Outcome::Call(vary),
+                    OnRefusal::HeadersOnly => {
+                        log.refused("request", &reason, action::HEADERS_ONLY);
+                        Outcome::Call(vary)
+                    }
                 }
             }
         }
