@@ -340,8 +340,7 @@ impl Tab {
         let mut settle_until: Option<Instant> = None;
         loop {
             let ended = |id: &String| ends.contains_key(id);
-            let done =
-                !mains.is_empty() && mains.iter().all(ended) && preflights.iter().all(ended);
+            let done = !mains.is_empty() && mains.iter().all(ended) && preflights.iter().all(ended);
             if !done {
                 settle_until = None;
             } else if settle_until.is_none() {

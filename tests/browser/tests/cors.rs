@@ -375,12 +375,18 @@ async fn case(
     let context = format!("case {name}: {fetched:#?}\nserver saw {requests:#?}");
     match outcome {
         Readable(status) => {
-            assert!(fetched.readable, "expected readable, was blocked; {context}");
+            assert!(
+                fetched.readable,
+                "expected readable, was blocked; {context}"
+            );
             assert_eq!(fetched.status, Some(status), "{context}");
             assert_eq!(cors, None, "{context}");
         }
         Blocked(error) => {
-            assert!(!fetched.readable, "expected blocked, was readable; {context}");
+            assert!(
+                !fetched.readable,
+                "expected blocked, was readable; {context}"
+            );
             assert_eq!(
                 fetched.error.as_deref(),
                 Some("TypeError: Failed to fetch"),
@@ -597,7 +603,10 @@ async fn delete_from_a_refused_origin_stops_at_the_preflight() {
     };
     // The browser never sent the DELETE.
     assert_eq!(o.requests.len(), 1);
-    assert_eq!((o.requests[0].method.as_str(), o.requests[0].status), ("OPTIONS", 403));
+    assert_eq!(
+        (o.requests[0].method.as_str(), o.requests[0].status),
+        ("OPTIONS", 403)
+    );
 }
 
 #[tokio::test]
@@ -796,7 +805,10 @@ async fn expose_star_makes_every_response_header_readable() {
     };
     let headers = &o.fetched.headers;
     assert_eq!(headers.get("x-total-count").map(String::as_str), Some("7"));
-    assert_eq!(headers.get("x-internal").map(String::as_str), Some("secret"));
+    assert_eq!(
+        headers.get("x-internal").map(String::as_str),
+        Some("secret")
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -880,7 +892,10 @@ async fn form_post_from_a_refused_origin_never_reaches_the_handler() {
         return;
     };
     assert_eq!(o.requests.len(), 1);
-    assert_eq!((o.requests[0].method.as_str(), o.requests[0].status), ("POST", 403));
+    assert_eq!(
+        (o.requests[0].method.as_str(), o.requests[0].status),
+        ("POST", 403)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
