@@ -102,6 +102,7 @@ pub async fn serve(api_listener: TcpListener, pages_listener: TcpListener) -> io
             // Debug mode: a refusal says why in an `X-Cors-Refusal` header, which the demo page
             // shows. Leave it off in production: the reasons reveal the policy to anyone.
             .wrap(Cors::new().debug(true)) // outermost but for the demo's recorder
+            // The demo's recorder: keeps what the API answered to the demo page's requests.
             .wrap_fn(move |req, srv| {
                 let exchange = recorder.start(&req);
                 let response = srv.call(req);
