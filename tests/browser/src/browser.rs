@@ -84,13 +84,18 @@ fn find_executable() -> Option<PathBuf> {
 /// connection. Through `setpriv --pdeathsig KILL` (when available), the kernel kills Chromium
 /// when that thread ends, so a test binary never leaves a browser behind, even when killed.
 fn launch(executable: &Path) -> Chromium {
-    // A static is never dropped: use a fixed directory per test binary, wiped at each start.
-    let binary = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "browser".into());
-    let profile = std::env::temp_dir().join(format!("cors-actix-chromium-{binary}"));
-    let _ = std::fs::remove_dir_all(&profile);
+    // A fresh profile per process. A static is never dropped, so the directory outlives the
+    // process: remove those of processes that are gone (not others', which may be running).
+    const PREFIX: &str = "cors-actix-chromium-";
+    let temp = std::env::temp_dir();
+    for entry in std::fs::read_dir(&temp).into_iter().flatten().flatten() {
+        let name = entry.file_name();
+        let pid = name.to_str().and_then(|n| n.strip_prefix(PREFIX));
+        if pid.is_some_and(|pid| !Path::new("/proc").join(pid).exists()) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+    let profile = temp.join(format!("{PREFIX}{}", std::process::id()));
     let wrapper = Path::new(env!("CARGO_MANIFEST_DIR")).join("chromium-pdeathsig.sh");
     let setpriv = ["/usr/bin/setpriv", "/bin/setpriv"]
         .iter()
