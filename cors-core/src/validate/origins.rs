@@ -52,12 +52,17 @@ fn invalid(i: usize, literal: &str, error: OriginError, suggestion: Option<Strin
         }
         _ => format!("`{literal}` is not an origin as browsers send it: {error}"),
     };
-    Problem::new(ProblemKind::InvalidOrigin, item(i), message)
-        .maybe_suggest(suggestion.map(|s| format!("did you mean \"{s}\"?")))
+    let suggestion = match (suggestion, error) {
+        (Some(s), _) => format!("did you mean \"{s}\"?"),
+        (None, OriginError::Empty) => "remove it".to_string(),
+        (None, _) => "write the origin exactly as a browser sends it in the `Origin` header: `scheme://host[:port]`, e.g. \"https://app.example.com\" or \"http://localhost:8080\"".to_string(),
+    };
+    Problem::new(ProblemKind::InvalidOrigin, item(i), message).suggest(suggestion)
 }
 
-/// Parses one literal of `origins`.
-pub(crate) fn parse_pattern(i: usize, literal: &str) -> Result<Pattern, Problem> {
+/// Parses one literal of `origins` (`allow_null`: whether `allow_null_origin` was given, for
+/// the wording of a suggestion).
+pub(crate) fn parse_pattern(i: usize, literal: &str, allow_null: bool) -> Result<Pattern, Problem> {
     if literal == "*" {
         return Ok(Pattern::Any);
     }
@@ -67,7 +72,11 @@ pub(crate) fn parse_pattern(i: usize, literal: &str) -> Result<Pattern, Problem>
             item(i),
             format!("`{literal}` is not an origin as browsers send it: the opaque origin is spelled `null`, in lowercase"),
         )
-        .suggest("did you mean \"null\"? (it also needs the explicit opt-in `allow_null_origin`)"));
+        .suggest(if allow_null {
+            "did you mean \"null\"?"
+        } else {
+            "did you mean \"null\"? (it also needs the explicit opt-in `allow_null_origin`)"
+        }));
     }
     if literal
         .get(..5)
@@ -351,16 +360,18 @@ pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut V
                     Err(p) => problems.extend(p),
                 }
             }
-            OriginEntry::Literal(literal) => match parse_pattern(i, literal) {
-                Ok(pattern) => {
-                    if let Some(p) = check_pattern(i, literal, &pattern, spec) {
-                        problems.push(p);
-                    } else {
-                        parsed.push((i, pattern));
+            OriginEntry::Literal(literal) => {
+                match parse_pattern(i, literal, spec.allow_null_origin) {
+                    Ok(pattern) => {
+                        if let Some(p) = check_pattern(i, literal, &pattern, spec) {
+                            problems.push(p);
+                        } else {
+                            parsed.push((i, pattern));
+                        }
                     }
+                    Err(p) => problems.push(p),
                 }
-                Err(p) => problems.push(p),
-            },
+            }
         }
     }
 
@@ -513,13 +524,13 @@ mod tests {
 
     #[test]
     fn classifies_patterns() {
-        assert_eq!(parse_pattern(0, "*"), Ok(Pattern::Any));
+        assert_eq!(parse_pattern(0, "*", false), Ok(Pattern::Any));
         assert_eq!(
-            parse_pattern(0, "https://a.example"),
+            parse_pattern(0, "https://a.example", false),
             Ok(Pattern::Exact("https://a.example".into()))
         );
         assert_eq!(
-            parse_pattern(0, "https://*.a.example"),
+            parse_pattern(0, "https://*.a.example", false),
             Ok(Pattern::Subdomains {
                 scheme: "https".into(),
                 suffix: "a.example".into(),
@@ -527,7 +538,7 @@ mod tests {
             })
         );
         assert_eq!(
-            parse_pattern(0, "https://*.a.example:8443"),
+            parse_pattern(0, "https://*.a.example:8443", false),
             Ok(Pattern::Subdomains {
                 scheme: "https".into(),
                 suffix: "a.example".into(),
@@ -535,14 +546,14 @@ mod tests {
             })
         );
         assert_eq!(
-            parse_pattern(0, "http://localhost:*"),
+            parse_pattern(0, "http://localhost:*", false),
             Ok(Pattern::AnyPort {
                 scheme: "http".into(),
                 host: "localhost".into()
             })
         );
         assert_eq!(
-            parse_pattern(0, "http://[::1]:*"),
+            parse_pattern(0, "http://[::1]:*", false),
             Ok(Pattern::AnyPort {
                 scheme: "http".into(),
                 host: "[::1]".into()
@@ -552,13 +563,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_patterns_with_suggestions() {
-        let p = parse_pattern(0, "https://Example.com:443/").unwrap_err();
+        let p = parse_pattern(0, "https://Example.com:443/", false).unwrap_err();
         assert_eq!(p.kind, ProblemKind::InvalidOrigin);
         assert_eq!(
             p.suggestion.as_deref(),
             Some("did you mean \"https://example.com\"?")
         );
-        let p = parse_pattern(0, "https://*.Example.com/").unwrap_err();
+        let p = parse_pattern(0, "https://*.Example.com/", false).unwrap_err();
         assert_eq!(
             p.suggestion.as_deref(),
             Some("did you mean \"https://*.example.com\"?")
@@ -571,17 +582,21 @@ mod tests {
             "https://a.example:8*",
         ] {
             assert_eq!(
-                parse_pattern(0, bad).unwrap_err().kind,
+                parse_pattern(0, bad, false).unwrap_err().kind,
                 ProblemKind::InvalidWildcard,
                 "{bad}"
             );
         }
         assert_eq!(
-            parse_pattern(0, "file:///tmp/x.html").unwrap_err().kind,
+            parse_pattern(0, "file:///tmp/x.html", false)
+                .unwrap_err()
+                .kind,
             ProblemKind::FileOrigin
         );
         assert_eq!(
-            parse_pattern(0, "https://*.1.2.3.4").unwrap_err().kind,
+            parse_pattern(0, "https://*.1.2.3.4", false)
+                .unwrap_err()
+                .kind,
             ProblemKind::InvalidWildcard
         );
     }
