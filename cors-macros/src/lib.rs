@@ -57,8 +57,14 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
             // else fails because of the errors above.
             let compile_errors = errors.to_compile_errors();
             let mut item = item;
-            item.attrs = route::fallback_attrs(&item.attrs);
-            quote!(#compile_errors #item).into()
+            let (attrs, dropped) = route::fallback_attrs(&item.attrs);
+            item.attrs = attrs;
+            quote!(
+                #compile_errors
+                #item
+                #(const _: () = { #[allow(unused_imports)] use #dropped as _; };)*
+            )
+            .into()
         }
     }
 }

@@ -339,7 +339,7 @@ fn parse_list(expr: &Expr, key: &str) -> (Vec<Item>, Option<syn::Error>) {
                     }),
                     _ => Err(syn::Error::new_spanned(
                         e,
-                        "`regex(..)` takes one string literal\n  = help: write `regex(r\"^https://[a-z0-9-]+\\.example\\.com$\")`",
+                        "`regex(..)` takes exactly one string literal\n  = help: write e.g. `regex(r\"^https://[a-z0-9-]+\\.example\\.com$\")`; flags go inside the pattern, e.g. `(?i)`",
                     )),
                 }
             }

@@ -6,7 +6,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, Lit, LitStr, MetaNameValue, Token};
 
-use crate::errors::Errors;
+use crate::errors::{range_of, Errors};
 
 /// actix-web route attributes, by the last segment of their path.
 const SINGLE_METHOD: &[&str] = &[
@@ -66,8 +66,8 @@ fn is_cors(attr: &Attribute) -> bool {
 /// Finds the single route attribute among `attrs`.
 pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
     if let Some(again) = attrs.iter().find(|a| is_cors(a)) {
-        errors.at(
-            again.span(),
+        errors.at_range(
+            range_of(again),
             "`#[cors]` is given twice on this handler: a route has one CORS policy\n  = help: merge both into one `#[cors(...)]`",
         );
         return None;
@@ -78,8 +78,8 @@ pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
         .filter_map(|(i, a)| route_kind(a).map(|k| (i, a, k)))
         .collect();
     if let Some((_, routes, _)) = found.iter().find(|(_, _, k)| k == "routes") {
-        errors.at(
-            routes.span(),
+        errors.at_range(
+            range_of(routes),
             "`#[cors]` does not support `#[routes]`: the preflight route it registers needs a single path\n  = help: use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods of one path, or write one handler per path",
         );
         return None;
@@ -91,8 +91,8 @@ pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
         }
         [one] => one.clone(),
         [_, second, ..] => {
-            errors.at(
-                second.1.span(),
+            errors.at_range(
+                range_of(second.1),
                 "`#[cors]` supports one route attribute per handler, and actix-web needs `#[routes]` to stack several\n  = help: use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods of one path, or write one handler per route",
             );
             return None;
@@ -139,22 +139,22 @@ pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
 
 /// The attributes to keep on a handler re-emitted after an error: all of them, except route
 /// attributes after the first when there is no `#[routes]` (actix-web would add its own, less
-/// clear error about them to ours).
-pub fn fallback_attrs(attrs: &[Attribute]) -> Vec<Attribute> {
+/// clear error about them to ours). Also returns the paths of the attributes left out, so that
+/// their imports can be marked used.
+pub fn fallback_attrs(attrs: &[Attribute]) -> (Vec<Attribute>, Vec<syn::Path>) {
     let kinds: Vec<Option<String>> = attrs.iter().map(route_kind).collect();
     if kinds.iter().flatten().any(|k| k == "routes") {
-        return attrs.to_vec();
+        return (attrs.to_vec(), Vec::new());
     }
     let mut seen = false;
-    attrs
-        .iter()
-        .zip(kinds)
-        .filter(|(_, kind)| {
-            if kind.is_none() {
-                return true;
-            }
-            !std::mem::replace(&mut seen, true)
-        })
-        .map(|(a, _)| a.clone())
-        .collect()
+    let mut kept = Vec::new();
+    let mut dropped = Vec::new();
+    for (attr, kind) in attrs.iter().zip(kinds) {
+        if kind.is_some() && std::mem::replace(&mut seen, true) {
+            dropped.push(attr.path().clone());
+        } else {
+            kept.push(attr.clone());
+        }
+    }
+    (kept, dropped)
 }

@@ -141,12 +141,27 @@ pub fn check(
                     // call it missing.
                     continue;
                 }
-                let span = span_of(decl, route_methods, problem.location);
-                let message = if problem.kind == ProblemKind::MissingOrigins && site == Site::Route
+                if route_methods.is_some()
+                    && matches!(
+                        problem.kind,
+                        ProblemKind::InvalidMethod | ProblemKind::NonCanonicalMethod
+                    )
                 {
-                    format!("{}\n  = help: add `origins = [\"https://app.example.com\"]`, take a policy registered on the middleware with `policy = \"name\"`, or turn CORS off for this route with `disable`", problem.message)
-                } else {
-                    render(problem)
+                    // actix-web's route attribute reports a misspelled method itself.
+                    continue;
+                }
+                let span = span_of(decl, route_methods, problem.location);
+                let message = match problem.kind {
+                    ProblemKind::MissingOrigins if site == Site::Route => format!(
+                        "{}\n  = help: add `origins = [\"https://app.example.com\"]`, take a policy registered on the middleware with `policy = \"name\"`, or turn CORS off for this route with `disable`",
+                        problem.message
+                    ),
+                    // The method is the route's: the fix is not to edit a list.
+                    ProblemKind::ForbiddenMethod if route_methods.is_some() => format!(
+                        "{}\n  = help: remove `#[cors]` from this route: no page can send this method cross-origin, so a CORS policy can only be wrong here",
+                        problem.message
+                    ),
+                    _ => render(problem),
                 };
                 errors.at_range(span, message);
             }

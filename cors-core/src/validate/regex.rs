@@ -147,9 +147,9 @@ fn strip_anchors(source: &str) -> (bool, bool, &str) {
         None => (false, source),
     };
     let (ends, body) = match body.strip_suffix('$') {
-        Some(rest) if rest_trailing_backslashes(rest) % 2 == 0 => (true, rest),
+        Some(rest) if rest_trailing_backslashes(rest).is_multiple_of(2) => (true, rest),
         _ => match body.strip_suffix("\\z") {
-            Some(rest) if rest_trailing_backslashes(rest) % 2 == 0 => (true, rest),
+            Some(rest) if rest_trailing_backslashes(rest).is_multiple_of(2) => (true, rest),
             _ => (false, body),
         },
     };
