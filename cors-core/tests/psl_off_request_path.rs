@@ -35,4 +35,16 @@ fn only_validation_uses_the_public_suffix_list() {
         }
     }
     assert_eq!(users, ["validate/origins.rs"]);
+    // ...and within it, only behind the feature (a build without it links no list).
+    let origins = std::fs::read_to_string(src.join("validate/origins.rs")).unwrap();
+    let uses = origins.matches("psl::").count();
+    let gated = origins
+        .split("#[cfg(feature = \"public-suffix-list\")]\npub(crate) fn public_suffix")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}\n").next())
+        .map_or(0, |body| body.matches("psl::").count());
+    assert_eq!(
+        uses, gated,
+        "every use of psl is in the gated public_suffix()"
+    );
 }

@@ -197,6 +197,7 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
 
 /// Why a subdomain wildcard over a suffix would allow sites that anyone can register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "public-suffix-list"), allow(dead_code))]
 pub(crate) enum PublicSuffix {
     /// The suffix is in the ICANN section of the list (`com`, `co.uk`).
     Icann,
@@ -207,12 +208,16 @@ pub(crate) enum PublicSuffix {
     /// Every name directly under the suffix is itself a public suffix (a `*.suffix` rule of
     /// the list, e.g. `compute.amazonaws.com`).
     Children,
+    /// Built without the `public-suffix-list` feature: cannot be checked, so refused.
+    #[cfg_attr(feature = "public-suffix-list", allow(dead_code))]
+    Unchecked,
 }
 
 /// Whether a subdomain wildcard over `suffix` covers sites anyone can register: `suffix` is a
 /// public suffix (`com`, `co.uk`, `github.io`) or every name under it is one. `localhost` is
 /// reserved for loopback (RFC 6761), not a registry: allowed. Consulted only when validating a
 /// declaration (at compile time for the macros), never while deciding requests.
+#[cfg(feature = "public-suffix-list")]
 pub(crate) fn public_suffix(suffix: &str) -> Option<PublicSuffix> {
     if suffix == "localhost" || suffix.ends_with(".localhost") {
         return None;
@@ -233,6 +238,16 @@ pub(crate) fn public_suffix(suffix: &str) -> Option<PublicSuffix> {
         return Some(PublicSuffix::Children);
     }
     own.map(|_| PublicSuffix::UnknownTld)
+}
+
+/// Without the list, no suffix but `localhost` can be shown not to be public: refuse (fail
+/// closed) rather than let a wildcard over `github.io` through.
+#[cfg(not(feature = "public-suffix-list"))]
+pub(crate) fn public_suffix(suffix: &str) -> Option<PublicSuffix> {
+    if suffix == "localhost" || suffix.ends_with(".localhost") {
+        return None;
+    }
+    Some(PublicSuffix::Unchecked)
 }
 
 fn covered_by(pattern: &Pattern, rule: &Pattern) -> bool {
@@ -485,6 +500,16 @@ fn check_pattern(i: usize, literal: &str, pattern: &Pattern, spec: &PolicySpec) 
                     PublicSuffix::Icann | PublicSuffix::Private => format!("`{suffix}` is a public suffix (Public Suffix List): anyone can register a site under it"),
                     PublicSuffix::UnknownTld => format!("`{suffix}` is a whole top-level domain, not a domain you own"),
                     PublicSuffix::Children => format!("every name directly under `{suffix}` is a public suffix (Public Suffix List), where anyone can register a site"),
+                    PublicSuffix::Unchecked => {
+                        return Some(
+                            Problem::new(
+                                ProblemKind::PublicSuffixWildcard,
+                                item(i),
+                                format!("`{literal}` cannot be checked: this build has no Public Suffix List to tell whether `{suffix}` is a public suffix (like `github.io`), where anyone can register a site"),
+                            )
+                            .suggest("enable the `public-suffix-list` feature of cors-actix (on by default), list the origins exactly, or declare the policy with `#[cors]`/`cors_policy!`, which are checked at compile time"),
+                        );
+                    }
                 };
                 return Some(
                     Problem::new(
@@ -602,6 +627,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "public-suffix-list")]
     fn public_suffixes() {
         assert_eq!(public_suffix("com"), Some(PublicSuffix::Icann));
         assert_eq!(public_suffix("co.uk"), Some(PublicSuffix::Icann));
@@ -617,5 +643,12 @@ mod tests {
         assert_eq!(public_suffix("example.co.uk"), None);
         assert_eq!(public_suffix("localhost"), None);
         assert_eq!(public_suffix("app.test"), None);
+    }
+
+    #[test]
+    #[cfg(not(feature = "public-suffix-list"))]
+    fn without_the_list_wildcards_fail_closed() {
+        assert_eq!(public_suffix("example.com"), Some(PublicSuffix::Unchecked));
+        assert_eq!(public_suffix("localhost"), None);
     }
 }
