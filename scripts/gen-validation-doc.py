@@ -93,7 +93,7 @@ RULES = [
      ["duplicate_key"], []),
     ("Values of the wrong type (macros)", "compile time only",
      "Lists take string literals, `max_age` a whole number, `policy` a string, flags no value (or `true`/`false`); `key = value`, not `key: value` or `key(...)`; `regex(..)` takes exactly one string literal. Each malformed entry is reported and the rest of the declaration is still checked.",
-     ["wrong_value_types", "flag_with_value", "key_without_value", "regex_bad_arguments"], []),
+     ["wrong_value_types", "flag_with_value", "key_without_value", "unquoted_values", "regex_bad_arguments"], []),
     ("`policy = \"..\"` mixed with inline keys (macros)", "compile time only",
      "A named policy comes whole from the middleware at run time: inline keys next to it would be ignored.",
      ["policy_with_inline_keys", "policy_empty_name"], []),

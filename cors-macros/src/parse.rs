@@ -87,18 +87,23 @@ impl Declaration {
 /// Parses `args` (the tokens inside `#[cors(...)]` or `cors_policy!(...)`).
 pub fn parse(args: TokenStream, site: Site, errors: &mut Errors) -> Declaration {
     let span = range_of(&args);
-    let (raw, syntax_errors, mut reported) = match parse_entries.parse2(args) {
+    let (raw, mut reported) = match parse_entries.parse2(args) {
         Ok(parsed) => parsed,
         Err(e) => {
             errors.push(e);
-            (Vec::new(), Vec::new(), Vec::new())
+            (Vec::new(), Vec::new())
         }
     };
-    for e in syntax_errors {
-        errors.push(e);
-    }
     let mut entries: Vec<Entry> = Vec::new();
+    // Entries in source order, so that errors come out in the order of the declaration.
     for raw in raw {
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         let name = raw.key.to_string();
         let known_value = VALUE_KEYS.contains(&name.as_str());
         let known_flag = FLAG_KEYS.contains(&name.as_str());
@@ -167,12 +172,10 @@ pub fn parse(args: TokenStream, site: Site, errors: &mut Errors) -> Declaration 
 
 /// Parses `key [= value]` entries separated by commas. A malformed entry is reported and skipped
 /// up to the next top-level comma, so that one compilation reports every mistake.
+/// Also returns the keys of the entries skipped that way.
 #[allow(clippy::type_complexity)]
-fn parse_entries(
-    input: ParseStream<'_>,
-) -> syn::Result<(Vec<RawEntry>, Vec<syn::Error>, Vec<String>)> {
+fn parse_entries(input: ParseStream<'_>) -> syn::Result<(Vec<syn::Result<RawEntry>>, Vec<String>)> {
     let mut entries = Vec::new();
-    let mut errors = Vec::new();
     let mut skipped = Vec::new();
     while !input.is_empty() {
         let fork = input.fork();
@@ -184,18 +187,18 @@ fn parse_entries(
             Ok(entry) => {
                 if !input.is_empty() && !input.peek(Token![,]) {
                     let key = entry.key.to_string();
-                    errors.push(syn::Error::new(
+                    entries.push(Err(syn::Error::new(
                         input.span(),
                         format!("expected `,` after the value of `{key}`\n  = help: separate entries with commas, and write origins and header names as string literals, e.g. `origins = [\"https://app.example.com\"]`"),
-                    ));
+                    )));
                     skipped.push(key);
                     skip_to_comma(input)?;
                 } else {
-                    entries.push(entry);
+                    entries.push(Ok(entry));
                 }
             }
             Err(e) => {
-                errors.push(e);
+                entries.push(Err(e));
                 if let Some(key) = key_name {
                     skipped.push(key);
                 }
@@ -206,7 +209,7 @@ fn parse_entries(
             input.parse::<Token![,]>()?;
         }
     }
-    Ok((entries, errors, skipped))
+    Ok((entries, skipped))
 }
 
 /// Skips token trees up to (not including) the next comma at this level.
@@ -231,17 +234,12 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<(Entry, Opti
                 None,
             ));
         }
-        let example = match name {
-            "origins" => "origins = [\"https://app.example.com\"]",
-            "headers" => "headers = [\"Authorization\"]",
-            "expose" => "expose = [\"X-Total-Count\"]",
-            "max_age" => "max_age = 600",
-            "policy" => "policy = \"partners\"",
-            _ => "methods = [\"GET\"]",
-        };
         return Err(syn::Error::new(
             raw.key.span(),
-            format!("`{name}` needs a value\n  = help: write `{example}`"),
+            format!(
+                "`{name}` needs a value\n  = help: write `{}`",
+                example(name)
+            ),
         ));
     };
     let span = expr.span();
@@ -386,7 +384,15 @@ impl Parse for RawEntry {
         let key: Ident = input.call(syn::ext::IdentExt::parse_any)?;
         let value = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
-            Some(parse_value(input)?)
+            Some(parse_value(input).map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    format!(
+                        "cannot read the value of `{key}`: {e}\n  = help: write e.g. `{}`; origins, header names and methods go in quotes",
+                        example(&key.to_string())
+                    ),
+                )
+            })?)
         } else if input.peek(syn::token::Paren)
             || input.peek(syn::token::Bracket)
             || input.peek(Token![:])
@@ -394,7 +400,10 @@ impl Parse for RawEntry {
         {
             return Err(syn::Error::new(
                 input.span(),
-                format!("expected `=` after `{key}`\n  = help: write `{key} = ...`"),
+                format!(
+                    "expected `=` after `{key}`\n  = help: write `{}`",
+                    example(&key.to_string())
+                ),
             ));
         } else {
             None
@@ -417,4 +426,17 @@ fn parse_value(input: ParseStream<'_>) -> syn::Result<Expr> {
         }));
     }
     input.parse()
+}
+
+/// An example of `key = value` for the help of an error.
+fn example(key: &str) -> String {
+    match key {
+        "origins" => "origins = [\"https://app.example.com\"]".to_string(),
+        "headers" => "headers = [\"Authorization\"]".to_string(),
+        "expose" => "expose = [\"X-Total-Count\"]".to_string(),
+        "max_age" => "max_age = 600".to_string(),
+        "policy" => "policy = \"partners\"".to_string(),
+        "methods" => "methods = [\"GET\"]".to_string(),
+        other => format!("{other} = ..."),
+    }
 }
