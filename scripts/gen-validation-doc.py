@@ -116,9 +116,9 @@ profile unless said otherwise. Re-measure with `scripts/measure-macro-cost.sh [N
 
 - **Per handler**: a crate of 50 handlers under varied `#[cors(...)]` (exact origins, wildcards,
   regexes, credentials, headers) against the same crate without `#[cors]`, rebuilt after a touch
-  with dependencies built, median of 5 runs: `cargo check` 0.80 s against 0.59 s (+0.2 s; +0.6 s
-  in a noisier run), `cargo build` 2.17 s against 2.35 s (the difference is within the noise).
-  About 4-12 ms per `#[cors]`.
+  with dependencies built, median of 5 runs, three sessions: `cargo check` +0.05 s to +0.6 s
+  (0.38 s against 0.33 s in the quietest run), `cargo build` +0.14 s (2.08 s against 1.94 s;
+  other runs were within the noise, -0.2 s to +1.2 s). At most about 12 ms per `#[cors]`.
 - **Once per clean build**: the Public Suffix List is a 2.5 MB generated `match` in the `psl`
   crate, monomorphized into `cors-core`: `psl` itself takes 8-17 s, and it adds about 8 s to
   `cors-core` in debug (13 s against 5 s) and about 31 s in release (38 s against 7 s for the

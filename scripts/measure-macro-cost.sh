@@ -5,6 +5,7 @@
 #
 # Usage: scripts/measure-macro-cost.sh [N=50] [RUNS=3]
 # Uses $CARGO_TARGET_DIR (default: target/) so that dependencies are shared with the workspace.
+# Needs `nm` (binutils) for the last check.
 set -euo pipefail
 
 N=${1:-50}
@@ -75,7 +76,7 @@ measure() { # name, cargo subcommand
         start=$(date +%s.%N)
         (cd "$dir" && CARGO_TARGET_DIR=$TARGET cargo "$2" -j 2 -q)
         end=$(date +%s.%N)
-        times+=("$(echo "$end - $start" | bc)")
+        times+=("$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f", b - a }')")
     done
     printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((RUNS + 1) / 2))p"
 }
@@ -84,7 +85,7 @@ echo "handlers: $N, runs: $RUNS (median, seconds, dependencies already built)"
 for sub in check build; do
     with=$(measure macro_cost_cors "$sub")
     plain=$(measure macro_cost_plain "$sub")
-    echo "cargo $sub: with #[cors] ${with}s, plain ${plain}s, difference $(echo "$with - $plain" | bc)s"
+    echo "cargo $sub: with #[cors] ${with}s, plain ${plain}s, difference $(awk -v a="$plain" -v b="$with" 'BEGIN { printf "%.3f", b - a }')s"
 done
 
 bin=$TARGET/debug/macro_cost_cors
