@@ -3,7 +3,8 @@
 //! `ui/pass`.
 //!
 //! Regenerate the expected output with `TRYBUILD=overwrite cargo test -p tests --test
-//! compile_fail`, then review every changed `.stderr`: the messages are the product.
+//! compile_fail`, then review every changed `.stderr` (the messages are the product) and refresh
+//! `docs/validation.md` with `python3 scripts/gen-validation-doc.py`.
 
 #[test]
 fn ui() {
