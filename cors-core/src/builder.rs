@@ -29,8 +29,9 @@ use crate::validate::validate;
 ///     .allow_credentials()
 ///     .build()
 ///     .unwrap_err();
-/// assert_eq!(err.problems().len(), 3); // trailing slash, "*" with credentials, "*" makes the other redundant
-/// assert_eq!(err.problems()[0].kind, ProblemKind::InvalidOrigin);
+/// // Every problem at once, in declaration order: a trailing slash, then "*" with credentials.
+/// let kinds: Vec<_> = err.problems().iter().map(|p| p.kind).collect();
+/// assert_eq!(kinds, [ProblemKind::InvalidOrigin, ProblemKind::WildcardWithCredentials]);
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct PolicyBuilder {

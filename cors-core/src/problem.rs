@@ -155,11 +155,6 @@ impl Problem {
         self.suggestion = Some(suggestion.into());
         self
     }
-
-    pub(crate) fn maybe_suggest(mut self, suggestion: Option<String>) -> Problem {
-        self.suggestion = suggestion;
-        self
-    }
 }
 
 impl fmt::Display for Problem {

@@ -34,7 +34,7 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
         Err(_) => {
             errors.at(
                 proc_macro2::Span::call_site(),
-                "`#[cors(...)]` goes on an actix-web handler function, above its route attribute (`#[get(\"/path\")]`)",
+                "`#[cors(...)]` only applies to an actix-web handler function\n  = help: put it on an `async fn` handler, directly above its route attribute, e.g. `#[get(\"/items\")]`; for an app-wide policy use `Cors::new().default_policy(cors_policy!(...))`",
             );
             let compile_errors = errors.to_compile_errors();
             return quote!(#compile_errors #original).into();
@@ -56,7 +56,15 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
             // Report every error and keep the handler as the user wrote it, so that nothing
             // else fails because of the errors above.
             let compile_errors = errors.to_compile_errors();
-            quote!(#compile_errors #original).into()
+            let mut item = item;
+            let (attrs, dropped) = route::fallback_attrs(&item.attrs);
+            item.attrs = attrs;
+            quote!(
+                #compile_errors
+                #item
+                #(const _: () = { #[allow(unused_imports)] use #dropped as _; };)*
+            )
+            .into()
         }
     }
 }

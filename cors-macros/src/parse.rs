@@ -9,7 +9,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{bracketed, Expr, ExprLit, Ident, Lit, Token};
 
-use crate::errors::Errors;
+use crate::errors::{range_of, Errors, Range};
 
 /// Where the DSL is written.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -62,16 +62,19 @@ pub struct Entry {
     pub key: Ident,
     /// Its value.
     pub value: Value,
-    /// Span of the value (the key for a bare flag).
-    pub value_span: Span,
+    /// The value's tokens (the key for a bare flag).
+    pub value_span: Range,
 }
 
 /// All entries of a declaration, in order, with duplicates and unknown keys already reported.
 pub struct Declaration {
     /// Entries with known keys, each key at most once.
     pub entries: Vec<Entry>,
-    /// Span of the whole argument list.
-    pub span: Span,
+    /// The whole argument list.
+    pub span: Range,
+    /// Keys written but not usable (malformed value, or an unknown key that is a misspelling of
+    /// this one): already reported, so not to be reported again as missing.
+    pub reported: Vec<String>,
 }
 
 impl Declaration {
@@ -83,23 +86,24 @@ impl Declaration {
 
 /// Parses `args` (the tokens inside `#[cors(...)]` or `cors_policy!(...)`).
 pub fn parse(args: TokenStream, site: Site, errors: &mut Errors) -> Declaration {
-    let span = if args.is_empty() {
-        Span::call_site()
-    } else {
-        args.span()
-    };
-    let raw = match Punctuated::<RawEntry, Token![,]>::parse_terminated.parse2(args) {
-        Ok(raw) => raw,
+    let span = range_of(&args);
+    let (raw, mut reported) = match parse_entries.parse2(args) {
+        Ok(parsed) => parsed,
         Err(e) => {
             errors.push(e);
-            return Declaration {
-                entries: Vec::new(),
-                span,
-            };
+            (Vec::new(), Vec::new())
         }
     };
     let mut entries: Vec<Entry> = Vec::new();
+    // Entries in source order, so that errors come out in the order of the declaration.
     for raw in raw {
+        let raw = match raw {
+            Ok(raw) => raw,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         let name = raw.key.to_string();
         let known_value = VALUE_KEYS.contains(&name.as_str());
         let known_flag = FLAG_KEYS.contains(&name.as_str());
@@ -108,6 +112,7 @@ pub fn parse(args: TokenStream, site: Site, errors: &mut Errors) -> Declaration 
             let mut message = format!("unknown key `{name}`");
             if let Some(close) = cors_core::did_you_mean(&name, &all) {
                 message.push_str(&format!("\n  = help: did you mean `{close}`?"));
+                reported.push(close.to_string());
             } else {
                 message.push_str(&format!("\n  = help: the keys are {}", all.join(", ")));
             }
@@ -121,11 +126,21 @@ pub fn parse(args: TokenStream, site: Site, errors: &mut Errors) -> Declaration 
             ));
             continue;
         }
-        if site == Site::Standalone && matches!(name.as_str(), "policy" | "disable") {
+        if site == Site::Standalone && name == "policy" {
             errors.push(syn::Error::new(
                 raw.key.span(),
-                format!("`{name}` only applies to a route's `#[cors(...)]`, not to `cors_policy!`"),
+                "`policy = \"..\"` only applies to a route's `#[cors(...)]`: `cors_policy!` declares a policy, it cannot refer to one\n  = help: declare the policy here with `origins = [...]`, or pass the runtime-built policy itself to the middleware",
             ));
+            // Not a missing `origins` either: the user meant to refer to a whole policy.
+            reported.push("origins".to_string());
+            continue;
+        }
+        if site == Site::Standalone && name == "disable" {
+            errors.push(syn::Error::new(
+                raw.key.span(),
+                "`disable` only applies to a route's `#[cors(...)]`: a policy built with `cors_policy!` always allows its origins\n  = help: remove `disable`; to turn CORS off for one route, write `#[cors(disable)]` above its route attribute",
+            ));
+            reported.push(name);
             continue;
         }
         if site == Site::Route && name == "methods" {
@@ -136,36 +151,99 @@ pub fn parse(args: TokenStream, site: Site, errors: &mut Errors) -> Declaration 
             continue;
         }
         match interpret(&raw, known_flag, &name) {
-            Ok(entry) => entries.push(entry),
-            Err(e) => errors.push(e),
+            Ok((entry, partial)) => {
+                if let Some(e) = partial {
+                    errors.push(e);
+                }
+                entries.push(entry);
+            }
+            Err(e) => {
+                errors.push(e);
+                reported.push(name);
+            }
         }
     }
-    Declaration { entries, span }
+    Declaration {
+        entries,
+        span,
+        reported,
+    }
 }
 
-fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<Entry> {
+/// Parses `key [= value]` entries separated by commas. A malformed entry is reported and skipped
+/// up to the next top-level comma, so that one compilation reports every mistake.
+/// Also returns the keys of the entries skipped that way.
+#[allow(clippy::type_complexity)]
+fn parse_entries(input: ParseStream<'_>) -> syn::Result<(Vec<syn::Result<RawEntry>>, Vec<String>)> {
+    let mut entries = Vec::new();
+    let mut skipped = Vec::new();
+    while !input.is_empty() {
+        let fork = input.fork();
+        let key_name = fork
+            .call(syn::ext::IdentExt::parse_any)
+            .ok()
+            .map(|k: Ident| k.to_string());
+        match input.parse::<RawEntry>() {
+            Ok(entry) => {
+                if !input.is_empty() && !input.peek(Token![,]) {
+                    let key = entry.key.to_string();
+                    entries.push(Err(syn::Error::new(
+                        input.span(),
+                        format!("expected `,` after the value of `{key}`\n  = help: separate entries with commas, and write origins and header names as string literals, e.g. `origins = [\"https://app.example.com\"]`"),
+                    )));
+                    skipped.push(key);
+                    skip_to_comma(input)?;
+                } else {
+                    entries.push(Ok(entry));
+                }
+            }
+            Err(e) => {
+                entries.push(Err(e));
+                if let Some(key) = key_name {
+                    skipped.push(key);
+                }
+                skip_to_comma(input)?;
+            }
+        }
+        if input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+        }
+    }
+    Ok((entries, skipped))
+}
+
+/// Skips token trees up to (not including) the next comma at this level.
+fn skip_to_comma(input: ParseStream<'_>) -> syn::Result<()> {
+    while !input.is_empty() && !input.peek(Token![,]) {
+        input.parse::<proc_macro2::TokenTree>()?;
+    }
+    Ok(())
+}
+
+/// Interprets one entry. A list keeps its valid items, and its invalid ones come back as the
+/// second value (reported, while the valid ones are still validated).
+fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<(Entry, Option<syn::Error>)> {
     let Some(expr) = &raw.value else {
         if flag {
-            return Ok(Entry {
-                key: raw.key.clone(),
-                value: Value::Flag(true),
-                value_span: raw.key.span(),
-            });
+            return Ok((
+                Entry {
+                    key: raw.key.clone(),
+                    value: Value::Flag(true),
+                    value_span: (raw.key.span(), raw.key.span()),
+                },
+                None,
+            ));
         }
-        let example = match name {
-            "origins" => "origins = [\"https://app.example.com\"]",
-            "headers" => "headers = [\"Authorization\"]",
-            "expose" => "expose = [\"X-Total-Count\"]",
-            "max_age" => "max_age = 600",
-            "policy" => "policy = \"partners\"",
-            _ => "methods = [\"GET\"]",
-        };
         return Err(syn::Error::new(
             raw.key.span(),
-            format!("`{name}` needs a value\n  = help: write `{example}`"),
+            format!(
+                "`{name}` needs a value\n  = help: write `{}`",
+                example(name)
+            ),
         ));
     };
     let span = expr.span();
+    let mut partial = None;
     let value = if flag {
         match expr {
             Expr::Lit(ExprLit {
@@ -174,7 +252,7 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<Entry> {
             _ => {
                 return Err(syn::Error::new(
                     span,
-                    format!("`{name}` is a flag\n  = help: write just `{name}`"),
+                    format!("`{name}` is a flag: it takes no value, or `true`/`false`\n  = help: write just `{name}`"),
                 ))
             }
         }
@@ -182,7 +260,7 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<Entry> {
         Value::Int(parse_int(expr).ok_or_else(|| {
             syn::Error::new(
                 span,
-                "`max_age` takes a number of seconds\n  = help: write e.g. `max_age = 600`",
+                "`max_age` takes a whole number of seconds\n  = help: write e.g. `max_age = 600`",
             )
         })?)
     } else if name == "policy" {
@@ -200,40 +278,55 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<Entry> {
             }
         }
     } else {
-        Value::List(parse_list(expr, name)?)
+        let (items, error) = parse_list(expr, name);
+        if items.is_empty() && !matches!(expr, Expr::Array(a) if a.elems.is_empty()) {
+            return Err(error.unwrap_or_else(|| syn::Error::new(span, "invalid value")));
+        }
+        partial = error;
+        Value::List(items)
     };
-    Ok(Entry {
-        key: raw.key.clone(),
-        value,
-        value_span: span,
-    })
+    Ok((
+        Entry {
+            key: raw.key.clone(),
+            value,
+            value_span: range_of(expr),
+        },
+        partial,
+    ))
 }
 
 fn parse_int(expr: &Expr) -> Option<i64> {
     match expr {
+        // Beyond i64, the value is reported as too large (saturated), not as "not a number".
         Expr::Lit(ExprLit {
             lit: Lit::Int(i), ..
-        }) => i.base10_parse::<i64>().ok(),
+        }) => i
+            .base10_parse::<u128>()
+            .ok()
+            .map(|v| i64::try_from(v).unwrap_or(i64::MAX)),
         Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => parse_int(&u.expr).map(|v| -v),
         Expr::Group(g) => parse_int(&g.expr),
         _ => None,
     }
 }
 
-fn parse_list(expr: &Expr, key: &str) -> syn::Result<Vec<Item>> {
+/// The string items of a list (or of a lone value), and the error for the invalid ones.
+fn parse_list(expr: &Expr, key: &str) -> (Vec<Item>, Option<syn::Error>) {
     let regex_allowed = key == "origins";
     let one = |e: &Expr| -> syn::Result<Item> {
         match e {
-            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Ok(Item {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => Ok(Item {
                 value: s.value(),
                 regex: false,
                 span: s.span(),
             }),
             Expr::Call(call) if matches!(&*call.func, Expr::Path(p) if p.path.is_ident("regex")) => {
                 if !regex_allowed {
-                    return Err(syn::Error::new(
-                        e.span(),
-                        format!("`regex(..)` is only for `origins`, not `{key}`"),
+                    return Err(syn::Error::new_spanned(
+                        e,
+                        format!("`regex(..)` is only for `origins`, not `{key}`: `{key}` lists exact header names\n  = help: write the names as string literals, e.g. `{key} = [\"X-Request-Id\"]`"),
                     ));
                 }
                 match call.args.iter().collect::<Vec<_>>().as_slice() {
@@ -242,38 +335,42 @@ fn parse_list(expr: &Expr, key: &str) -> syn::Result<Vec<Item>> {
                         regex: true,
                         span: s.span(),
                     }),
-                    _ => Err(syn::Error::new(
-                        e.span(),
-                        "`regex(..)` takes one string literal\n  = help: write `regex(r\"^https://[a-z0-9-]+\\.example\\.com$\")`",
+                    _ => Err(syn::Error::new_spanned(
+                        e,
+                        "`regex(..)` takes exactly one string literal\n  = help: write e.g. `regex(r\"^https://[a-z0-9-]+\\.example\\.com$\")`; flags go inside the pattern, e.g. `(?i)`",
                     )),
                 }
             }
-            _ => Err(syn::Error::new(
-                e.span(),
-                format!("expected a string literal in `{key}`\n  = help: values are written in quotes, e.g. `{key} = [\"...\"]`"),
-            )),
+            _ => {
+                let example = match key {
+                    "origins" => "origins = [\"https://app.example.com\"]",
+                    "headers" => "headers = [\"X-Request-Id\"]",
+                    "expose" => "expose = [\"X-Total-Count\"]",
+                    _ => "methods = [\"GET\"]",
+                };
+                Err(syn::Error::new_spanned(
+                    e,
+                    format!("expected a string literal in `{key}`\n  = help: write the values in quotes, e.g. `{example}`"),
+                ))
+            }
         }
     };
-    match expr {
-        Expr::Array(array) => {
-            let mut items = Vec::new();
-            let mut error: Option<syn::Error> = None;
-            for e in &array.elems {
-                match one(e) {
-                    Ok(item) => items.push(item),
-                    Err(err) => match &mut error {
-                        Some(existing) => existing.combine(err),
-                        None => error = Some(err),
-                    },
-                }
-            }
-            match error {
-                Some(e) => Err(e),
-                None => Ok(items),
-            }
+    let mut items = Vec::new();
+    let mut error: Option<syn::Error> = None;
+    let elems: Vec<&Expr> = match expr {
+        Expr::Array(array) => array.elems.iter().collect(),
+        other => vec![other],
+    };
+    for e in elems {
+        match one(e) {
+            Ok(item) => items.push(item),
+            Err(err) => match &mut error {
+                Some(existing) => existing.combine(err),
+                None => error = Some(err),
+            },
         }
-        other => Ok(vec![one(other)?]),
     }
+    (items, error)
 }
 
 /// `key` or `key = <expr>`, before interpretation.
@@ -287,11 +384,26 @@ impl Parse for RawEntry {
         let key: Ident = input.call(syn::ext::IdentExt::parse_any)?;
         let value = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
-            Some(parse_value(input)?)
-        } else if input.peek(syn::token::Paren) || input.peek(syn::token::Bracket) {
+            Some(parse_value(input).map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    format!(
+                        "cannot read the value of `{key}`: {e}\n  = help: write e.g. `{}`; origins, header names and methods go in quotes",
+                        example(&key.to_string())
+                    ),
+                )
+            })?)
+        } else if input.peek(syn::token::Paren)
+            || input.peek(syn::token::Bracket)
+            || input.peek(Token![:])
+            || input.peek(syn::Lit)
+        {
             return Err(syn::Error::new(
                 input.span(),
-                format!("expected `=` after `{key}`\n  = help: write `{key} = ...`"),
+                format!(
+                    "expected `=` after `{key}`\n  = help: write `{}`",
+                    example(&key.to_string())
+                ),
             ));
         } else {
             None
@@ -314,4 +426,17 @@ fn parse_value(input: ParseStream<'_>) -> syn::Result<Expr> {
         }));
     }
     input.parse()
+}
+
+/// An example of `key = value` for the help of an error.
+fn example(key: &str) -> String {
+    match key {
+        "origins" => "origins = [\"https://app.example.com\"]".to_string(),
+        "headers" => "headers = [\"Authorization\"]".to_string(),
+        "expose" => "expose = [\"X-Total-Count\"]".to_string(),
+        "max_age" => "max_age = 600".to_string(),
+        "policy" => "policy = \"partners\"".to_string(),
+        "methods" => "methods = [\"GET\"]".to_string(),
+        other => format!("{other} = ..."),
+    }
 }

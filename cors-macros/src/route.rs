@@ -6,7 +6,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Attribute, Expr, ExprLit, Lit, LitStr, MetaNameValue, Token};
 
-use crate::errors::Errors;
+use crate::errors::{range_of, Errors};
 
 /// actix-web route attributes, by the last segment of their path.
 const SINGLE_METHOD: &[&str] = &[
@@ -53,15 +53,37 @@ fn route_kind(attr: &Attribute) -> Option<String> {
 }
 
 /// The message for `#[cors]` without a route attribute below it.
-pub const MISPLACED: &str = "`#[cors(...)]` must be placed directly above the handler's route attribute, e.g.\n\n    #[cors(origins = [\"https://app.example.com\"])]\n    #[get(\"/items\")]\n    async fn items() -> impl Responder { ... }\n\n  = help: if `#[cors]` is below `#[get(..)]`/`#[post(..)]`/`#[route(..)]`, move it above: a route attribute turns the function into a service that `#[cors]` can no longer see";
+pub const MISPLACED: &str = "`#[cors(...)]` sees no route attribute below it: it must be placed directly above the handler's `#[get(..)]`, `#[post(..)]`, `#[route(..)]` or other actix-web route attribute\n  = help: if `#[cors]` is below the route attribute, move it above (the route attribute turns the function into a service that `#[cors]` cannot see); otherwise add a route attribute, e.g. `#[get(\"/items\")]`";
+
+/// Whether `attr` is `#[cors]` (or `#[cors_actix::cors]`).
+fn is_cors(attr: &Attribute) -> bool {
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "cors")
+}
 
 /// Finds the single route attribute among `attrs`.
 pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
+    if let Some(again) = attrs.iter().find(|a| is_cors(a)) {
+        errors.at_range(
+            range_of(again),
+            "`#[cors]` is given twice on this handler: a route has one CORS policy\n  = help: merge both into one `#[cors(...)]`",
+        );
+        return None;
+    }
     let found: Vec<(usize, &Attribute, String)> = attrs
         .iter()
         .enumerate()
         .filter_map(|(i, a)| route_kind(a).map(|k| (i, a, k)))
         .collect();
+    if let Some((_, routes, _)) = found.iter().find(|(_, _, k)| k == "routes") {
+        errors.at_range(
+            range_of(routes),
+            "`#[cors]` does not support `#[routes]`: the preflight route it registers needs a single path\n  = help: use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods of one path, or write one handler per path",
+        );
+        return None;
+    }
     let (index, attr, kind) = match found.as_slice() {
         [] => {
             errors.at(Span::call_site(), MISPLACED);
@@ -69,20 +91,13 @@ pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
         }
         [one] => one.clone(),
         [_, second, ..] => {
-            errors.at(
-                second.1.span(),
-                "`#[cors]` supports one route attribute per handler\n  = help: use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods, or write one handler per route",
+            errors.at_range(
+                range_of(second.1),
+                "`#[cors]` supports one route attribute per handler, and actix-web needs `#[routes]` to stack several\n  = help: use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods of one path, or write one handler per route",
             );
             return None;
         }
     };
-    if kind == "routes" {
-        errors.at(
-            attr.span(),
-            "`#[cors]` does not support `#[routes]` yet\n  = help: use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` (one path), or one handler per path",
-        );
-        return None;
-    }
     let args: RouteArgs = match attr.parse_args() {
         Ok(args) => args,
         Err(e) => {
@@ -120,4 +135,26 @@ pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
         has_name,
         options: args.options,
     })
+}
+
+/// The attributes to keep on a handler re-emitted after an error: all of them, except route
+/// attributes after the first when there is no `#[routes]` (actix-web would add its own, less
+/// clear error about them to ours). Also returns the paths of the attributes left out, so that
+/// their imports can be marked used.
+pub fn fallback_attrs(attrs: &[Attribute]) -> (Vec<Attribute>, Vec<syn::Path>) {
+    let kinds: Vec<Option<String>> = attrs.iter().map(route_kind).collect();
+    if kinds.iter().flatten().any(|k| k == "routes") {
+        return (attrs.to_vec(), Vec::new());
+    }
+    let mut seen = false;
+    let mut kept = Vec::new();
+    let mut dropped = Vec::new();
+    for (attr, kind) in attrs.iter().zip(kinds) {
+        if kind.is_some() && std::mem::replace(&mut seen, true) {
+            dropped.push(attr.path().clone());
+        } else {
+            kept.push(attr.clone());
+        }
+    }
+    (kept, dropped)
 }

@@ -6,7 +6,7 @@ use proc_macro2::Span;
 
 use cors_core::{Key, Location, OriginEntry, PolicyParts, PolicySpec, Problem, ProblemKind};
 
-use crate::errors::Errors;
+use crate::errors::{Errors, Range};
 use crate::parse::{Declaration, Site, Value};
 
 /// Where a route's policy comes from.
@@ -82,7 +82,7 @@ pub fn check(
         };
         let name = items.first().map(|i| i.value.clone()).unwrap_or_default();
         if name.trim().is_empty() || name.trim() != name {
-            errors.at(
+            errors.at_range(
                 entry.value_span,
                 "a policy name cannot be empty or start or end with spaces\n  = help: write e.g. `policy = \"partners\"`",
             );
@@ -130,20 +130,40 @@ pub fn check(
             None => strings(decl, "methods"),
         },
     };
-    if decl.get("origins").is_none() && !errors.is_empty() {
-        // A malformed `origins` was already reported; do not also call it missing.
-        return None;
-    }
     match cors_core::validate(&spec) {
         Ok(parts) => errors.is_empty().then_some(Source::Inline(parts)),
         Err(problems) => {
             for problem in &problems {
-                let span = span_of(decl, route_methods, problem.location);
-                let mut message = render(problem);
-                if problem.kind == ProblemKind::MissingOrigins && site == Site::Route {
-                    message.push_str("\n  = help: or take a policy registered on the middleware with `policy = \"name\"`, or turn CORS off with `disable`");
+                if problem.kind == ProblemKind::MissingOrigins
+                    && decl.reported.iter().any(|k| k == "origins")
+                {
+                    // A malformed or misspelled `origins` was already reported; do not also
+                    // call it missing.
+                    continue;
                 }
-                errors.at(span, message);
+                if route_methods.is_some()
+                    && matches!(
+                        problem.kind,
+                        ProblemKind::InvalidMethod | ProblemKind::NonCanonicalMethod
+                    )
+                {
+                    // actix-web's route attribute reports a misspelled method itself.
+                    continue;
+                }
+                let span = span_of(decl, route_methods, problem.location);
+                let message = match problem.kind {
+                    ProblemKind::MissingOrigins if site == Site::Route => format!(
+                        "{}\n  = help: add `origins = [\"https://app.example.com\"]`, take a policy registered on the middleware with `policy = \"name\"`, or turn CORS off for this route with `disable`",
+                        problem.message
+                    ),
+                    // The method is the route's: the fix is not to edit a list.
+                    ProblemKind::ForbiddenMethod if route_methods.is_some() => format!(
+                        "{}\n  = help: remove `#[cors]` from this route: no page can send this method cross-origin, so a CORS policy can only be wrong here",
+                        problem.message
+                    ),
+                    _ => render(problem),
+                };
+                errors.at_range(span, message);
             }
             None
         }
@@ -154,7 +174,7 @@ fn span_of(
     decl: &Declaration,
     route_methods: Option<&[(String, Span)]>,
     location: Location,
-) -> Span {
+) -> Range {
     let entry_for = |key: Key| {
         decl.entries
             .iter()
@@ -165,10 +185,12 @@ fn span_of(
         Location::Key(key) => entry_for(key).map_or(decl.span, |e| e.value_span),
         Location::Item(Key::Methods, i) if route_methods.is_some() => route_methods
             .and_then(|m| m.get(i))
-            .map_or(decl.span, |(_, span)| *span),
+            .map_or(decl.span, |(_, span)| (*span, *span)),
         Location::Item(key, i) => match entry_for(key) {
             Some(entry) => match &entry.value {
-                Value::List(items) => items.get(i).map_or(entry.value_span, |item| item.span),
+                Value::List(items) => items
+                    .get(i)
+                    .map_or(entry.value_span, |item| (item.span, item.span)),
                 _ => entry.value_span,
             },
             None => decl.span,

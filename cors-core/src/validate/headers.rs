@@ -51,6 +51,17 @@ fn check_names(
             }
             continue;
         }
+        if name.is_empty() {
+            problems.push(
+                Problem::new(
+                    ProblemKind::InvalidHeaderName,
+                    at,
+                    "an empty string is not a header name",
+                )
+                .suggest("remove it"),
+            );
+            continue;
+        }
         if !is_token(name) {
             let cleaned: String = name.trim().trim_end_matches(':').replace([' ', '_'], "-");
             let problem = Problem::new(
@@ -126,7 +137,7 @@ pub(crate) fn check_request_headers(
     });
     if star {
         for (i, name) in names.iter().enumerate() {
-            if name != "*" && is_token(name) && !name.eq_ignore_ascii_case("authorization") {
+            if accepted.contains(name) && !name.eq_ignore_ascii_case("authorization") {
                 problems.push(
                     Problem::new(
                         ProblemKind::RedundantEntry,
@@ -179,7 +190,7 @@ pub(crate) fn check_exposed_headers(
     });
     if star {
         for (i, name) in names.iter().enumerate() {
-            if name != "*" && is_token(name) {
+            if accepted.contains(name) {
                 problems.push(
                     Problem::new(
                         ProblemKind::RedundantEntry,

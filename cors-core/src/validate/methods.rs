@@ -22,11 +22,18 @@ pub fn check_method(location: Location, method: &str) -> Option<Problem> {
         );
     }
     if !is_token(method) {
-        return Some(Problem::new(
-            ProblemKind::InvalidMethod,
-            location,
-            format!("`{method}` is not a valid method name"),
-        ));
+        return Some(
+            Problem::new(
+                ProblemKind::InvalidMethod,
+                location,
+                if method.is_empty() {
+                    "an empty string is not a method".to_string()
+                } else {
+                    format!("`{method}` is not a valid method name (letters, digits and !#$%&'*+-.^_`|~ only)")
+                },
+            )
+            .suggest("write a method as browsers send it, e.g. \"GET\", \"DELETE\" or \"PURGE\""),
+        );
     }
     let upper = method.to_ascii_uppercase();
     if upper != method && NORMALIZED.contains(&upper.as_str()) {

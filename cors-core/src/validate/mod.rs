@@ -79,9 +79,32 @@ pub fn validate(spec: &PolicySpec) -> Result<PolicyParts, Vec<Problem>> {
         parts.methods = Some(methods::check_methods(methods, &mut problems));
     }
 
+    // Report in declaration order: by key, then by entry.
+    problems.sort_by_key(|p| order(p.location));
     if problems.is_empty() {
         Ok(parts)
     } else {
         Err(problems)
+    }
+}
+
+/// Sort key of a location: the policy as a whole first, then the keys in DSL order, then the
+/// entries of a list in order.
+fn order(location: Location) -> (u8, usize) {
+    let rank = |key: Key| match key {
+        Key::Origins => 1,
+        Key::Credentials => 2,
+        Key::Headers => 3,
+        Key::Expose => 4,
+        Key::MaxAge => 5,
+        Key::PrivateNetwork => 6,
+        Key::AllowNullOrigin => 7,
+        Key::AllowInsecureOrigins => 8,
+        Key::Methods => 9,
+    };
+    match location {
+        Location::Policy => (0, 0),
+        Location::Key(key) => (rank(key), 0),
+        Location::Item(key, i) => (rank(key), i),
     }
 }

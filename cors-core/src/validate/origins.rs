@@ -34,21 +34,54 @@ fn item(i: usize) -> Location {
 }
 
 fn invalid(i: usize, literal: &str, error: OriginError, suggestion: Option<String>) -> Problem {
-    let suggestion = suggestion.filter(|s| s != literal);
-    let mut message = format!("`{literal}` is not an origin as browsers send it: {error}");
-    if error == OriginError::MissingScheme {
-        message = format!("`{literal}` has no scheme: an origin is `scheme://host[:port]`");
-    }
-    Problem::new(ProblemKind::InvalidOrigin, item(i), message)
-        .maybe_suggest(suggestion.map(|s| format!("did you mean \"{s}\"?")))
+    let suggestion = suggestion
+        .map(|s| {
+            // The URL parser keeps a trailing dot; browsers' origins for such hosts are rare
+            // and surely not meant: suggest the name without it.
+            if error == OriginError::EmptyLabel && s.ends_with('.') {
+                s.trim_end_matches('.').to_string()
+            } else {
+                s
+            }
+        })
+        .filter(|s| s != literal && !s.is_empty());
+    let message = match error {
+        OriginError::Empty => "an empty string is not an origin".to_string(),
+        OriginError::MissingScheme => {
+            format!("`{literal}` has no scheme: an origin is `scheme://host[:port]`")
+        }
+        _ => format!("`{literal}` is not an origin as browsers send it: {error}"),
+    };
+    let suggestion = match (suggestion, error) {
+        (Some(s), _) => format!("did you mean \"{s}\"?"),
+        (None, OriginError::Empty) => "remove it".to_string(),
+        (None, _) => "write the origin exactly as a browser sends it in the `Origin` header: `scheme://host[:port]`, e.g. \"https://app.example.com\" or \"http://localhost:8080\"".to_string(),
+    };
+    Problem::new(ProblemKind::InvalidOrigin, item(i), message).suggest(suggestion)
 }
 
-/// Parses one literal of `origins`.
-pub(crate) fn parse_pattern(i: usize, literal: &str) -> Result<Pattern, Problem> {
+/// Parses one literal of `origins` (`allow_null`: whether `allow_null_origin` was given, for
+/// the wording of a suggestion).
+pub(crate) fn parse_pattern(i: usize, literal: &str, allow_null: bool) -> Result<Pattern, Problem> {
     if literal == "*" {
         return Ok(Pattern::Any);
     }
-    if literal.starts_with("file:") {
+    if literal != "null" && literal.trim().eq_ignore_ascii_case("null") {
+        return Err(Problem::new(
+            ProblemKind::InvalidOrigin,
+            item(i),
+            format!("`{literal}` is not an origin as browsers send it: the opaque origin is spelled `null`, in lowercase"),
+        )
+        .suggest(if allow_null {
+            "did you mean \"null\"?"
+        } else {
+            "did you mean \"null\"? (it also needs the explicit opt-in `allow_null_origin`)"
+        }));
+    }
+    if literal
+        .get(..5)
+        .is_some_and(|s| s.eq_ignore_ascii_case("file:"))
+    {
         return Err(Problem::new(
             ProblemKind::FileOrigin,
             item(i),
@@ -162,16 +195,59 @@ pub(crate) fn is_loopback_host(host: &str) -> bool {
             && host.split('.').all(|p| p.parse::<u8>().is_ok()))
 }
 
-/// Whether a subdomain wildcard over `suffix` covers a whole public suffix (`com`, `co.uk`,
-/// `github.io`). `localhost` is reserved for loopback (RFC 6761), not a registry: allowed.
-pub(crate) fn is_public_suffix(suffix: &str) -> bool {
-    if suffix == "localhost" {
-        return false;
+/// Why a subdomain wildcard over a suffix would allow sites that anyone can register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(not(feature = "public-suffix-list"), allow(dead_code))]
+pub(crate) enum PublicSuffix {
+    /// The suffix is in the ICANN section of the list (`com`, `co.uk`).
+    Icann,
+    /// The suffix is in the private section (`github.io`, `vercel.app`).
+    Private,
+    /// Not in the list: a top-level domain the list does not know (`test`, `local`).
+    UnknownTld,
+    /// Every name directly under the suffix is itself a public suffix (a `*.suffix` rule of
+    /// the list, e.g. `compute.amazonaws.com`).
+    Children,
+    /// Built without the `public-suffix-list` feature: cannot be checked, so refused.
+    #[cfg_attr(feature = "public-suffix-list", allow(dead_code))]
+    Unchecked,
+}
+
+/// Whether a subdomain wildcard over `suffix` covers sites anyone can register: `suffix` is a
+/// public suffix (`com`, `co.uk`, `github.io`) or every name under it is one. `localhost` is
+/// reserved for loopback (RFC 6761), not a registry: allowed. Consulted only when validating a
+/// declaration (at compile time for the macros), never while deciding requests.
+#[cfg(feature = "public-suffix-list")]
+pub(crate) fn public_suffix(suffix: &str) -> Option<PublicSuffix> {
+    if suffix == "localhost" || suffix.ends_with(".localhost") {
+        return None;
     }
-    match psl::suffix(suffix.as_bytes()) {
-        Some(found) => found.as_bytes() == suffix.as_bytes(),
-        None => true,
+    fn is_suffix(name: &str) -> Option<psl::Suffix<'_>> {
+        psl::suffix(name.as_bytes()).filter(|found| found.as_bytes() == name.as_bytes())
     }
+    let own = is_suffix(suffix).map(|found| found.typ());
+    match own {
+        Some(Some(psl::Type::Icann)) => return Some(PublicSuffix::Icann),
+        Some(Some(psl::Type::Private)) => return Some(PublicSuffix::Private),
+        _ => {}
+    }
+    // A wildcard rule (`*.compute.amazonaws.com`, `*.ck`) makes every child a public suffix;
+    // probe with a label no exception rule names.
+    let child = format!("cors-probe-label.{suffix}");
+    if is_suffix(&child).is_some_and(|found| found.is_known()) {
+        return Some(PublicSuffix::Children);
+    }
+    own.map(|_| PublicSuffix::UnknownTld)
+}
+
+/// Without the list, no suffix but `localhost` can be shown not to be public: refuse (fail
+/// closed) rather than let a wildcard over `github.io` through.
+#[cfg(not(feature = "public-suffix-list"))]
+pub(crate) fn public_suffix(suffix: &str) -> Option<PublicSuffix> {
+    if suffix == "localhost" || suffix.ends_with(".localhost") {
+        return None;
+    }
+    Some(PublicSuffix::Unchecked)
 }
 
 fn covered_by(pattern: &Pattern, rule: &Pattern) -> bool {
@@ -272,7 +348,7 @@ pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut V
     }
 
     let mut parsed: Vec<(usize, Pattern)> = Vec::new();
-    let mut regexes: Vec<(usize, &str)> = Vec::new();
+    let mut regexes: Vec<(usize, &str, regex::Regex)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let any_at = entries
         .iter()
@@ -294,30 +370,36 @@ pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut V
         seen.insert(key, i);
         match entry {
             OriginEntry::Regex(source) => {
-                if let Err(p) =
-                    check_regex(i, source, spec.credentials, spec.allow_insecure_origins)
-                {
-                    problems.extend(p);
-                } else {
-                    regexes.push((i, source));
+                match check_regex(i, source, spec.credentials, spec.allow_insecure_origins) {
+                    Ok(compiled) => regexes.push((i, source, compiled)),
+                    Err(p) => problems.extend(p),
                 }
             }
-            OriginEntry::Literal(literal) => match parse_pattern(i, literal) {
-                Ok(pattern) => {
-                    if let Some(p) = check_pattern(i, literal, &pattern, spec) {
-                        problems.push(p);
-                    } else {
-                        parsed.push((i, pattern));
+            OriginEntry::Literal(literal) => {
+                match parse_pattern(i, literal, spec.allow_null_origin) {
+                    Ok(pattern) => {
+                        if let Some(p) = check_pattern(i, literal, &pattern, spec) {
+                            problems.push(p);
+                        } else {
+                            parsed.push((i, pattern));
+                        }
                     }
+                    Err(p) => problems.push(p),
                 }
-                Err(p) => problems.push(p),
-            },
+            }
         }
     }
 
     if let Some(any_at) = any_at {
+        let reported: Vec<usize> = problems
+            .iter()
+            .filter_map(|p| match p.location {
+                Location::Item(Key::Origins, i) => Some(i),
+                _ => None,
+            })
+            .collect();
         for (i, entry) in entries.iter().enumerate() {
-            if i != any_at {
+            if i != any_at && !reported.contains(&i) {
                 problems.push(
                     Problem::new(
                         ProblemKind::RedundantEntry,
@@ -333,8 +415,9 @@ pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut V
         }
     }
 
-    // Shadowed entries: an origin or wildcard already covered by another rule of the list.
-    for (i, pattern) in &parsed {
+    // Shadowed entries: an origin or wildcard already covered by another rule of the list
+    // (next to `"*"`, every other entry is already reported as redundant).
+    for (i, pattern) in parsed.iter().filter(|_| any_at.is_none()) {
         let shadow = parsed
             .iter()
             .find(|(j, rule)| j != i && covered_by(pattern, rule))
@@ -342,8 +425,8 @@ pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut V
             .or_else(|| match pattern {
                 Pattern::Exact(s) if s != "null" => regexes
                     .iter()
-                    .find(|(_, r)| regex::Regex::new(r).is_ok_and(|re| re.is_match(s)))
-                    .map(|(j, _)| *j),
+                    .find(|(_, _, re)| re.is_match(s))
+                    .map(|(j, _, _)| *j),
                 _ => None,
             });
         if let Some(j) = shadow {
@@ -380,7 +463,7 @@ pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut V
             }),
         }
     }
-    parts.regex_origins = regexes.into_iter().map(|(_, r)| r.to_string()).collect();
+    parts.regex_origins = regexes.into_iter().map(|(_, r, _)| r.to_string()).collect();
 }
 
 /// Rules that depend on the rest of the policy (credentials, opt-ins).
@@ -412,14 +495,31 @@ fn check_pattern(i: usize, literal: &str, pattern: &Pattern, spec: &PolicySpec) 
         },
         Pattern::AnyPort { scheme, host } => (scheme.clone(), host.clone()),
         Pattern::Subdomains { scheme, suffix, .. } => {
-            if is_public_suffix(suffix) {
+            if let Some(kind) = public_suffix(suffix) {
+                let why = match kind {
+                    PublicSuffix::Icann | PublicSuffix::Private => format!("`{suffix}` is a public suffix (Public Suffix List): anyone can register a site under it"),
+                    PublicSuffix::UnknownTld => format!("`{suffix}` is a whole top-level domain, not a domain you own"),
+                    PublicSuffix::Children => format!("every name directly under `{suffix}` is a public suffix (Public Suffix List), where anyone can register a site"),
+                    PublicSuffix::Unchecked => {
+                        return Some(
+                            Problem::new(
+                                ProblemKind::PublicSuffixWildcard,
+                                item(i),
+                                format!("`{literal}` cannot be checked: this build has no Public Suffix List to tell whether `{suffix}` is a public suffix (like `github.io`), where anyone can register a site"),
+                            )
+                            .suggest("enable the `public-suffix-list` feature of cors-actix (on by default), list the origins exactly, or declare the policy with `#[cors]`/`cors_policy!`, which are checked at compile time"),
+                        );
+                    }
+                };
                 return Some(
                     Problem::new(
                         ProblemKind::PublicSuffixWildcard,
                         item(i),
-                        format!("`{literal}` allows every site registered under the public suffix `{suffix}`, which anyone can do"),
+                        format!("`{literal}` allows sites of strangers: {why}"),
                     )
-                    .suggest(format!("narrow it to your own domain, e.g. \"{scheme}://*.yourname.{suffix}\"")),
+                    .suggest(format!(
+                        "narrow it to a domain you own, e.g. \"{scheme}://*.yourname.{suffix}\""
+                    )),
                 );
             }
             (scheme.clone(), suffix.clone())
@@ -449,13 +549,13 @@ mod tests {
 
     #[test]
     fn classifies_patterns() {
-        assert_eq!(parse_pattern(0, "*"), Ok(Pattern::Any));
+        assert_eq!(parse_pattern(0, "*", false), Ok(Pattern::Any));
         assert_eq!(
-            parse_pattern(0, "https://a.example"),
+            parse_pattern(0, "https://a.example", false),
             Ok(Pattern::Exact("https://a.example".into()))
         );
         assert_eq!(
-            parse_pattern(0, "https://*.a.example"),
+            parse_pattern(0, "https://*.a.example", false),
             Ok(Pattern::Subdomains {
                 scheme: "https".into(),
                 suffix: "a.example".into(),
@@ -463,7 +563,7 @@ mod tests {
             })
         );
         assert_eq!(
-            parse_pattern(0, "https://*.a.example:8443"),
+            parse_pattern(0, "https://*.a.example:8443", false),
             Ok(Pattern::Subdomains {
                 scheme: "https".into(),
                 suffix: "a.example".into(),
@@ -471,14 +571,14 @@ mod tests {
             })
         );
         assert_eq!(
-            parse_pattern(0, "http://localhost:*"),
+            parse_pattern(0, "http://localhost:*", false),
             Ok(Pattern::AnyPort {
                 scheme: "http".into(),
                 host: "localhost".into()
             })
         );
         assert_eq!(
-            parse_pattern(0, "http://[::1]:*"),
+            parse_pattern(0, "http://[::1]:*", false),
             Ok(Pattern::AnyPort {
                 scheme: "http".into(),
                 host: "[::1]".into()
@@ -488,13 +588,13 @@ mod tests {
 
     #[test]
     fn rejects_bad_patterns_with_suggestions() {
-        let p = parse_pattern(0, "https://Example.com:443/").unwrap_err();
+        let p = parse_pattern(0, "https://Example.com:443/", false).unwrap_err();
         assert_eq!(p.kind, ProblemKind::InvalidOrigin);
         assert_eq!(
             p.suggestion.as_deref(),
             Some("did you mean \"https://example.com\"?")
         );
-        let p = parse_pattern(0, "https://*.Example.com/").unwrap_err();
+        let p = parse_pattern(0, "https://*.Example.com/", false).unwrap_err();
         assert_eq!(
             p.suggestion.as_deref(),
             Some("did you mean \"https://*.example.com\"?")
@@ -507,28 +607,48 @@ mod tests {
             "https://a.example:8*",
         ] {
             assert_eq!(
-                parse_pattern(0, bad).unwrap_err().kind,
+                parse_pattern(0, bad, false).unwrap_err().kind,
                 ProblemKind::InvalidWildcard,
                 "{bad}"
             );
         }
         assert_eq!(
-            parse_pattern(0, "file:///tmp/x.html").unwrap_err().kind,
+            parse_pattern(0, "file:///tmp/x.html", false)
+                .unwrap_err()
+                .kind,
             ProblemKind::FileOrigin
         );
         assert_eq!(
-            parse_pattern(0, "https://*.1.2.3.4").unwrap_err().kind,
+            parse_pattern(0, "https://*.1.2.3.4", false)
+                .unwrap_err()
+                .kind,
             ProblemKind::InvalidWildcard
         );
     }
 
     #[test]
+    #[cfg(feature = "public-suffix-list")]
     fn public_suffixes() {
-        assert!(is_public_suffix("com"));
-        assert!(is_public_suffix("co.uk"));
-        assert!(is_public_suffix("github.io"));
-        assert!(!is_public_suffix("example.com"));
-        assert!(!is_public_suffix("localhost"));
-        assert!(!is_public_suffix("app.test"));
+        assert_eq!(public_suffix("com"), Some(PublicSuffix::Icann));
+        assert_eq!(public_suffix("co.uk"), Some(PublicSuffix::Icann));
+        assert_eq!(public_suffix("github.io"), Some(PublicSuffix::Private));
+        assert_eq!(public_suffix("test"), Some(PublicSuffix::UnknownTld));
+        assert_eq!(
+            public_suffix("compute.amazonaws.com"),
+            Some(PublicSuffix::Children)
+        );
+        assert_eq!(public_suffix("ck"), Some(PublicSuffix::Children));
+        assert_eq!(public_suffix("example.com"), None);
+        assert_eq!(public_suffix("myteam.github.io"), None);
+        assert_eq!(public_suffix("example.co.uk"), None);
+        assert_eq!(public_suffix("localhost"), None);
+        assert_eq!(public_suffix("app.test"), None);
+    }
+
+    #[test]
+    #[cfg(not(feature = "public-suffix-list"))]
+    fn without_the_list_wildcards_fail_closed() {
+        assert_eq!(public_suffix("example.com"), Some(PublicSuffix::Unchecked));
+        assert_eq!(public_suffix("localhost"), None);
     }
 }

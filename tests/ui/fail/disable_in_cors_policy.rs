@@ -1,0 +1,6 @@
+// `disable` only applies to a route.
+use cors_actix::cors_policy;
+
+fn main() {
+    let _ = cors_policy!(disable, origins = ["https://app.example.com"]);
+}

@@ -1,0 +1,11 @@
+// headers = "*" with credentials: read as a header literally named "*".
+use actix_web::{get, Responder};
+use cors_actix::cors;
+
+#[cors(origins = ["https://app.example.com"], credentials, headers = "*")]
+#[get("/items")]
+async fn handler() -> impl Responder {
+    ""
+}
+
+fn main() {}
