@@ -271,8 +271,14 @@ async fn origins_from_env() {
     let err = origins_from_env::frontend_policy("https://app.example.com/, *").unwrap_err();
     // The trailing slash, and "*" with credentials (each entry is reported once).
     assert_eq!(err.problems().len(), 2, "{err}");
-    assert_eq!(err.problems()[0].kind, cors_actix::ProblemKind::InvalidOrigin);
-    assert_eq!(err.problems()[1].kind, cors_actix::ProblemKind::WildcardWithCredentials);
+    assert_eq!(
+        err.problems()[0].kind,
+        cors_actix::ProblemKind::InvalidOrigin
+    );
+    assert_eq!(
+        err.problems()[1].kind,
+        cors_actix::ProblemKind::WildcardWithCredentials
+    );
     let err = origins_from_env::frontend_policy("").unwrap_err();
     assert_eq!(err.problems().len(), 1, "{err}");
 }
