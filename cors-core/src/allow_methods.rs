@@ -85,15 +85,15 @@ impl AllowedMethods {
         if value.is_empty() || value.len() > MAX_METHOD_LEN || !value.iter().all(|&b| is_tchar(b)) {
             return Err(Reason::MalformedMethod);
         }
+        let forbidden = FORBIDDEN_METHODS
+            .iter()
+            .any(|m| m.len() == value.len() && m.as_bytes().eq_ignore_ascii_case(value));
+        if !forbidden && (self.any || self.names.iter().any(|n| n.as_bytes() == value)) {
+            return Ok(());
+        }
         // Only tchars, hence ASCII.
-        let method = std::str::from_utf8(value).unwrap_or("");
-        if is_forbidden_method(method) {
-            return Err(Reason::MethodNotAllowed(method));
-        }
-        if self.any || self.names.iter().any(|n| n == method) {
-            Ok(())
-        } else {
-            Err(Reason::MethodNotAllowed(method))
-        }
+        Err(Reason::MethodNotAllowed(
+            std::str::from_utf8(value).unwrap_or(""),
+        ))
     }
 }

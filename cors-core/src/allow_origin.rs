@@ -15,6 +15,17 @@ use crate::origin::{Origin, OriginError};
 use crate::regex_origin::RegexRef;
 use crate::table::Table;
 
+/// Up to this many subdomain rules, each is tested against the host directly.
+const SMALL: usize = 4;
+
+/// Whether `host` is `suffix` preceded by at least one label (`a.example.com` for
+/// `example.com`).
+fn is_strict_subdomain(host: &[u8], suffix: &[u8]) -> bool {
+    host.len() > suffix.len() + 1
+        && host.ends_with(suffix)
+        && host[host.len() - suffix.len() - 1] == b'.'
+}
+
 /// Which ports a wildcard rule accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PortRule {
@@ -49,11 +60,11 @@ pub struct SubdomainRule {
 
 /// Outcome of matching a request's `Origin` against a policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OriginMatch {
+pub enum OriginMatch<'a> {
     /// Allowed.
     Allowed,
-    /// Well-formed, but not allowed.
-    NotAllowed,
+    /// Well-formed (this origin), but not allowed.
+    NotAllowed(&'a str),
     /// Not a serialized origin.
     Malformed(OriginError),
 }
@@ -129,7 +140,7 @@ impl AllowedOrigins {
 
     /// Matches a raw `Origin` header value.
     #[inline]
-    pub fn check(&self, raw: &[u8]) -> OriginMatch {
+    pub fn check<'a>(&self, raw: &'a [u8]) -> OriginMatch<'a> {
         if self.exact.contains(raw) {
             return OriginMatch::Allowed;
         }
@@ -140,7 +151,7 @@ impl AllowedOrigins {
         if self.any || self.matches_parsed(&origin) {
             OriginMatch::Allowed
         } else {
-            OriginMatch::NotAllowed
+            OriginMatch::NotAllowed(origin.as_str())
         }
     }
 
@@ -149,20 +160,27 @@ impl AllowedOrigins {
             // `null` is only ever allowed by an exact `"null"` entry.
             return false;
         }
-        if !self.any_port.is_empty() && self.any_port.contains(origin.without_port().as_bytes()) {
+        if !self.any_port.is_empty() && self.any_port.contains(origin.without_port_bytes()) {
             return true;
         }
         if !self.subdomains.is_empty() && origin.host_kind() == Some(HostKind::Domain) {
-            let host = origin.host();
-            // Each proper suffix that starts after a dot: a rule for `example.com` matches
-            // `a.example.com` and `a.b.example.com`, never `example.com` or `evilexample.com`.
-            for (dot, _) in host.match_indices('.') {
+            let host = origin.host_bytes();
+            let accepts = |rule: &SubdomainRule| {
+                rule.scheme.as_bytes() == origin.scheme_bytes() && rule.port.accepts(origin.port())
+            };
+            // A rule for `example.com` matches `a.example.com` and `a.b.example.com`, never
+            // `example.com` or `evilexample.com`. A few rules: test each; many: look up each
+            // suffix of the host that starts after a dot.
+            if self.subdomains.len() <= SMALL {
+                return self.subdomains.keys().zip(self.subdomain_rules.iter()).any(
+                    |(suffix, rule)| is_strict_subdomain(host, suffix.as_bytes()) && accepts(rule),
+                ) || self.regexes.iter().any(|r| r.is_match(origin.as_str()));
+            }
+            for (dot, _) in host.iter().enumerate().filter(|(_, &b)| b == b'.') {
                 let suffix = &host[dot + 1..];
-                for index in self.subdomains.find(suffix.as_bytes()) {
-                    if let Some(rule) = self.subdomain_rules.get(index) {
-                        if rule.scheme == origin.scheme() && rule.port.accepts(origin.port()) {
-                            return true;
-                        }
+                for index in self.subdomains.find(suffix) {
+                    if self.subdomain_rules.get(index).is_some_and(accepts) {
+                        return true;
                     }
                 }
             }
@@ -218,7 +236,7 @@ mod tests {
             "https://acme.partner.example.evil",
             "https://evil.test",
         ] {
-            assert_eq!(s.check(no.as_bytes()), OriginMatch::NotAllowed, "{no}");
+            assert_eq!(s.check(no.as_bytes()), OriginMatch::NotAllowed(no), "{no}");
         }
         assert_eq!(
             s.check(b"https://app.example.com/"),

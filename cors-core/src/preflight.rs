@@ -86,10 +86,7 @@ impl Policy {
         match self.origins.check(origin) {
             OriginMatch::Allowed => Ok(()),
             OriginMatch::Malformed(e) => Err(Reason::MalformedOrigin(e)),
-            // A well-formed origin is ASCII.
-            OriginMatch::NotAllowed => Err(Reason::OriginNotAllowed(
-                std::str::from_utf8(origin).unwrap_or(""),
-            )),
+            OriginMatch::NotAllowed(origin) => Err(Reason::OriginNotAllowed(origin)),
         }
     }
 }

@@ -13,7 +13,7 @@ use std::borrow::Cow;
 
 /// Version of the table layout and hash function. Code emitted by the macro asserts that it was
 /// laid out for the same version as the `cors-core` it runs against.
-pub const TABLE_FORMAT: u32 = 1;
+pub const TABLE_FORMAT: u32 = 2;
 
 /// Hashes a key. Word-at-a-time multiply/xor-shift: fast for the short keys of CORS (origins,
 /// host suffixes), identical on every platform (explicit little-endian loads, 64-bit arithmetic).
@@ -24,20 +24,22 @@ pub const TABLE_FORMAT: u32 = 1;
 /// ```
 pub fn hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mix = |h: u64, word: u64| {
+        let h = (h ^ word).wrapping_mul(K);
+        h ^ (h >> 29)
+    };
     let mut h = (bytes.len() as u64).wrapping_mul(K) ^ 0x2545_F491_4F6C_DD1D;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        h ^= h >> 29;
+    let mut rest = bytes;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        h = mix(h, u64::from_le_bytes(*word));
+        rest = tail;
     }
-    let rest = chunks.remainder();
     if !rest.is_empty() {
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        h ^= h >> 29;
+        // The last eight bytes, overlapping the previous word, or the few bytes of a short key.
+        h = match bytes.last_chunk::<8>() {
+            Some(last) => mix(h, u64::from_le_bytes(*last)),
+            None => mix(h, rest.iter().fold(0, |w, &b| (w << 8) | u64::from(b))),
+        };
     }
     h.wrapping_mul(K) ^ (h >> 32)
 }

@@ -920,3 +920,44 @@ mod never_panics {
         }
     }
 }
+
+/// A large policy (10,000 exact origins, 1,000 wildcards) validates, and only the entries that
+/// a wildcard already covers are reported (the check is indexed, not quadratic).
+#[test]
+fn large_policy_reports_only_shadowed_entries() {
+    let exact = (0..10_000).map(|i| format!("https://app{i}.customers.example.com"));
+    let wildcards = (0..1_000).map(|i| format!("https://*.tenant{i}.example.net"));
+    let shadowed = [
+        "https://x.tenant7.example.net",
+        "https://y.z.tenant999.example.net",
+    ];
+    let err = Policy::builder()
+        .allow_origins(exact.chain(wildcards).chain(shadowed.map(String::from)))
+        .build()
+        .unwrap_err();
+    let kinds: Vec<_> = err
+        .problems()
+        .iter()
+        .map(|p| (p.kind, p.location))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (
+                ProblemKind::ShadowedOrigin,
+                Location::Item(Key::Origins, 11_000)
+            ),
+            (
+                ProblemKind::ShadowedOrigin,
+                Location::Item(Key::Origins, 11_001)
+            ),
+        ]
+    );
+    assert!(
+        err.problems()[0]
+            .message
+            .contains("https://*.tenant7.example.net"),
+        "{}",
+        err.problems()[0].message
+    );
+}
