@@ -399,7 +399,7 @@ pub fn check_exchange(app: &AppSpec, ex: &Exchange<'_>) -> Check {
             policy: RoutePolicy::Cors(model),
             rejects,
             ..
-        }) => check_actual_exchange(model, true, *rejects, ex),
+        }) => check_actual_exchange(model, Routed::Cors { rejects: *rejects }, ex),
         Some(RouteSpec {
             policy: RoutePolicy::Disabled,
             ..
@@ -408,7 +408,7 @@ pub fn check_exchange(app: &AppSpec, ex: &Exchange<'_>) -> Check {
             no_cors_headers(ex.response)
         }
         None => match &app.default {
-            Some(model) => check_actual_exchange(model, false, false, ex),
+            Some(model) => check_actual_exchange(model, Routed::Default, ex),
             None => no_cors_headers(ex.response),
         },
     }
@@ -499,8 +499,19 @@ fn check_preflight_exchange(model: &Model, ex: &Exchange<'_>) -> Check {
     Ok(())
 }
 
-fn check_actual_exchange(model: &Model, blocking: bool, rejects: bool, ex: &Exchange<'_>) -> Check {
+/// How an actual request reached a policy.
+#[derive(Clone, Copy)]
+enum Routed {
+    /// A `#[cors]` route (which blocks refused requests); `rejects`: an inner middleware
+    /// answers 401 instead of the handler.
+    Cors { rejects: bool },
+    /// The default policy (no `#[cors]` route took the request; it may have no route at all).
+    Default,
+}
+
+fn check_actual_exchange(model: &Model, routed: Routed, ex: &Exchange<'_>) -> Check {
     let r = ex.response;
+    let blocking = matches!(routed, Routed::Cors { .. });
     let handler_ran = r.contains_key(HANDLER_MARK);
     if model.varies_by_origin() {
         ensure!(
@@ -509,10 +520,13 @@ fn check_actual_exchange(model: &Model, blocking: bool, rejects: bool, ex: &Exch
             ex.status
         );
     }
-    let passed = if rejects {
-        ex.status == StatusCode::UNAUTHORIZED
-    } else {
-        handler_ran
+    let passed = match routed {
+        Routed::Cors { rejects: true } => ex.status == StatusCode::UNAUTHORIZED,
+        Routed::Cors { rejects: false } => handler_ran,
+        // Whatever the app answered (its handler, 404 or 405) went through.
+        Routed::Default => {
+            !(ex.status == StatusCode::FORBIDDEN || ex.status == StatusCode::BAD_REQUEST)
+        }
     };
     let verdict = match input(ex.request, "origin") {
         HeaderInput::Missing => {
