@@ -1,16 +1,22 @@
 -- wrk script for tests/loadtest.sh: rotates through allowed, refused and malformed CORS
 -- requests and counts status codes (5xx must stay at 0).
+-- wrk.format adds no Host header, and HTTP/1.1 requires one.
+local function req(method, path, headers)
+  headers["Host"] = "127.0.0.1"
+  return wrk.format(method, path, headers)
+end
+
 local reqs = {
-  wrk.format("GET", "/items", { ["Origin"] = "https://app.example.com" }),
-  wrk.format("GET", "/items", { ["Origin"] = "https://app.example.com.evil.com" }),
-  wrk.format("OPTIONS", "/items", { ["Origin"] = "https://app.example.com",
+  req("GET", "/items", { ["Origin"] = "https://app.example.com" }),
+  req("GET", "/items", { ["Origin"] = "https://app.example.com.evil.com" }),
+  req("OPTIONS", "/items", { ["Origin"] = "https://app.example.com",
     ["Access-Control-Request-Method"] = "GET", ["Access-Control-Request-Headers"] = "authorization" }),
-  wrk.format("OPTIONS", "/mixed/7", { ["Origin"] = "https://evil.example",
+  req("OPTIONS", "/mixed/7", { ["Origin"] = "https://evil.example",
     ["Access-Control-Request-Method"] = "PUT" }),
-  wrk.format("PUT", "/mixed/7", { ["Origin"] = "http://localhost:5173", ["Content-Length"] = "0" }),
-  wrk.format("POST", "/null", { ["Origin"] = "null, https://evil.com", ["Content-Length"] = "0" }),
-  wrk.format("GET", "/items", { ["Origin"] = "https://app.example.com\255" }),
-  wrk.format("GET", "/plain", {}),
+  req("PUT", "/mixed/7", { ["Origin"] = "http://localhost:5173", ["Content-Length"] = "0" }),
+  req("POST", "/null", { ["Origin"] = "null, https://evil.com", ["Content-Length"] = "0" }),
+  req("GET", "/items", { ["Origin"] = "https://app.example.com\255" }),
+  req("GET", "/plain", {}),
 }
 local i = 0
 request = function()

@@ -31,9 +31,13 @@ echo "RSS at start:            $(rss)"
 echo "RSS after 20k warm-up:   $(rss)"
 "$TARGET/release/cors-load-client" "$PORT" "$REQUESTS" "$CONCURRENCY" "$MAX_SECONDS"
 echo "RSS after client run:    $(rss)"
-"$TARGET/release/cors-load-client" "$PORT" "$REQUESTS" "$CONCURRENCY" "$MAX_SECONDS" | head -1
+SECOND=$("$TARGET/release/cors-load-client" "$PORT" "$REQUESTS" "$CONCURRENCY" "$MAX_SECONDS")
+echo "$SECOND" | head -1
+echo "$SECOND" | grep "server errors"
 echo "RSS after second run:    $(rss)"
 if command -v wrk >/dev/null; then
-  wrk -t 2 -c "$CONCURRENCY" -d "${WRK_SECONDS}s" -s tests/loadtest.lua "http://127.0.0.1:$PORT/"
+  WRK=$(wrk -t 2 -c "$CONCURRENCY" -d "${WRK_SECONDS}s" --timeout 10s -s tests/loadtest.lua "http://127.0.0.1:$PORT/")
+  echo "$WRK"
   echo "RSS after wrk:           $(rss)"
+  echo "$WRK" | grep -q ", 5xx 0;" || { echo "wrk saw server errors" >&2; exit 1; }
 fi

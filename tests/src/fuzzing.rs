@@ -34,8 +34,11 @@ use crate::invariants::{
 };
 use crate::oracle::{self, Model};
 
+/// The body of a fuzz target.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets, by name (the directory names under `fuzz/corpus/`).
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("origin", origin),
     ("request_headers", request_headers),
     ("decision", decision),

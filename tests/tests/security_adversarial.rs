@@ -328,7 +328,7 @@ fn whitespace_and_control_bytes() {
         format!("{allowed} "),
         format!("{allowed}\t"),
         format!("\t{allowed}"),
-        format!("https://app .example.com"),
+        "https://app .example.com".to_string(),
         format!("{allowed}\u{7f}"),
     ] {
         // Leading/trailing whitespace is stripped by HTTP parsers; TestRequest keeps it.

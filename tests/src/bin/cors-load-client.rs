@@ -51,25 +51,176 @@ fn cases() -> Vec<Case> {
     let big_acrh = vec!["x-request-id"; 400].join(",");
     let c = |name, raw, expect| Case { name, raw, expect };
     vec![
-        c("allowed-get", req("GET", "/items", &[("origin", b"https://app.example.com")]), Expect::Granted),
-        c("allowed-wildcard", req("GET", "/items", &[("origin", b"https://pr-9.preview.example.com")]), Expect::Granted),
-        c("allowed-any-port", req("PUT", "/mixed/7", &[("origin", b"http://localhost:5173")]), Expect::Granted),
-        c("allowed-public", req("PATCH", "/public", &[("origin", b"https://anyone.example")]), Expect::Granted),
-        c("allowed-preflight", req("OPTIONS", "/items", &[("origin", b"https://app.example.com"), ("access-control-request-method", b"GET"), ("access-control-request-headers", b"authorization,x-request-id")]), Expect::Granted),
-        c("allowed-preflight-delete", req("OPTIONS", "/items", &[("origin", b"https://admin.example.com"), ("access-control-request-method", b"DELETE")]), Expect::Granted),
-        c("refused-suffix", req("GET", "/items", &[("origin", b"https://app.example.com.evil.com")]), Expect::Refused),
-        c("refused-post", req("POST", "/null", &[("origin", b"https://evil.example")]), Expect::Refused),
-        c("refused-preflight-header", req("OPTIONS", "/items", &[("origin", b"https://app.example.com"), ("access-control-request-method", b"GET"), ("access-control-request-headers", b"x-evil")]), Expect::Refused),
-        c("refused-preflight-origin", req("OPTIONS", "/mixed/7", &[("origin", b"https://evil.example"), ("access-control-request-method", b"PUT")]), Expect::Refused),
-        c("refused-preflight-method", req("OPTIONS", "/nowhere", &[("origin", b"https://evil.example"), ("access-control-request-method", b"PUT")]), Expect::Refused),
-        c("malformed-two-origins", req("GET", "/items", &[("origin", b"https://app.example.com"), ("origin", b"https://app.example.com")]), Expect::Refused),
-        c("malformed-non-utf8", req("GET", "/items", &[("origin", b"https://app.example.com\xff\xfe")]), Expect::Refused),
-        c("malformed-comma", req("GET", "/items", &[("origin", b"https://app.example.com, https://evil.com")]), Expect::Refused),
-        c("malformed-long-origin", req("GET", "/items", &[("origin", "https://a".repeat(300).as_bytes())]), Expect::Refused),
-        c("malformed-huge-acrh", req("OPTIONS", "/items", &[("origin", b"https://app.example.com"), ("access-control-request-method", b"GET"), ("access-control-request-headers", big_acrh.as_bytes())]), Expect::Refused),
+        c(
+            "allowed-get",
+            req("GET", "/items", &[("origin", b"https://app.example.com")]),
+            Expect::Granted,
+        ),
+        c(
+            "allowed-wildcard",
+            req(
+                "GET",
+                "/items",
+                &[("origin", b"https://pr-9.preview.example.com")],
+            ),
+            Expect::Granted,
+        ),
+        c(
+            "allowed-any-port",
+            req("PUT", "/mixed/7", &[("origin", b"http://localhost:5173")]),
+            Expect::Granted,
+        ),
+        c(
+            "allowed-public",
+            req("PATCH", "/public", &[("origin", b"https://anyone.example")]),
+            Expect::Granted,
+        ),
+        c(
+            "allowed-preflight",
+            req(
+                "OPTIONS",
+                "/items",
+                &[
+                    ("origin", b"https://app.example.com"),
+                    ("access-control-request-method", b"GET"),
+                    (
+                        "access-control-request-headers",
+                        b"authorization,x-request-id",
+                    ),
+                ],
+            ),
+            Expect::Granted,
+        ),
+        c(
+            "allowed-preflight-delete",
+            req(
+                "OPTIONS",
+                "/items",
+                &[
+                    ("origin", b"https://admin.example.com"),
+                    ("access-control-request-method", b"DELETE"),
+                ],
+            ),
+            Expect::Granted,
+        ),
+        c(
+            "refused-suffix",
+            req(
+                "GET",
+                "/items",
+                &[("origin", b"https://app.example.com.evil.com")],
+            ),
+            Expect::Refused,
+        ),
+        c(
+            "refused-post",
+            req("POST", "/null", &[("origin", b"https://evil.example")]),
+            Expect::Refused,
+        ),
+        c(
+            "refused-preflight-header",
+            req(
+                "OPTIONS",
+                "/items",
+                &[
+                    ("origin", b"https://app.example.com"),
+                    ("access-control-request-method", b"GET"),
+                    ("access-control-request-headers", b"x-evil"),
+                ],
+            ),
+            Expect::Refused,
+        ),
+        c(
+            "refused-preflight-origin",
+            req(
+                "OPTIONS",
+                "/mixed/7",
+                &[
+                    ("origin", b"https://evil.example"),
+                    ("access-control-request-method", b"PUT"),
+                ],
+            ),
+            Expect::Refused,
+        ),
+        c(
+            "refused-preflight-method",
+            req(
+                "OPTIONS",
+                "/nowhere",
+                &[
+                    ("origin", b"https://evil.example"),
+                    ("access-control-request-method", b"PUT"),
+                ],
+            ),
+            Expect::Refused,
+        ),
+        c(
+            "malformed-two-origins",
+            req(
+                "GET",
+                "/items",
+                &[
+                    ("origin", b"https://app.example.com"),
+                    ("origin", b"https://app.example.com"),
+                ],
+            ),
+            Expect::Refused,
+        ),
+        c(
+            "malformed-non-utf8",
+            req(
+                "GET",
+                "/items",
+                &[("origin", b"https://app.example.com\xff\xfe")],
+            ),
+            Expect::Refused,
+        ),
+        c(
+            "malformed-comma",
+            req(
+                "GET",
+                "/items",
+                &[("origin", b"https://app.example.com, https://evil.com")],
+            ),
+            Expect::Refused,
+        ),
+        c(
+            "malformed-long-origin",
+            req(
+                "GET",
+                "/items",
+                &[("origin", "https://a".repeat(300).as_bytes())],
+            ),
+            Expect::Refused,
+        ),
+        c(
+            "malformed-huge-acrh",
+            req(
+                "OPTIONS",
+                "/items",
+                &[
+                    ("origin", b"https://app.example.com"),
+                    ("access-control-request-method", b"GET"),
+                    ("access-control-request-headers", big_acrh.as_bytes()),
+                ],
+            ),
+            Expect::Refused,
+        ),
         c("no-origin", req("GET", "/items", &[]), Expect::Plain),
-        c("default-policy-refused", req("GET", "/plain", &[("origin", b"https://evil.example")]), Expect::Plain),
-        c("bad-http-control-byte", req("GET", "/items", &[("origin", b"https://app.example.com\x01")]), Expect::BadHttp),
+        c(
+            "default-policy-refused",
+            req("GET", "/plain", &[("origin", b"https://evil.example")]),
+            Expect::Plain,
+        ),
+        c(
+            "bad-http-control-byte",
+            req(
+                "GET",
+                "/items",
+                &[("origin", b"https://app.example.com\x01")],
+            ),
+            Expect::BadHttp,
+        ),
     ]
 }
 
@@ -164,7 +315,9 @@ fn main() {
                             }
                         }
                     }
-                    let Some((stream, reader)) = conn.as_mut() else { continue };
+                    let Some((stream, reader)) = conn.as_mut() else {
+                        continue;
+                    };
                     let answer = stream
                         .write_all(&case.raw)
                         .and_then(|()| read_response(reader));
@@ -176,7 +329,9 @@ fn main() {
                                 local.server_errors += 1;
                             }
                             if !ok(case.expect, status, acao) && local.mismatches.len() < 20 {
-                                local.mismatches.push(format!("{}: {status} acao={acao}", case.name));
+                                local
+                                    .mismatches
+                                    .push(format!("{}: {status} acao={acao}", case.name));
                             }
                             if case.expect == Expect::BadHttp {
                                 conn = None;
