@@ -15,6 +15,7 @@
 //! h<Access-Control-Request-Headers>    (one leading space is skipped, so `o https://a.b`
 //! p<Access-Control-Request-Private-Network>   works too)
 //! s<Sec-Fetch-Site>
+//! H<Host>, f<X-Forwarded-Host>, F<Forwarded>, P<X-Forwarded-Proto>   (`http` only)
 //! ```
 //!
 //! A header given twice is sent twice. Other first bytes are ignored.
@@ -156,6 +157,11 @@ fn header_of(code: u8) -> Option<HeaderName> {
         b'h' => 2,
         b'p' => 3,
         b's' => 4,
+        // What the server believes its own origin is (same-origin detection).
+        b'H' => return Some(HeaderName::from_static("host")),
+        b'f' => return Some(HeaderName::from_static("x-forwarded-host")),
+        b'F' => return Some(HeaderName::from_static("forwarded")),
+        b'P' => return Some(HeaderName::from_static("x-forwarded-proto")),
         _ => return None,
     };
     REQUEST_HEADER_NAMES
