@@ -232,6 +232,7 @@ pub fn app_spec(with_default: bool) -> AppSpec {
             route("/disabled", &["GET"], None, false),
         ],
         default: with_default.then(default_model),
+        headers_only: false,
     }
 }
 

@@ -207,6 +207,9 @@ pub struct AppSpec {
     pub routes: Vec<RouteSpec>,
     /// The default policy of routes without `#[cors]`, if any.
     pub default: Option<Model>,
+    /// `Cors::on_refusal(OnRefusal::HeadersOnly)`: refused requests reach the handler (and
+    /// still get no CORS headers).
+    pub headers_only: bool,
 }
 
 /// A request sent to a test app and what came back.
@@ -399,7 +402,14 @@ pub fn check_exchange(app: &AppSpec, ex: &Exchange<'_>) -> Check {
             policy: RoutePolicy::Cors(model),
             rejects,
             ..
-        }) => check_actual_exchange(model, Routed::Cors { rejects: *rejects }, ex),
+        }) => check_actual_exchange(
+            model,
+            Routed::Cors {
+                rejects: *rejects,
+                blocks: !app.headers_only,
+            },
+            ex,
+        ),
         Some(RouteSpec {
             policy: RoutePolicy::Disabled,
             ..
@@ -502,16 +512,16 @@ fn check_preflight_exchange(model: &Model, ex: &Exchange<'_>) -> Check {
 /// How an actual request reached a policy.
 #[derive(Clone, Copy)]
 enum Routed {
-    /// A `#[cors]` route (which blocks refused requests); `rejects`: an inner middleware
-    /// answers 401 instead of the handler.
-    Cors { rejects: bool },
+    /// A `#[cors]` route; `rejects`: an inner middleware answers 401 instead of the handler;
+    /// `blocks`: refused requests are answered 403/400 (`OnRefusal::Block`).
+    Cors { rejects: bool, blocks: bool },
     /// The default policy (no `#[cors]` route took the request; it may have no route at all).
     Default,
 }
 
 fn check_actual_exchange(model: &Model, routed: Routed, ex: &Exchange<'_>) -> Check {
     let r = ex.response;
-    let blocking = matches!(routed, Routed::Cors { .. });
+    let blocking = matches!(routed, Routed::Cors { blocks: true, .. });
     let handler_ran = r.contains_key(HANDLER_MARK);
     if model.varies_by_origin() {
         ensure!(
@@ -521,8 +531,8 @@ fn check_actual_exchange(model: &Model, routed: Routed, ex: &Exchange<'_>) -> Ch
         );
     }
     let passed = match routed {
-        Routed::Cors { rejects: true } => ex.status == StatusCode::UNAUTHORIZED,
-        Routed::Cors { rejects: false } => handler_ran,
+        Routed::Cors { rejects: true, .. } => ex.status == StatusCode::UNAUTHORIZED,
+        Routed::Cors { rejects: false, .. } => handler_ran,
         // Whatever the app answered (its handler, 404 or 405) went through.
         Routed::Default => {
             !(ex.status == StatusCode::FORBIDDEN || ex.status == StatusCode::BAD_REQUEST)

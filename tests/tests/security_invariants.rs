@@ -15,7 +15,7 @@
 use actix_web::http::Method;
 use actix_web::test::TestRequest;
 use actix_web::{delete, get, post, route, web, App, HttpMessage, HttpResponse};
-use cors_actix::{cors, Cors};
+use cors_actix::{cors, Cors, OnRefusal};
 use cors_core::{HeaderInput, Key, Location, PreflightRequest, ProblemKind};
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -428,6 +428,8 @@ struct HttpCase {
     b: Model,
     c: Model,
     default: Option<Model>,
+    headers_only: bool,
+    debug: bool,
     requests: Vec<(usize, usize, Request)>,
 }
 
@@ -452,15 +454,26 @@ fn http_case() -> impl Strategy<Value = HttpCase> {
             }
             let reqs =
                 prop::collection::vec((0..PATHS.len(), 0..METHODS.len(), request(&union)), 1..12);
-            (Just(a), Just(b), Just(c), Just(default), reqs).prop_map(
-                |(a, b, c, default, requests)| HttpCase {
-                    a,
-                    b,
-                    c,
-                    default,
-                    requests,
-                },
+            (
+                Just(a),
+                Just(b),
+                Just(c),
+                Just(default),
+                prop::bool::weighted(0.2),
+                prop::bool::weighted(0.3),
+                reqs,
             )
+                .prop_map(|(a, b, c, default, headers_only, debug, requests)| {
+                    HttpCase {
+                        a,
+                        b,
+                        c,
+                        default,
+                        headers_only,
+                        debug,
+                        requests,
+                    }
+                })
         })
 }
 
@@ -479,6 +492,7 @@ fn http_spec(case: &HttpCase) -> AppSpec {
             route("/c/x1", &["POST"], RoutePolicy::Cors(case.c.clone())),
         ],
         default: case.default.clone(),
+        headers_only: case.headers_only,
     }
 }
 
@@ -506,11 +520,15 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
 
     /// Invariants 1-6 on real responses of an actix-web app whose `#[cors(policy = ..)]`
-    /// routes use random runtime policies (and, sometimes, a random default policy).
+    /// routes use random runtime policies (and, sometimes, a random default policy,
+    /// `OnRefusal::HeadersOnly`, debug mode with its reflected `X-Cors-Refusal` header).
     #[test]
     fn actix_responses_match_oracle(case in http_case()) {
         let build = |m: &Model| m.build().expect("normalized models validate");
+        let on_refusal = if case.headers_only { OnRefusal::HeadersOnly } else { OnRefusal::Block };
         let mut cors = Cors::new()
+            .on_refusal(on_refusal)
+            .debug(case.debug)
             .policy("a", build(&case.a))
             .policy("b", build(&case.b))
             .policy("c", build(&case.c));
