@@ -21,6 +21,16 @@ pub(crate) fn input<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderInpu
     HeaderInput::from_values(headers.get_all(name).map(HeaderValue::as_bytes))
 }
 
+/// The request's `Origin` for `cors-core`, and its value to echo (one lookup for both).
+pub(crate) fn origin(headers: &HeaderMap) -> (HeaderInput<'_>, Option<&HeaderValue>) {
+    let mut values = headers.get_all(header::ORIGIN);
+    match (values.next(), values.next()) {
+        (None, _) => (HeaderInput::Missing, None),
+        (Some(value), None) => (HeaderInput::One(value.as_bytes()), Some(value)),
+        (Some(_), Some(_)) => (HeaderInput::Many, None),
+    }
+}
+
 /// The headers to add to an actual response, prepared before the handler runs (so that they
 /// can also be added to an error that has no response yet).
 #[derive(Clone, Debug, Default)]
@@ -40,11 +50,13 @@ impl Decoration {
         }
     }
 
-    /// The headers of an allowed actual request.
+    /// The headers of an allowed actual request; `expose` is the policy's prepared
+    /// `Access-Control-Expose-Headers` value.
     pub(crate) fn allowed(
         grant: &Grant<'_>,
         origin: Option<&HeaderValue>,
-        policy: &PolicyRef,
+        expose: Option<&HeaderValue>,
+        vary_origin: bool,
     ) -> Decoration {
         Decoration {
             allow_origin: match grant.allow_origin {
@@ -52,20 +64,20 @@ impl Decoration {
                 AllowOrigin::Echo => origin.cloned(),
             },
             credentials: grant.allow_credentials,
-            expose: grant.expose_headers.and(policy.expose_value()),
-            vary_origin: policy.varies_by_origin(),
+            expose: expose.cloned(),
+            vary_origin,
         }
     }
 
     /// Adds the headers (replacing any CORS header the handler set, appending to `Vary`).
-    pub(crate) fn apply(&self, headers: &mut HeaderMap) {
-        if let Some(origin) = &self.allow_origin {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+    pub(crate) fn apply(self, headers: &mut HeaderMap) {
+        if let Some(origin) = self.allow_origin {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             if self.credentials {
                 headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
             }
-            if let Some(expose) = &self.expose {
-                headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose.clone());
+            if let Some(expose) = self.expose {
+                headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
             }
         }
         if self.vary_origin {

@@ -19,7 +19,7 @@ use pin_project_lite::pin_project;
 use crate::decorate::{input, Decoration, REQUEST_PRIVATE_NETWORK};
 use crate::policy_ref::PolicyRef;
 use crate::preflight::{is_preflight, preflight_response};
-use crate::refusal::{is_same_origin, Log};
+use crate::refusal::{action, is_same_origin, skipped, Log};
 use crate::settings::{Context, OnRefusal, Settings};
 
 /// The app-wide CORS middleware. Wrap the whole app with it, last (outermost):
@@ -75,17 +75,26 @@ impl Cors {
     }
 
     /// Registers a named policy for `#[cors(policy = "name")]` routes, typically built at run
-    /// time from configuration. The app refuses to start if a route names a policy that is not
-    /// registered.
+    /// time from configuration with [`Policy::builder`](crate::Policy::builder) (validated like
+    /// the macros; every problem is returned).
+    ///
+    /// A name that a route uses but no `Cors::policy` registers is reported when the app
+    /// starts, not at the first request: creating the middleware fails with a message naming
+    /// each handler and policy (printed to stderr and logged as an `error` event with target
+    /// `cors`), so `HttpServer::run()` resolves to an error and a `main` returning it exits
+    /// with status 1 before serving anything.
     ///
     /// ```
     /// use cors_actix::{Cors, Policy};
     ///
     /// let origins = std::env::var("PARTNER_ORIGINS").unwrap_or("https://partner.example".into());
-    /// let partners = Policy::builder()
-    ///     .allow_origins(origins.split(',').map(str::trim))
-    ///     .build()
-    ///     .expect("valid PARTNER_ORIGINS");
+    /// let partners = match Policy::builder().allow_origins_list(&origins).build() {
+    ///     Ok(policy) => policy,
+    ///     Err(err) => {
+    ///         eprintln!("PARTNER_ORIGINS: {err}"); // every problem, with its position
+    ///         std::process::exit(2);
+    ///     }
+    /// };
     /// let cors = Cors::new().policy("partners", partners);
     /// # let _ = cors;
     /// ```
@@ -156,10 +165,10 @@ pub struct CorsService<S> {
 /// The default policy's answer, prepared before the inner service runs, used only if no
 /// `#[cors]` route handled the request.
 enum Fallback {
-    /// An actual request: headers to add, and the refusal to log, if any.
+    /// An actual request: headers to add, and what to log (if `cors` events are enabled).
     Actual {
         decoration: Decoration,
-        refused: Option<String>,
+        log: Option<FallbackLog>,
     },
     /// A preflight: the CORS request headers, to answer from after the app declined it.
     Preflight {
@@ -170,10 +179,40 @@ enum Fallback {
     },
 }
 
+/// The default policy's decision on an actual request, kept for the log until we know that no
+/// `#[cors]` route took the request.
+struct FallbackLog {
+    method: Method,
+    path: String,
+    event: FallbackEvent,
+}
+
+enum FallbackEvent {
+    Allowed,
+    Refused(String),
+    Skipped(&'static str),
+}
+
+impl FallbackLog {
+    fn emit(&self) {
+        let log = Log::new(DEFAULT_POLICY, &self.method, &self.path);
+        match &self.event {
+            FallbackEvent::Allowed => log.allowed("request"),
+            FallbackEvent::Refused(reason) => {
+                log.refused("request", reason, action::DEFAULT_POLICY)
+            }
+            FallbackEvent::Skipped(why) => log.skipped("request", why),
+        }
+    }
+}
+
+/// The `handler` of log events about the default policy.
+const DEFAULT_POLICY: &str = "<default policy>";
+
 impl Fallback {
     fn prepare(req: &ServiceRequest, policy: &PolicyRef, settings: &Settings) -> Fallback {
         let headers = req.headers();
-        if is_preflight(req.head()) {
+        if is_preflight(req) {
             let mut copy = HeaderMap::new();
             for name in [
                 header::ORIGIN,
@@ -193,19 +232,43 @@ impl Fallback {
             };
         }
         let vary = policy.varies_by_origin();
-        match policy.actual(input(headers, &header::ORIGIN)) {
-            Decision::Allowed(grant) => Fallback::Actual {
-                decoration: Decoration::allowed(&grant, headers.get(header::ORIGIN), policy),
-                refused: None,
-            },
-            Decision::Refused(reason) if !is_same_origin(req) => Fallback::Actual {
-                decoration: Decoration::vary_only(vary),
-                refused: Some(reason.to_string()),
-            },
-            _ => Fallback::Actual {
-                decoration: Decoration::vary_only(vary),
-                refused: None,
-            },
+        // Only pay for the log's copies when someone listens.
+        let logging = tracing::enabled!(target: "cors", tracing::Level::DEBUG);
+        let (decoration, event) = match policy.actual(input(headers, &header::ORIGIN)) {
+            Decision::Allowed(grant) => (
+                Decoration::allowed(
+                    &grant,
+                    headers.get(header::ORIGIN),
+                    grant.expose_headers.and(policy.expose_value()).as_ref(),
+                    vary,
+                ),
+                FallbackEvent::Allowed,
+            ),
+            Decision::Refused(_) if is_same_origin(req) => (
+                Decoration::vary_only(vary),
+                FallbackEvent::Skipped(skipped::SAME_ORIGIN),
+            ),
+            Decision::Refused(reason) => (
+                Decoration::vary_only(vary),
+                // The reason's text is only made for the log.
+                FallbackEvent::Refused(if logging {
+                    reason.to_string()
+                } else {
+                    String::new()
+                }),
+            ),
+            Decision::NotCors => (
+                Decoration::vary_only(vary),
+                FallbackEvent::Skipped(skipped::NOT_CORS),
+            ),
+        };
+        Fallback::Actual {
+            decoration,
+            log: logging.then(|| FallbackLog {
+                method: req.method().clone(),
+                path: req.path().to_string(),
+                event,
+            }),
         }
     }
 }
@@ -289,17 +352,9 @@ fn apply_fallback<B: MessageBody>(
     fallback: Fallback,
 ) -> Result<ServiceResponse<EitherBody<B>>, Error> {
     match fallback {
-        Fallback::Actual {
-            decoration,
-            refused,
-        } => {
-            if let Some(reason) = refused {
-                tracing::debug!(
-                    target: "cors",
-                    handler = "<default policy>",
-                    reason,
-                    "CORS request refused by the default policy (the route has no #[cors]; its response is sent without CORS headers)"
-                );
+        Fallback::Actual { decoration, log } => {
+            if let Some(log) = log {
+                log.emit();
             }
             match result {
                 Ok(mut response) => {
@@ -308,7 +363,7 @@ fn apply_fallback<B: MessageBody>(
                 }
                 Err(mut error) => {
                     error.add_response_mapper(move |mut response| {
-                        decoration.apply(response.headers_mut());
+                        decoration.clone().apply(response.headers_mut());
                         response
                     });
                     Err(error)
@@ -322,7 +377,12 @@ fn apply_fallback<B: MessageBody>(
             debug,
         } => match result {
             // The app answered the preflight itself (its own OPTIONS handler): keep it.
-            Ok(response) if response.status().is_success() => Ok(response.map_into_left_body()),
+            Ok(response) if response.status().is_success() => {
+                let request = response.request();
+                Log::new(DEFAULT_POLICY, request.method(), request.path())
+                    .skipped("preflight", skipped::ANSWERED_BY_APP);
+                Ok(response.map_into_left_body())
+            }
             // Nobody answered it (404/405), or a middleware inside `Cors` refused it:
             // preflights carry no credentials, so the default policy answers.
             Ok(response) => {
@@ -330,21 +390,17 @@ fn apply_fallback<B: MessageBody>(
                 let answer = preflight_response(
                     &headers,
                     &policy,
-                    &Log::new("<default policy>", request.method(), request.path()),
+                    Some(&Log::new(DEFAULT_POLICY, request.method(), request.path())),
                     debug,
                 );
                 Ok(ServiceResponse::new(request, answer).map_into_right_body())
             }
             Err(mut error) => {
-                let answer = preflight_response(
-                    &headers,
-                    &policy,
-                    &Log::new("<default policy>", &Method::OPTIONS, path.as_str()),
-                    debug,
-                );
-                let answer = std::cell::RefCell::new(Some(answer));
-                error.add_response_mapper(move |response| {
-                    answer.borrow_mut().take().unwrap_or(response)
+                let log = Log::new(DEFAULT_POLICY, &Method::OPTIONS, path.as_str());
+                drop(preflight_response(&headers, &policy, Some(&log), debug));
+                // Mappers may run more than once: rebuild the same answer each time.
+                error.add_response_mapper(move |_| {
+                    preflight_response(&headers, &policy, None, debug)
                 });
                 Err(error)
             }

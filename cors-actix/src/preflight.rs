@@ -16,13 +16,14 @@ use cors_core::{Decision, PreflightRequest, PREFLIGHT_VARY};
 
 use crate::decorate::{input, preflight_headers, REQUEST_PRIVATE_NETWORK};
 use crate::policy_ref::PolicyRef;
-use crate::refusal::{refusal_response, Log};
+use crate::refusal::{action, refusal_response, skipped, Log};
 use crate::route_cors::{PolicySource, RouteCors};
 use crate::route_middleware::unregistered;
 use crate::settings::RouteContext;
 
 /// Whether a request is a CORS preflight: `OPTIONS` with `Origin` and
-/// `Access-Control-Request-Method`.
+/// `Access-Control-Request-Method`. Accepts a `ServiceRequest`, an `HttpRequest` or a
+/// `RequestHead`.
 ///
 /// Middleware registered *inside* [`Cors`](crate::Cors) (an authentication layer, say) sees
 /// preflights, which never carry credentials: let them through.
@@ -36,15 +37,49 @@ use crate::settings::RouteContext;
 ///     .insert_header(("Origin", "https://app.example.com"))
 ///     .insert_header(("Access-Control-Request-Method", "DELETE"))
 ///     .to_srv_request();
+/// assert!(is_preflight(&req));
+/// assert!(is_preflight(req.request()));
 /// assert!(is_preflight(req.head()));
-/// assert!(!is_preflight(TestRequest::default().to_srv_request().head()));
+/// assert!(!is_preflight(&TestRequest::default().to_srv_request()));
 /// ```
-pub fn is_preflight(head: &RequestHead) -> bool {
+pub fn is_preflight(req: &impl AsRequestHead) -> bool {
+    let head = req.request_head();
     head.method == Method::OPTIONS
         && head.headers.contains_key(header::ORIGIN)
         && head
             .headers
             .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// Request types [`is_preflight`] accepts.
+pub trait AsRequestHead: sealed::Sealed {
+    /// The request's head.
+    fn request_head(&self) -> &RequestHead;
+}
+
+impl AsRequestHead for RequestHead {
+    fn request_head(&self) -> &RequestHead {
+        self
+    }
+}
+
+impl AsRequestHead for ServiceRequest {
+    fn request_head(&self) -> &RequestHead {
+        self.head()
+    }
+}
+
+impl AsRequestHead for actix_web::HttpRequest {
+    fn request_head(&self) -> &RequestHead {
+        self.head()
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for actix_web::dev::RequestHead {}
+    impl Sealed for actix_web::dev::ServiceRequest {}
+    impl Sealed for actix_web::HttpRequest {}
 }
 
 /// Matches the preflights of one route.
@@ -68,7 +103,7 @@ impl Guard for PreflightGuard {
 #[doc(hidden)]
 pub fn register_preflight(route: &'static RouteCors, config: &mut AppService) {
     if let PolicySource::Named(name) = route.source {
-        crate::startup::note_named_policy(route.handler, name);
+        crate::startup::note_named_policy(route.handler, name, config);
     }
     let resource = Resource::new(route.path)
         .name(&format!("{}.cors_preflight", route.handler))
@@ -95,7 +130,16 @@ fn answer(route: &'static RouteCors, req: ServiceRequest) -> ServiceResponse {
             return req.into_response(response);
         }
         (PolicySource::Disabled, _) => {
-            tracing::debug!(target: "cors", handler = route.handler, "CORS preflight refused: CORS is disabled for this route");
+            tracing::debug!(
+                target: "cors",
+                handler = route.handler,
+                method = %req.method(),
+                path = req.path(),
+                request = "preflight",
+                reason = skipped::DISABLED,
+                action = action::BLOCKED,
+                "CORS preflight refused"
+            );
             let response = HttpResponse::Forbidden()
                 .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
                 .insert_header((header::VARY, PREFLIGHT_VARY))
@@ -106,17 +150,17 @@ fn answer(route: &'static RouteCors, req: ServiceRequest) -> ServiceResponse {
     let response = preflight_response(
         req.headers(),
         &policy,
-        &Log::of(route.handler, &req),
+        Some(&Log::of(route.handler, &req)),
         ctx.debug,
     );
     req.into_response(response)
 }
 
-/// The response to a preflight under `policy`.
+/// The response to a preflight under `policy`; the decision is logged if `log` is given.
 pub(crate) fn preflight_response(
     headers: &HeaderMap,
     policy: &PolicyRef,
-    log: &Log<'_>,
+    log: Option<&Log<'_>>,
     debug: bool,
 ) -> HttpResponse {
     let request = PreflightRequest {
@@ -127,17 +171,26 @@ pub(crate) fn preflight_response(
     };
     match policy.preflight(&request) {
         Decision::Allowed(grant) => {
-            log.allowed("preflight");
+            if let Some(log) = log {
+                log.allowed("preflight");
+            }
             let mut response = HttpResponse::NoContent().finish();
             preflight_headers(response.headers_mut(), headers, &grant, policy);
             response
         }
         Decision::Refused(reason) => {
-            log.refused("preflight", &reason);
+            if let Some(log) = log {
+                log.refused("preflight", &reason, action::BLOCKED);
+            }
             refusal_response(&reason, debug, PREFLIGHT_VARY)
         }
+        // Unreachable in practice: preflights are recognized by their `Origin`.
         Decision::NotCors => {
-            refusal_response(&cors_core::Reason::MultipleOrigins, debug, PREFLIGHT_VARY)
+            let reason = cors_core::Reason::MultipleOrigins;
+            if let Some(log) = log {
+                log.refused("preflight", &reason, action::BLOCKED);
+            }
+            refusal_response(&reason, debug, PREFLIGHT_VARY)
         }
     }
 }

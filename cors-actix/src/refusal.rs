@@ -1,10 +1,14 @@
 //! Refusing a request: a short plain-text response without CORS headers, and a log event.
 
+use std::fmt;
+
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::HttpResponse;
 use cors_core::Reason;
+
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
 /// Response header carrying the detailed refusal reason, in debug mode only.
 pub const REFUSAL_HEADER: HeaderName = HeaderName::from_static("x-cors-refusal");
@@ -22,50 +26,81 @@ pub(crate) fn refusal_response(
     } else {
         StatusCode::FORBIDDEN
     };
-    let mut builder = HttpResponse::build(status);
-    builder
-        .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
-        .insert_header((header::VARY, HeaderValue::from_static(vary)));
-    if debug {
+    let mut response = if debug {
         let detail = reason.to_string();
+        let mut response =
+            HttpResponse::with_body(status, format!("CORS request refused: {detail}\n"))
+                .map_into_boxed_body();
         if let Ok(value) = HeaderValue::from_str(&detail) {
-            builder.insert_header((REFUSAL_HEADER, value));
+            response.headers_mut().insert(REFUSAL_HEADER, value);
         }
-        builder.body(format!("CORS request refused: {detail}\n"))
+        response
     } else {
-        builder.body(format!("CORS request refused: {}\n", reason.summary()))
-    }
+        HttpResponse::with_body(status, reason.refusal_body()).map_into_boxed_body()
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, TEXT_PLAIN);
+    headers.insert(header::VARY, HeaderValue::from_static(vary));
+    response
 }
 
-/// What a log event says about the request.
+/// What a log event says about the request. Holds references only: the method and path are
+/// read when an event is actually emitted, so disabled logging costs next to nothing.
 pub(crate) struct Log<'a> {
     handler: &'a str,
-    method: &'a Method,
-    path: &'a str,
+    request: Source<'a>,
+}
+
+enum Source<'a> {
+    Service(&'a ServiceRequest),
+    Parts(&'a Method, &'a str),
 }
 
 impl<'a> Log<'a> {
     pub(crate) fn new(handler: &'a str, method: &'a Method, path: &'a str) -> Log<'a> {
         Log {
             handler,
-            method,
-            path,
+            request: Source::Parts(method, path),
         }
     }
 
     pub(crate) fn of(handler: &'a str, req: &'a ServiceRequest) -> Log<'a> {
-        Log::new(handler, req.method(), req.path())
+        Log {
+            handler,
+            request: Source::Service(req),
+        }
     }
 
-    /// Logs a refusal (target `cors`, level debug: refusals are driven by clients).
-    pub(crate) fn refused(&self, kind: &'static str, reason: &Reason<'_>) {
+    fn method(&self) -> &Method {
+        match self.request {
+            Source::Service(req) => req.method(),
+            Source::Parts(method, _) => method,
+        }
+    }
+
+    fn path(&self) -> &str {
+        match self.request {
+            Source::Service(req) => req.path(),
+            Source::Parts(_, path) => path,
+        }
+    }
+
+    /// Logs a refusal (target `cors`, level debug: refusals are driven by clients), with what
+    /// was done about it (`action`).
+    pub(crate) fn refused(
+        &self,
+        kind: &'static str,
+        reason: &dyn fmt::Display,
+        action: &'static str,
+    ) {
         tracing::debug!(
             target: "cors",
             handler = self.handler,
-            method = %self.method,
-            path = self.path,
+            method = %self.method(),
+            path = self.path(),
             request = kind,
             reason = %reason,
+            action,
             "CORS {kind} refused"
         );
     }
@@ -75,12 +110,52 @@ impl<'a> Log<'a> {
         tracing::trace!(
             target: "cors",
             handler = self.handler,
-            method = %self.method,
-            path = self.path,
+            method = %self.method(),
+            path = self.path(),
             request = kind,
             "CORS {kind} allowed"
         );
     }
+
+    /// Logs a request the policy did not have to decide, and why (target `cors`, level trace):
+    /// no `Origin`, same-origin, CORS disabled on the route, answered by the app itself.
+    pub(crate) fn skipped(&self, kind: &'static str, reason: &'static str) {
+        tracing::trace!(
+            target: "cors",
+            handler = self.handler,
+            method = %self.method(),
+            path = self.path(),
+            request = kind,
+            reason,
+            "CORS {kind} not decided: {reason}"
+        );
+    }
+}
+
+/// What happens to a refused request, for the log.
+pub(crate) mod action {
+    /// A refusal response was sent; the handler did not run.
+    pub(crate) const BLOCKED: &str = "blocked: refusal response sent, handler not run";
+    /// `OnRefusal::HeadersOnly`: the handler runs, its response has no CORS headers.
+    pub(crate) const HEADERS_ONLY: &str =
+        "headers only: handler runs, response sent without CORS headers";
+    /// The default policy refused a route without `#[cors]`: its handler had already run.
+    pub(crate) const DEFAULT_POLICY: &str =
+        "route without #[cors]: handler has run, response sent without CORS headers";
+}
+
+/// Why a request was not decided by a policy, for the log.
+pub(crate) mod skipped {
+    /// No `Origin` header.
+    pub(crate) const NOT_CORS: &str = "no Origin header: not a CORS request";
+    /// Same-origin requests are never blocked.
+    pub(crate) const SAME_ORIGIN: &str =
+        "the request comes from the server's own origin: never blocked, no CORS headers";
+    /// `#[cors(disable)]`.
+    pub(crate) const DISABLED: &str = "CORS is disabled for this route";
+    /// The app answered a preflight with a success: the default policy leaves it alone.
+    pub(crate) const ANSWERED_BY_APP: &str =
+        "the app answered the preflight itself (its own OPTIONS handler)";
 }
 
 /// Whether a request refused by the policy comes from the server's own origin: CORS never
@@ -88,14 +163,51 @@ impl<'a> Log<'a> {
 /// `Origin` is compared to the request's own scheme and host (as seen through proxies).
 pub(crate) fn is_same_origin(req: &ServiceRequest) -> bool {
     let headers = req.headers();
-    if let Some(site) = headers.get(header::HeaderName::from_static("sec-fetch-site")) {
-        if cors_core::is_same_origin_fetch(site.as_bytes()) {
-            return true;
-        }
+    if let Some(site) = headers.get(SEC_FETCH_SITE) {
+        // Every current browser sends it, and pages cannot set it: it is the answer.
+        return cors_core::is_same_origin_fetch(site.as_bytes());
     }
     let Some(origin) = headers.get(header::ORIGIN) else {
         return false;
     };
+    if !could_be_own_host(req, origin.as_bytes()) {
+        return false;
+    }
+    // Rare: the origin names a host this request was addressed to. Compare precisely, with the
+    // scheme and host actix-web derives (Forwarded, X-Forwarded-*, Host, TLS).
     let info = req.connection_info();
     cors_core::is_same_origin(origin.as_bytes(), info.scheme(), info.host())
 }
+
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// A cheap, allocation-free pre-check: whether the origin's host name occurs in any header
+/// that can name the request's own host. A refused cross-origin request (the common case)
+/// fails here without computing the connection info.
+fn could_be_own_host(req: &ServiceRequest, origin: &[u8]) -> bool {
+    let Some(start) = origin.windows(3).position(|w| w == b"://") else {
+        return false;
+    };
+    let authority = &origin[start + 3..];
+    let host = match authority.iter().rposition(|&b| b == b':') {
+        Some(colon) if !authority.ends_with(b"]") => &authority[..colon],
+        _ => authority,
+    };
+    if host.is_empty() || origin.len() > cors_core::origin::MAX_ORIGIN_LEN {
+        return false;
+    }
+    let contains = |haystack: &[u8]| {
+        haystack.len() >= host.len()
+            && haystack
+                .windows(host.len())
+                .any(|w| w.eq_ignore_ascii_case(host))
+    };
+    let headers = req.headers();
+    [header::HOST, header::FORWARDED, X_FORWARDED_HOST]
+        .iter()
+        .filter_map(|name| headers.get(name))
+        .any(|v| contains(v.as_bytes()))
+        || req.uri().host().is_some_and(|h| contains(h.as_bytes()))
+}
+
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");

@@ -7,14 +7,14 @@ use std::task::{Context, Poll};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::http::header;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{Error, HttpResponse};
 use cors_core::Decision;
 use pin_project_lite::pin_project;
 
-use crate::decorate::{input, Decoration};
+use crate::decorate::{origin, Decoration};
 use crate::policy_ref::PolicyRef;
-use crate::refusal::{is_same_origin, refusal_response, Log};
+use crate::refusal::{action, is_same_origin, refusal_response, skipped, Log};
 use crate::route_cors::{PolicySource, RouteCors};
 use crate::settings::{OnRefusal, RouteContext};
 
@@ -43,9 +43,15 @@ where
     type Future = Ready<Result<RouteService<S>, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
+        // An inline policy is known now: prepare its constant header values once per worker.
+        let inline = match self.route.source {
+            PolicySource::Inline(policy) => Some(Prepared::new(PolicyRef::Static(policy))),
+            _ => None,
+        };
         ready(Ok(RouteService {
             service,
             route: self.route,
+            inline,
         }))
     }
 }
@@ -55,6 +61,24 @@ where
 pub struct RouteService<S> {
     service: S,
     route: &'static RouteCors,
+    inline: Option<Prepared>,
+}
+
+/// A policy with the values every allowed response needs, prepared ahead of requests.
+struct Prepared {
+    policy: PolicyRef,
+    expose: Option<HeaderValue>,
+    vary_origin: bool,
+}
+
+impl Prepared {
+    fn new(policy: PolicyRef) -> Prepared {
+        Prepared {
+            expose: policy.expose_value(),
+            vary_origin: policy.varies_by_origin(),
+            policy,
+        }
+    }
 }
 
 /// What to do with a request, decided before the inner service runs.
@@ -85,36 +109,54 @@ impl<S> RouteService<S> {
             _ => None,
         };
         let ctx = RouteContext::take(req, named);
-        let policy = match (&route.source, ctx.named) {
-            (PolicySource::Disabled, _) => return Outcome::Call(Decoration::default()),
-            (PolicySource::Inline(policy), _) => PolicyRef::Static(policy),
-            (PolicySource::Named(_), Some(policy)) => policy,
-            (PolicySource::Named(name), None) => {
+        let named_policy;
+        let prepared = match (&self.inline, &route.source, ctx.named) {
+            (Some(prepared), _, _) => prepared,
+            (None, PolicySource::Named(_), Some(policy)) => {
+                named_policy = Prepared::new(policy);
+                &named_policy
+            }
+            (None, PolicySource::Named(name), None) => {
                 return Outcome::Respond(unregistered(route, name, ctx.has_middleware))
             }
+            // Disabled (an inline policy is always prepared).
+            (None, _, _) => {
+                Log::of(route.handler, req).skipped("request", skipped::DISABLED);
+                return Outcome::Call(Decoration::default());
+            }
         };
-        let headers = req.headers();
-        match policy.actual(input(headers, &header::ORIGIN)) {
-            Decision::NotCors => Outcome::Call(Decoration::vary_only(policy.varies_by_origin())),
+        let (input, origin) = origin(req.headers());
+        match prepared.policy.actual(input) {
+            Decision::NotCors => {
+                Log::of(route.handler, req).skipped("request", skipped::NOT_CORS);
+                Outcome::Call(Decoration::vary_only(prepared.vary_origin))
+            }
             Decision::Allowed(grant) => {
                 Log::of(route.handler, req).allowed("request");
+                let expose = grant.expose_headers.and(prepared.expose.as_ref());
                 Outcome::Call(Decoration::allowed(
                     &grant,
-                    headers.get(header::ORIGIN),
-                    &policy,
+                    origin,
+                    expose,
+                    prepared.vary_origin,
                 ))
             }
             Decision::Refused(reason) => {
-                let vary = Decoration::vary_only(policy.varies_by_origin());
+                let vary = Decoration::vary_only(prepared.vary_origin);
+                let log = Log::of(route.handler, req);
                 if is_same_origin(req) {
+                    log.skipped("request", skipped::SAME_ORIGIN);
                     return Outcome::Call(vary);
                 }
-                Log::of(route.handler, req).refused("request", &reason);
                 match ctx.on_refusal {
                     OnRefusal::Block => {
+                        log.refused("request", &reason, action::BLOCKED);
                         Outcome::Respond(refusal_response(&reason, ctx.debug, "Origin"))
                     }
-                    OnRefusal::HeadersOnly => Outcome::Call(vary),
+                    OnRefusal::HeadersOnly => {
+                        log.refused("request", &reason, action::HEADERS_ONLY);
+                        Outcome::Call(vary)
+                    }
                 }
             }
         }
@@ -166,14 +208,14 @@ where
             RouteFutureProj::Call { fut, decoration } => match fut.poll(cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(Ok(mut response)) => {
-                    decoration.apply(response.headers_mut());
+                    std::mem::take(decoration).apply(response.headers_mut());
                     Poll::Ready(Ok(response.map_into_left_body()))
                 }
                 Poll::Ready(Err(mut error)) => {
                     // No response exists yet: add the headers when actix-web renders the error.
                     let decoration = std::mem::take(decoration);
                     error.add_response_mapper(move |mut response| {
-                        decoration.apply(response.headers_mut());
+                        decoration.clone().apply(response.headers_mut());
                         response
                     });
                     Poll::Ready(Err(error))

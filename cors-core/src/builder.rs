@@ -57,6 +57,44 @@ impl PolicyBuilder {
         self
     }
 
+    /// Allows the origins of a list as configuration files and environment variables spell
+    /// it: origins separated by commas and/or whitespace (see
+    /// [`allow_origin`](Self::allow_origin) for each one's forms). Empty items are skipped; a
+    /// list with no origin at all is reported by [`build`](Self::build), like every other
+    /// problem, with its position in the list (`origins[1]`: the second origin).
+    ///
+    /// Regexes cannot be listed this way (they may contain commas): add them with
+    /// [`allow_origin_regex`](Self::allow_origin_regex).
+    ///
+    /// ```
+    /// use cors_core::{Location, Key, Policy, ProblemKind};
+    ///
+    /// // e.g. std::env::var("CORS_ORIGINS").unwrap_or_default()
+    /// let configured = "https://app.example.com, https://*.preview.example.com\n http://localhost:*";
+    /// let policy = Policy::builder().allow_origins_list(configured).build()?;
+    /// assert_eq!(policy.origins().exact().collect::<Vec<_>>(), ["https://app.example.com"]);
+    ///
+    /// // Every mistake is reported, none panics.
+    /// let err = Policy::builder()
+    ///     .allow_origins_list("https://app.example.com/, http://api.example.com:80")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert_eq!(err.problems().len(), 2);
+    /// assert_eq!(err.problems()[1].location, Location::Item(Key::Origins, 1));
+    /// assert!(err.to_string().contains("origins[0]"), "{err}");
+    ///
+    /// // An unset or empty variable is a problem too, not a policy allowing nothing.
+    /// let err = Policy::builder().allow_origins_list(" , ").build().unwrap_err();
+    /// assert_eq!(err.problems()[0].kind, ProblemKind::EmptyOrigins);
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    pub fn allow_origins_list(self, list: &str) -> Self {
+        self.allow_origins(
+            list.split(|c: char| c == ',' || c.is_whitespace())
+                .filter(|item| !item.is_empty()),
+        )
+    }
+
     /// Allows the origins matching an anchored regex (`^...$`).
     pub fn allow_origin_regex(mut self, regex: impl Into<String>) -> Self {
         self.origins().push(OriginEntry::Regex(regex.into()));
@@ -199,3 +237,89 @@ impl fmt::Display for PolicyError {
 }
 
 impl std::error::Error for PolicyError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::problem::ProblemKind;
+
+    fn origins(list: &str) -> Vec<String> {
+        let builder = Policy::builder().allow_origins_list(list);
+        builder
+            .spec()
+            .origins
+            .iter()
+            .flatten()
+            .map(|entry| match entry {
+                OriginEntry::Literal(s) | OriginEntry::Regex(s) => s.clone(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn list_is_split_on_commas_and_whitespace() {
+        assert_eq!(
+            origins(" https://a.example,https://b.example\thttps://c.example\n\n, ,"),
+            [
+                "https://a.example",
+                "https://b.example",
+                "https://c.example"
+            ]
+        );
+        assert!(origins("").is_empty());
+    }
+
+    #[test]
+    fn list_adds_to_origins_given_before() {
+        let policy = Policy::builder()
+            .allow_origin("https://a.example")
+            .allow_origins_list("https://b.example")
+            .build()
+            .unwrap();
+        assert_eq!(policy.origins().exact().count(), 2);
+    }
+
+    #[test]
+    fn empty_list_is_a_problem() {
+        for list in ["", " ", ",,", "\n"] {
+            let err = Policy::builder()
+                .allow_origins_list(list)
+                .build()
+                .unwrap_err();
+            assert_eq!(
+                err.problems()[0].kind,
+                ProblemKind::EmptyOrigins,
+                "{list:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_bad_item_is_reported_at_its_position() {
+        let err = Policy::builder()
+            .allow_origins_list(
+                "https://ok.example, https://bad.example/, *.com, https://ok.example",
+            )
+            .allow_credentials()
+            .build()
+            .unwrap_err();
+        let locations: Vec<String> = err
+            .problems()
+            .iter()
+            .map(|p| p.location.to_string())
+            .collect();
+        assert!(locations.contains(&"origins[1]".to_string()), "{err}");
+        assert!(locations.contains(&"origins[2]".to_string()), "{err}");
+        assert!(locations.contains(&"origins[3]".to_string()), "{err}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_configured_text_builds_or_reports_without_panicking(list in "\\PC{0,80}") {
+            match Policy::builder().allow_origins_list(&list).allow_credentials().build() {
+                Ok(policy) => proptest::prop_assert!(policy.allows_credentials()),
+                Err(err) => proptest::prop_assert!(!err.problems().is_empty()),
+            }
+        }
+    }
+}

@@ -1,5 +1,8 @@
 //! # cors-core
 //!
+//! Published as `cors-actix-core` (the name `cors-core` is taken on crates.io); the library is
+//! `cors_core`.
+//!
 //! The framework-free CORS engine behind `cors-actix`: strict origin parsing, origin matching
 //! (exact, subdomain wildcard, any port, anchored regex), policy validation, and the Fetch
 //! Standard decisions for preflights and actual requests.
@@ -26,7 +29,21 @@
 //! ```
 //!
 //! The same [`validate`] function checks policies declared with the `#[cors]` macro at compile
-//! time and policies built at run time with [`Policy::builder`].
+//! time and policies built at run time with [`Policy::builder`]: every problem of a declaration
+//! is reported at once, as a [`Problem`] with its [`Location`] and, where one exists, a
+//! suggestion. Origins from configuration go through
+//! [`PolicyBuilder::allow_origins_list`].
+//!
+//! Most users want [`cors-actix`](https://docs.rs/cors-actix), which builds on this crate; use
+//! `cors-core` directly to add CORS to another framework or to check a configuration.
+//!
+//! - [`Policy`]: a validated policy; [`Policy::preflight`] and [`Policy::actual`] decide
+//!   requests without allocating and return a [`Decision`] (with a [`Reason`] when refused).
+//! - [`PolicyBuilder`] / [`PolicyError`]: building at run time; [`PolicySpec`] and
+//!   [`validate`]: the declaration and the rules, shared with the macros.
+//! - [`Origin`]: strict parsing of a serialized origin; [`AllowedOrigins`]: the matching.
+//!
+//! Minimum supported Rust version: 1.89.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -68,3 +85,8 @@ pub use same_origin::{is_same_origin, is_same_origin_fetch};
 pub use spec::{OriginEntry, PolicySpec};
 pub use validate::{check_method, did_you_mean, validate, MAX_AGE_LIMIT};
 pub use vary::{vary_lists, PREFLIGHT_VARY};
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -14,6 +14,7 @@ use crate::origin::OriginError;
 ///
 /// let r = Reason::OriginNotAllowed("https://evil.example");
 /// assert_eq!(r.summary(), "origin not allowed");
+/// assert_eq!(r.refusal_body(), "CORS request refused: origin not allowed\n");
 /// assert_eq!(r.to_string(), "origin `https://evil.example` is not allowed by this route's CORS policy");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,23 +46,40 @@ pub enum Reason<'r> {
     PrivateNetworkNotAllowed,
 }
 
-impl Reason<'_> {
-    /// A short, static description that never echoes request data.
-    pub fn summary(&self) -> &'static str {
-        match self {
-            Reason::MultipleOrigins => "several Origin headers",
-            Reason::MalformedOrigin(_) => "malformed Origin header",
-            Reason::OriginNotAllowed(_) => "origin not allowed",
-            Reason::MultipleMethods => "several Access-Control-Request-Method headers",
-            Reason::MalformedMethod => "malformed Access-Control-Request-Method header",
-            Reason::MethodNotAllowed(_) => "method not allowed",
-            Reason::MultipleRequestHeaders => "several Access-Control-Request-Headers headers",
-            Reason::RequestHeadersTooLong => "Access-Control-Request-Headers too long",
-            Reason::MalformedRequestHeaders => "malformed Access-Control-Request-Headers header",
-            Reason::HeaderNotAllowed(_) => "request header not allowed",
-            Reason::AuthorizationNotCovered => "request header not allowed",
-            Reason::PrivateNetworkNotAllowed => "private network access not allowed",
+/// `summary` and `refusal_body` from one table, so that they never disagree.
+macro_rules! summaries {
+    ($($pattern:pat => $text:literal,)*) => {
+        /// A short, static description that never echoes request data.
+        pub fn summary(&self) -> &'static str {
+            match self {
+                $($pattern => $text,)*
+            }
         }
+
+        /// The plain-text body of a refusal response: `CORS request refused: <summary>\n`,
+        /// static so that refusing a request allocates nothing for it.
+        pub fn refusal_body(&self) -> &'static str {
+            match self {
+                $($pattern => concat!("CORS request refused: ", $text, "\n"),)*
+            }
+        }
+    };
+}
+
+impl Reason<'_> {
+    summaries! {
+        Reason::MultipleOrigins => "several Origin headers",
+        Reason::MalformedOrigin(_) => "malformed Origin header",
+        Reason::OriginNotAllowed(_) => "origin not allowed",
+        Reason::MultipleMethods => "several Access-Control-Request-Method headers",
+        Reason::MalformedMethod => "malformed Access-Control-Request-Method header",
+        Reason::MethodNotAllowed(_) => "method not allowed",
+        Reason::MultipleRequestHeaders => "several Access-Control-Request-Headers headers",
+        Reason::RequestHeadersTooLong => "Access-Control-Request-Headers too long",
+        Reason::MalformedRequestHeaders => "malformed Access-Control-Request-Headers header",
+        Reason::HeaderNotAllowed(_) => "request header not allowed",
+        Reason::AuthorizationNotCovered => "request header not allowed",
+        Reason::PrivateNetworkNotAllowed => "private network access not allowed",
     }
 
     /// Whether the request was malformed (as opposed to well-formed but not allowed).

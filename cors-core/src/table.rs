@@ -68,6 +68,9 @@ pub fn layout<S: AsRef<str>>(keys: &[S]) -> Vec<u32> {
     slots
 }
 
+/// Up to this many keys, [`Table::contains`] compares keys directly instead of hashing.
+const SMALL: usize = 4;
+
 /// A read-only string table with O(1) expected lookups.
 #[derive(Clone, Debug)]
 pub struct Table {
@@ -123,6 +126,10 @@ impl Table {
     /// Whether `key` is in the table.
     #[inline]
     pub fn contains(&self, key: &[u8]) -> bool {
+        // A few keys: comparing them beats hashing the key.
+        if self.keys.len() <= SMALL {
+            return self.keys.iter().any(|k| k.as_bytes() == key);
+        }
         self.find(key).next().is_some()
     }
 

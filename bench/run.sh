@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Load comparison: the same actix-web app with no CORS, with actix-cors, and with cors-actix,
+# measured alternately (A/B/C in every round) under wrk on loopback, for an allowed simple GET,
+# a preflight and a refused origin, with one request per write and with 16 pipelined requests.
+# The server runs on core 0 and wrk on core 1. Prints median requests/s, server CPU time per
+# request, and the ratios.
+#
+# Usage: bash bench/run.sh            (ROUNDS=5 DURATION=5 CONNECTIONS=32 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-5}
+CONNECTIONS=${CONNECTIONS:-32}
+SCENARIOS=${SCENARIOS:-"allowed preflight refused"}
+DEPTHS=${DEPTHS:-"1 16"}
+MODES="none actix-cors cors-actix"
+
+command -v wrk >/dev/null || { echo "wrk is required: apt-get install -y wrk" >&2; exit 1; }
+cargo build --release -p bench --quiet
+server=target/release/bench-server
+tick=$(getconf CLK_TCK)
+results=$(mktemp)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+port=8091
+declare -A PORT PID
+for mode in $MODES; do
+  taskset -c 0 "$server" "$mode" "$port" >/dev/null &
+  PID[$mode]=$!
+  pids+=("$!")
+  PORT[$mode]=$port
+  port=$((port + 1))
+done
+for mode in $MODES; do
+  for _ in $(seq 50); do
+    curl -s -o /dev/null "http://127.0.0.1:${PORT[$mode]}/items" && break
+    sleep 0.1
+  done
+done
+
+# What each mode answers, for the record.
+for mode in $MODES; do
+  a=$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: https://app.example.com' "http://127.0.0.1:${PORT[$mode]}/items")
+  p=$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization,content-type,x-request-id' "http://127.0.0.1:${PORT[$mode]}/items")
+  r=$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: https://evil.example.com' "http://127.0.0.1:${PORT[$mode]}/items")
+  echo "status codes  $mode: allowed=$a preflight=$p refused=$r"
+done
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+for round in $(seq "$ROUNDS"); do
+  for depth in $DEPTHS; do
+    for scenario in $SCENARIOS; do
+      for mode in $MODES; do
+        url="http://127.0.0.1:${PORT[$mode]}"
+        # Warm-up, then the measured run.
+        SCENARIO=$scenario DEPTH=$depth taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d1s -s bench/pipeline.lua "$url" >/dev/null
+        before=$(cpu_ticks "${PID[$mode]}")
+        out=$(SCENARIO=$scenario DEPTH=$depth taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" -s bench/pipeline.lua "$url")
+        after=$(cpu_ticks "${PID[$mode]}")
+        rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
+        total=$(awk '/requests in/ {print $1}' <<<"$out")
+        errors=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
+        echo "$round $depth $scenario $mode $rps $total $((after - before)) ${errors:-0}" >>"$results"
+        printf 'round %s depth %-2s %-9s %-10s %10s req/s\n' "$round" "$depth" "$scenario" "$mode" "$rps"
+      done
+    done
+  done
+done
+
+python3 - "$results" "$tick" <<'PY'
+import statistics, sys
+from collections import defaultdict
+path, tick = sys.argv[1], int(sys.argv[2])
+rps, cpu = defaultdict(list), defaultdict(list)
+for line in open(path):
+    rnd, depth, scen, mode, r, total, ticks, _ = line.split()
+    rps[(depth, scen, mode)].append(float(r))
+    cpu[(depth, scen, mode)].append(int(ticks) / tick / int(total) * 1e6)
+med = lambda xs: statistics.median(xs)
+print()
+print("| shape | scenario | mode | req/s (median) | server CPU us/req | vs no CORS | vs actix-cors |")
+print("|---|---|---|---:|---:|---:|---:|")
+for depth in sorted({k[0] for k in rps}, key=int):
+    shape = "1 per write" if depth == "1" else f"{depth} pipelined"
+    for scen in ["allowed", "preflight", "refused"]:
+        base, ac = rps.get((depth, scen, "none")), rps.get((depth, scen, "actix-cors"))
+        for mode in ["none", "actix-cors", "cors-actix"]:
+            xs = rps.get((depth, scen, mode))
+            if not xs:
+                continue
+            vs_none = f"{med(xs) / med(base):.2f}x" if base else ""
+            vs_ac = f"{med(xs) / med(ac):.2f}x" if ac else ""
+            print(f"| {shape} | {scen} | {mode} | {med(xs):,.0f} | {med(cpu[(depth, scen, mode)]):.2f} | {vs_none} | {vs_ac} |")
+PY

@@ -1,0 +1,38 @@
+//! The server of the load comparison (`bench/run.sh`): one actix-web app, three ways.
+//!
+//! `bench-server MODE PORT` with MODE `none` (no CORS), `actix-cors` (actix-cors configured like
+//! our policy) or `cors-actix` (this project). One worker, so that the server's CPU time can be
+//! pinned to one core and measured per request.
+
+use actix_web::{App, HttpServer};
+use cors_actix::Cors;
+
+mod apps;
+use apps::{actix_cors, cors_items, plain_items};
+
+#[actix_web::main]
+async fn main() -> std::io::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mode = args.next().unwrap_or_else(|| "cors-actix".into());
+    let port: u16 = args.next().and_then(|p| p.parse().ok()).unwrap_or(8090);
+    let server = match mode.as_str() {
+        "none" => HttpServer::new(|| App::new().service(plain_items))
+            .workers(1)
+            .bind(("127.0.0.1", port))?
+            .run(),
+        "actix-cors" => HttpServer::new(|| App::new().service(plain_items).wrap(actix_cors()))
+            .workers(1)
+            .bind(("127.0.0.1", port))?
+            .run(),
+        "cors-actix" => HttpServer::new(|| App::new().service(cors_items).wrap(Cors::new()))
+            .workers(1)
+            .bind(("127.0.0.1", port))?
+            .run(),
+        other => {
+            eprintln!("unknown mode {other}: use none, actix-cors or cors-actix");
+            std::process::exit(2);
+        }
+    };
+    println!("bench-server {mode} listening on 127.0.0.1:{port}");
+    server.await
+}

@@ -1,0 +1,21 @@
+//! Harness of the end-to-end suite: a real headless Chromium (the Debian package, never
+//! downloaded) drives pages on several origins against an actix-web server of this project.
+//!
+//! - [`chromium()`] launches one browser per test binary and shares it; each case opens a
+//!   [`Tab`] in a fresh browser context (own cookies, own preflight cache).
+//! - [`Tab::fetch`] runs `fetch()` in the page and reports what the page's JavaScript could read
+//!   and what DevTools saw on the network: the preflight, and Chromium's own CORS error
+//!   (`corsErrorStatus` of `Network.loadingFailed`).
+//! - [`TestServer`] serves the routes under test on `127.0.0.1:<ephemeral>` behind
+//!   [`cors_actix::Cors`], plus a blank page for every host name, and keeps a [`Journal`] of
+//!   what reached the server and which handlers ran: the server is the truth for side effects.
+//!
+//! Chromium resolves every `*.test` name to `127.0.0.1` (`--host-resolver-rules`), so pages live
+//! on `http://app.test:PORT`, `http://evil.test:PORT`, ... and the API on `http://api.test:PORT`.
+#![warn(missing_docs)]
+
+mod browser;
+mod server;
+
+pub use browser::{chromium, Chromium, CorsFailure, Fetched, Network, Tab, CHROMIUM_PATHS};
+pub use server::{ran, Journal, Seen, TestServer};

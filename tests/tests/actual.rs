@@ -1,0 +1,232 @@
+//! Actual (non-preflight) requests (DESIGN section 3): allowed origins run the handler and get
+//! ACAO/ACAC/ACEH; refused origins get a 403 and the handler does not run (or, configured,
+//! headers only); same-origin requests are never blocked; malformed input is bounded.
+
+use actix_web::http::header::HeaderValue;
+use actix_web::http::Method;
+use actix_web::{get, post, test, web, App, HttpResponse, Responder};
+use cors_actix::{cors, Cors, OnRefusal};
+use tests::{actual, has_cors_headers, header, headers, Calls};
+
+#[cors(
+    origins = ["https://app.example.com"],
+    credentials,
+    expose = ["X-Total-Count"],
+)]
+#[get("/items")]
+async fn list_items(calls: web::Data<Calls>) -> impl Responder {
+    calls.hit();
+    HttpResponse::Ok()
+        .insert_header(("X-Total-Count", "0"))
+        .body("[]")
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[post("/form")]
+async fn form(calls: web::Data<Calls>) -> impl Responder {
+    calls.hit();
+    "stored"
+}
+
+#[cors(origins = "*", expose = "*")]
+#[get("/public")]
+async fn public(calls: web::Data<Calls>) -> impl Responder {
+    calls.hit();
+    "public"
+}
+
+fn app_with(
+    cors: Cors,
+    calls: &Calls,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(web::Data::new(calls.clone()))
+        .service(list_items)
+        .service(form)
+        .service(public)
+        .wrap(cors)
+}
+
+#[actix_rt::test]
+async fn allowed_origin_runs_handler_and_gets_headers() {
+    let calls = Calls::default();
+    let app = test::init_service(app_with(Cors::new(), &calls)).await;
+    let req = actual(Method::GET, "/items", Some("https://app.example.com")).to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some("https://app.example.com")
+    );
+    assert_eq!(
+        header(&res, "access-control-allow-credentials").as_deref(),
+        Some("true")
+    );
+    assert_eq!(
+        header(&res, "access-control-expose-headers").as_deref(),
+        Some("X-Total-Count")
+    );
+    assert_eq!(headers(&res, "vary"), vec!["Origin"]);
+    assert_eq!(
+        header(&res, "access-control-allow-methods"),
+        None,
+        "preflight-only header"
+    );
+    assert_eq!(calls.count(), 1);
+    assert_eq!(test::read_body(res).await, "[]");
+}
+
+#[actix_rt::test]
+async fn refused_origin_gets_403_and_handler_does_not_run() {
+    let calls = Calls::default();
+    let app = test::init_service(app_with(Cors::new(), &calls)).await;
+    // A cross-site form post: sent by browsers without a preflight.
+    let req = actual(Method::POST, "/form", Some("https://evil.example"))
+        .insert_header(("Content-Type", "application/x-www-form-urlencoded"))
+        .set_payload("amount=1000")
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), 403);
+    assert!(!has_cors_headers(&res));
+    assert_eq!(headers(&res, "vary"), vec!["Origin"]);
+    assert_eq!(
+        test::read_body(res).await,
+        "CORS request refused: origin not allowed\n"
+    );
+    assert_eq!(
+        calls.count(),
+        0,
+        "the handler must not run for a refused origin"
+    );
+}
+
+#[actix_rt::test]
+async fn headers_only_mode_runs_handler_without_cors_headers() {
+    let calls = Calls::default();
+    let app = test::init_service(app_with(
+        Cors::new().on_refusal(OnRefusal::HeadersOnly),
+        &calls,
+    ))
+    .await;
+    let req = actual(Method::POST, "/form", Some("https://evil.example")).to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), 200);
+    assert!(!has_cors_headers(&res));
+    assert_eq!(headers(&res, "vary"), vec!["Origin"]);
+    assert_eq!(calls.count(), 1);
+}
+
+#[actix_rt::test]
+async fn request_without_origin_runs_and_varies() {
+    let calls = Calls::default();
+    let app = test::init_service(app_with(Cors::new(), &calls)).await;
+    let res = test::call_service(&app, actual(Method::GET, "/items", None).to_request()).await;
+    assert_eq!(res.status(), 200);
+    assert!(!has_cors_headers(&res));
+    // The response differs by Origin, so caches must key on it even when there was none.
+    assert_eq!(headers(&res, "vary"), vec!["Origin"]);
+    assert_eq!(calls.count(), 1);
+}
+
+#[actix_rt::test]
+async fn any_origin_answers_star_without_vary() {
+    let calls = Calls::default();
+    let app = test::init_service(app_with(Cors::new(), &calls)).await;
+    let req = actual(Method::GET, "/public", Some("https://anyone.example")).to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(
+        header(&res, "access-control-allow-origin").as_deref(),
+        Some("*")
+    );
+    assert_eq!(
+        header(&res, "access-control-expose-headers").as_deref(),
+        Some("*")
+    );
+    assert_eq!(header(&res, "access-control-allow-credentials"), None);
+    assert!(
+        headers(&res, "vary").is_empty(),
+        "ACAO is constant: no Vary needed"
+    );
+}
+
+#[actix_rt::test]
+async fn same_origin_requests_are_never_blocked() {
+    let calls = Calls::default();
+    let app = test::init_service(app_with(Cors::new(), &calls)).await;
+    // Sec-Fetch-Site, set by browsers, pages cannot forge it.
+    let req = actual(Method::POST, "/form", Some("https://api.example.com"))
+        .insert_header(("Sec-Fetch-Site", "same-origin"))
+        .to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), 200);
+    assert!(!has_cors_headers(&res));
+    // Origin equal to the server's own scheme://host (older browsers).
+    let req = actual(Method::POST, "/form", Some("http://api.example.com:8080"))
+        .insert_header(("Host", "api.example.com:8080"))
+        .to_request();
+    assert_eq!(test::call_service(&app, req).await.status(), 200);
+    assert_eq!(calls.count(), 2);
+    // But same-site is not same-origin.
+    let req = actual(Method::POST, "/form", Some("https://other.example.com"))
+        .insert_header(("Sec-Fetch-Site", "same-site"))
+        .to_request();
+    assert_eq!(test::call_service(&app, req).await.status(), 403);
+    assert_eq!(calls.count(), 2);
+}
+
+#[actix_rt::test]
+async fn malformed_origins_are_rejected_with_400() {
+    let calls = Calls::default();
+    let app = test::init_service(app_with(Cors::new(), &calls)).await;
+    let bad: Vec<HeaderValue> = vec![
+        HeaderValue::from_static("https://app.example.com/"),
+        HeaderValue::from_static("https://APP.example.com"),
+        HeaderValue::from_static("https://app.example.com:443"),
+        HeaderValue::from_static("https://app.example.com, https://evil.example"),
+        HeaderValue::from_bytes(b"https://app.example.com\xff").unwrap(),
+        HeaderValue::from_str(&format!("https://{}.example.com", "a".repeat(600))).unwrap(),
+    ];
+    for origin in bad {
+        let req = test::TestRequest::get()
+            .uri("/items")
+            .insert_header(("Origin", origin.clone()))
+            .to_request();
+        let res = test::call_service(&app, req).await;
+        assert_eq!(res.status(), 400, "{origin:?}");
+        assert!(!has_cors_headers(&res), "{origin:?}");
+    }
+    // Two Origin headers.
+    let req = actual(Method::GET, "/items", Some("https://app.example.com"))
+        .append_header(("Origin", "https://app.example.com"))
+        .to_request();
+    assert_eq!(test::call_service(&app, req).await.status(), 400);
+    assert_eq!(calls.count(), 0);
+}
+
+#[actix_rt::test]
+async fn debug_mode_explains_refusals() {
+    let calls = Calls::default();
+    let app = test::init_service(app_with(Cors::new().debug(true), &calls)).await;
+    let req = actual(Method::POST, "/form", Some("https://evil.example")).to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), 403);
+    let reason = "origin `https://evil.example` is not allowed by this route's CORS policy";
+    assert_eq!(header(&res, "x-cors-refusal").as_deref(), Some(reason));
+    assert_eq!(
+        test::read_body(res).await,
+        format!("CORS request refused: {reason}\n")
+    );
+    // Off by default: no header, no detail.
+    let app = test::init_service(app_with(Cors::new(), &calls)).await;
+    let req = actual(Method::POST, "/form", Some("https://evil.example")).to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(header(&res, "x-cors-refusal"), None);
+}

@@ -1,0 +1,372 @@
+//! Every decision is logged with `tracing` (target `cors`), with the reason for each refusal:
+//! `#[cors]` routes (actual requests and preflights), named policies, disabled routes, the
+//! default policy, and the requests no policy has to decide. Debug mode puts the reason in the
+//! response too.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use actix_web::http::Method;
+use actix_web::{get, options, test, web, App, HttpResponse, Responder};
+use cors_actix::{cors, cors_policy, Cors, OnRefusal};
+use tests::{actual, header, preflight};
+
+#[cors(origins = ["https://app.example.com"], headers = ["X-Request-Id"])]
+#[get("/items")]
+async fn items() -> impl Responder {
+    "[]"
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+#[actix_rt::test]
+async fn refusals_and_allowed_requests_are_logged_with_reasons() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let app = test::init_service(App::new().service(items).wrap(Cors::new())).await;
+    test::call_service(
+        &app,
+        actual(Method::GET, "/items", Some("https://evil.example")).to_request(),
+    )
+    .await;
+    test::call_service(
+        &app,
+        preflight("/items", "https://app.example.com", "GET", Some("x-secret")).to_request(),
+    )
+    .await;
+    test::call_service(
+        &app,
+        actual(Method::GET, "/items", Some("https://app.example.com")).to_request(),
+    )
+    .await;
+
+    let log = captured.text();
+    assert!(log.contains("cors: CORS request refused"), "{log}");
+    assert!(
+        log.contains("origin `https://evil.example` is not allowed"),
+        "{log}"
+    );
+    assert!(log.contains("CORS preflight refused"), "{log}");
+    assert!(
+        log.contains("request header `x-secret` is not allowed"),
+        "{log}"
+    );
+    assert!(log.contains("CORS request allowed"), "{log}");
+    assert!(
+        log.contains("handler=\"items\"") || log.contains("handler=items"),
+        "{log}"
+    );
+}
+
+#[cors(disable)]
+#[get("/internal")]
+async fn internal() -> impl Responder {
+    "internal"
+}
+
+#[cors(policy = "partners")]
+#[get("/partners")]
+async fn partners() -> impl Responder {
+    "partners"
+}
+
+#[get("/plain")]
+async fn plain() -> impl Responder {
+    "plain"
+}
+
+#[options("/own-options")]
+async fn own_options() -> impl Responder {
+    HttpResponse::Ok().finish()
+}
+
+/// Runs `f` with a subscriber capturing every `cors` event of this thread; returns the log.
+async fn capture<F: std::future::Future<Output = ()>>(f: F) -> String {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    f.await;
+    drop(guard);
+    captured.text()
+}
+
+/// Asserts that one line of `log` contains every one of `parts`.
+#[track_caller]
+fn assert_event(log: &str, parts: &[&str]) {
+    assert!(
+        log.lines()
+            .any(|line| line.contains(" cors: ") && parts.iter().all(|p| line.contains(p))),
+        "no `cors` event with {parts:?} in:\n{log}"
+    );
+}
+
+async fn send<S, B>(app: &S, req: test::TestRequest) -> actix_web::dev::ServiceResponse<B>
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+{
+    test::call_service(app, req.to_request()).await
+}
+
+#[actix_rt::test]
+async fn route_decisions_that_need_no_policy_are_logged_with_why() {
+    let log = capture(async {
+        let app = test::init_service(
+            App::new()
+                .service(items)
+                .service(internal)
+                .wrap(Cors::new().on_refusal(OnRefusal::HeadersOnly)),
+        )
+        .await;
+        send(&app, actual(Method::GET, "/items", None)).await;
+        send(
+            &app,
+            actual(Method::GET, "/items", Some("http://localhost:8080"))
+                .insert_header(("Sec-Fetch-Site", "same-origin")),
+        )
+        .await;
+        send(
+            &app,
+            actual(Method::GET, "/items", Some("https://evil.example")),
+        )
+        .await;
+        send(
+            &app,
+            actual(Method::GET, "/internal", Some("https://evil.example")),
+        )
+        .await;
+        send(
+            &app,
+            preflight("/internal", "https://evil.example", "GET", None),
+        )
+        .await;
+    })
+    .await;
+    assert_event(
+        &log,
+        &[
+            "TRACE",
+            "not decided",
+            "no Origin header",
+            r#"handler="items""#,
+        ],
+    );
+    assert_event(
+        &log,
+        &[
+            "TRACE",
+            "not decided",
+            "server's own origin",
+            r#"path="/items""#,
+        ],
+    );
+    assert_event(
+        &log,
+        &[
+            "DEBUG",
+            "CORS request refused",
+            "evil.example",
+            "headers only: handler runs",
+        ],
+    );
+    assert_event(
+        &log,
+        &[
+            "TRACE",
+            "CORS request not decided",
+            "CORS is disabled",
+            r#"handler="internal""#,
+        ],
+    );
+    assert_event(
+        &log,
+        &[
+            "DEBUG",
+            "CORS preflight refused",
+            "CORS is disabled",
+            r#"handler="internal""#,
+        ],
+    );
+}
+
+#[actix_rt::test]
+async fn default_policy_decisions_are_logged() {
+    let log = capture(async {
+        let app = test::init_service(App::new().service(plain).service(own_options).wrap(
+            Cors::new().default_policy(cors_policy!(
+                origins = ["https://app.example.com"],
+                methods = ["GET"]
+            )),
+        ))
+        .await;
+        send(
+            &app,
+            actual(Method::GET, "/plain", Some("https://app.example.com")),
+        )
+        .await;
+        send(
+            &app,
+            actual(Method::GET, "/plain", Some("https://evil.example")),
+        )
+        .await;
+        send(
+            &app,
+            preflight("/plain", "https://app.example.com", "GET", None),
+        )
+        .await;
+        send(
+            &app,
+            preflight("/plain", "https://app.example.com", "DELETE", None),
+        )
+        .await;
+        send(
+            &app,
+            preflight("/own-options", "https://app.example.com", "GET", None),
+        )
+        .await;
+    })
+    .await;
+    let by_default = r#"handler="<default policy>""#;
+    assert_event(
+        &log,
+        &[
+            "TRACE",
+            "CORS request allowed",
+            by_default,
+            r#"path="/plain""#,
+        ],
+    );
+    assert_event(
+        &log,
+        &[
+            "DEBUG",
+            "CORS request refused",
+            by_default,
+            "origin `https://evil.example` is not allowed",
+            "handler has run",
+        ],
+    );
+    assert_event(&log, &["TRACE", "CORS preflight allowed", by_default]);
+    assert_event(
+        &log,
+        &[
+            "DEBUG",
+            "CORS preflight refused",
+            by_default,
+            "method `DELETE` is not allowed",
+        ],
+    );
+    assert_event(
+        &log,
+        &[
+            "TRACE",
+            "not decided",
+            "its own OPTIONS handler",
+            r#"path="/own-options""#,
+        ],
+    );
+}
+
+#[actix_rt::test]
+async fn a_named_policy_missing_at_request_time_is_an_error_event() {
+    let log = capture(async {
+        // No `Cors` at all: nothing checks the name at start-up, the request finds out.
+        let app = test::init_service(App::new().service(partners)).await;
+        let res = send(
+            &app,
+            actual(Method::GET, "/partners", Some("https://a.example")),
+        )
+        .await;
+        assert_eq!(res.status(), 500);
+    })
+    .await;
+    assert_event(
+        &log,
+        &[
+            "ERROR",
+            "route uses CORS policy `partners`, which is not registered",
+            "is `Cors` wrapping this app?",
+        ],
+    );
+}
+
+#[actix_rt::test]
+async fn debug_mode_puts_the_reason_in_refused_preflights_and_default_refusals() {
+    let app = test::init_service(
+        App::new()
+            .service(items)
+            .service(web::scope("/other"))
+            .wrap(
+                Cors::new()
+                    .debug(true)
+                    .default_policy(cors_policy!(origins = ["https://app.example.com"])),
+            ),
+    )
+    .await;
+    let res = send(
+        &app,
+        preflight("/items", "https://app.example.com", "GET", Some("x-secret")),
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+    let reason = header(&res, "x-cors-refusal").expect("debug header");
+    assert!(reason.contains("`x-secret`"), "{reason}");
+    let body = test::read_body(res).await;
+    assert!(String::from_utf8_lossy(&body).contains(&reason), "{body:?}");
+    // A preflight answered by the default policy (no route claims it).
+    let res = send(
+        &app,
+        preflight("/nowhere", "https://evil.example", "GET", None),
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+    let reason = header(&res, "x-cors-refusal").expect("debug header");
+    assert!(reason.contains("`https://evil.example`"), "{reason}");
+
+    // Off by default: a static summary, no header, no request data echoed.
+    let app = test::init_service(App::new().service(items).wrap(Cors::new())).await;
+    let res = send(
+        &app,
+        preflight("/items", "https://app.example.com", "GET", Some("x-secret")),
+    )
+    .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(header(&res, "x-cors-refusal"), None);
+    let body = test::read_body(res).await;
+    assert!(
+        !String::from_utf8_lossy(&body).contains("x-secret"),
+        "{body:?}"
+    );
+}
