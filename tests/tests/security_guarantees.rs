@@ -135,6 +135,15 @@ fn same_origin_requests_are_not_blocked_and_get_no_grant() {
         post_transfer("https://evil.example", Some(("host", "api.bank.example"))).to_request(),
     );
     assert_eq!(a.status, StatusCode::FORBIDDEN);
+    // When present, `Sec-Fetch-Site` alone decides: an `Origin` naming the Host does not
+    // override a browser's `cross-site`.
+    let mut req = post_transfer(
+        "http://api.bank.example",
+        Some(("host", "api.bank.example")),
+    );
+    req = req.insert_header(("sec-fetch-site", "cross-site"));
+    let a = h.call(req.to_request());
+    assert_eq!(a.status, StatusCode::FORBIDDEN);
     // `Sec-Fetch-Site: cross-site` is not same-origin.
     let a = h.call(
         post_transfer(
