@@ -1,4 +1,11 @@
-//! Shared helpers of the integration tests: request builders and a handler-call counter.
+//! Shared helpers of the integration tests: request builders and a handler-call counter; the
+//! security suite's oracle, invariants, fixtures and fuzz-target bodies (see SECURITY.md).
+#![forbid(unsafe_code)]
+
+pub mod fixtures;
+pub mod fuzzing;
+pub mod invariants;
+pub mod oracle;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
