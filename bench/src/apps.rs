@@ -26,9 +26,11 @@ pub async fn cors_items() -> impl Responder {
         .body("[1,2]")
 }
 
-/// actix-cors configured to the same policy.
+/// actix-cors configured to the same policy, blocking refused origins like cors-actix does by
+/// default (actix-cors' own default is to run the handler and omit the headers).
 pub fn actix_cors() -> actix_cors::Cors {
     actix_cors::Cors::default()
+        .block_on_origin_mismatch(true)
         .allowed_origin("https://app.example.com")
         .allowed_methods(["GET"])
         .allowed_headers(["Authorization", "X-Request-Id", "Content-Type"])

@@ -651,7 +651,7 @@ mod startup;
 
 pub use cors_core::{Policy, PolicyBuilder, PolicyError, Problem, ProblemKind};
 pub use cors_macros::{cors, cors_policy};
-pub use middleware::Cors;
+pub use middleware::{Cors, NoDefault, WithDefault};
 pub use policy_ref::{PolicyRef, RuntimePolicy};
 pub use preflight::{is_preflight, AsRequestHead};
 pub use refusal::REFUSAL_HEADER;

@@ -49,10 +49,24 @@ use crate::settings::{Context, OnRefusal, Settings};
 ///
 /// Precedence: a route's own `#[cors(...)]` (or `#[cors(disable)]`), then the named policy it
 /// refers to, then the default policy; a route with none of them gets no CORS headers.
+///
+/// The type parameter records whether a default policy is set: without one (`Cors::new()`), the
+/// middleware never answers a request itself and passes responses through untouched, at no
+/// cost per request; [`default_policy`](Cors::default_policy) turns it into a
+/// `Cors<WithDefault>`, which may answer unclaimed preflights.
 #[derive(Clone, Debug, Default)]
-pub struct Cors {
+pub struct Cors<D = NoDefault> {
     settings: Arc<Settings>,
+    _kind: D,
 }
+
+/// Marks a [`Cors`] without a default policy.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoDefault;
+
+/// Marks a [`Cors`] with a default policy (see [`Cors::default_policy`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WithDefault;
 
 impl Cors {
     /// A middleware with no default policy, blocking refused requests.
@@ -69,11 +83,37 @@ impl Cors {
     /// middleware learns the route has no policy of its own, so a refused origin gets a response
     /// without CORS headers (the browser hides it) rather than a 403. Annotate routes with side
     /// effects with `#[cors]` to have refused requests stopped before the handler.
-    pub fn default_policy(mut self, policy: impl Into<PolicyRef>) -> Cors {
+    pub fn default_policy(mut self, policy: impl Into<PolicyRef>) -> Cors<WithDefault> {
         Arc::make_mut(&mut self.settings).default = Some(policy.into());
-        self
+        Cors {
+            settings: self.settings,
+            _kind: WithDefault,
+        }
     }
 
+    /// [`default_policy`](Cors::default_policy) when `policy` is `Some`; with `None`, a
+    /// middleware of the same type that has no default policy (for a default that depends on
+    /// configuration).
+    ///
+    /// ```
+    /// use cors_actix::{cors_policy, Cors};
+    ///
+    /// let public = std::env::var("PUBLIC_API").is_ok();
+    /// let cors = Cors::new().maybe_default_policy(public.then(|| cors_policy!(origins = "*")));
+    /// # let _ = cors;
+    /// ```
+    pub fn maybe_default_policy(self, policy: Option<impl Into<PolicyRef>>) -> Cors<WithDefault> {
+        match policy {
+            Some(policy) => self.default_policy(policy),
+            None => Cors {
+                settings: self.settings,
+                _kind: WithDefault,
+            },
+        }
+    }
+}
+
+impl<D> Cors<D> {
     /// Registers a named policy for `#[cors(policy = "name")]` routes, typically built at run
     /// time from configuration with [`Policy::builder`](crate::Policy::builder) (validated like
     /// the macros; every problem is returned).
@@ -98,7 +138,7 @@ impl Cors {
     /// let cors = Cors::new().policy("partners", partners);
     /// # let _ = cors;
     /// ```
-    pub fn policy(mut self, name: impl Into<String>, policy: impl Into<PolicyRef>) -> Cors {
+    pub fn policy(mut self, name: impl Into<String>, policy: impl Into<PolicyRef>) -> Cors<D> {
         Arc::make_mut(&mut self.settings)
             .named
             .insert(name.into(), policy.into());
@@ -106,60 +146,114 @@ impl Cors {
     }
 
     /// What to do with actual requests from refused origins (default: [`OnRefusal::Block`]).
-    pub fn on_refusal(mut self, on_refusal: OnRefusal) -> Cors {
+    pub fn on_refusal(mut self, on_refusal: OnRefusal) -> Cors<D> {
         Arc::make_mut(&mut self.settings).on_refusal = on_refusal;
         self
     }
 
     /// Debug mode: refusals carry the detailed reason in their body and in an
     /// `X-Cors-Refusal` header. Off by default: reasons can reveal the policy to anyone.
-    pub fn debug(mut self, debug: bool) -> Cors {
+    pub fn debug(mut self, debug: bool) -> Cors<D> {
         Arc::make_mut(&mut self.settings).debug = debug;
         self
     }
 }
 
-impl<S, B> Transform<S, ServiceRequest> for Cors
+impl<D> Cors<D> {
+    /// The start-up check: every named policy a route of this app uses is registered.
+    fn check_named_policies(&self) -> Result<(), ()> {
+        let missing: Vec<String> = crate::startup::take_named_policies()
+            .into_iter()
+            .filter(|(_, name)| !self.settings.named.contains_key(*name))
+            .map(|(handler, name)| format!("handler `{handler}` uses `policy = \"{name}\"`"))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let message = format!(
+            "cors-actix: refusing to start: {}; register {} with `Cors::new().policy(\"name\", policy)`",
+            missing.join(", "),
+            if missing.len() == 1 { "it" } else { "them" }
+        );
+        tracing::error!(target: "cors", "{message}");
+        eprintln!("{message}");
+        Err(())
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Cors<NoDefault>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<B>;
     type Error = Error;
     type Transform = CorsService<S>;
     type InitError = ();
     type Future = Ready<Result<CorsService<S>, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        let missing: Vec<String> = crate::startup::take_named_policies()
-            .into_iter()
-            .filter(|(_, name)| !self.settings.named.contains_key(*name))
-            .map(|(handler, name)| format!("handler `{handler}` uses `policy = \"{name}\"`"))
-            .collect();
-        if !missing.is_empty() {
-            let message = format!(
-                "cors-actix: refusing to start: {}; register {} with `Cors::new().policy(\"name\", policy)`",
-                missing.join(", "),
-                if missing.len() == 1 { "it" } else { "them" }
-            );
-            tracing::error!(target: "cors", "{message}");
-            eprintln!("{message}");
-            return ready(Err(()));
-        }
-        ready(Ok(CorsService {
+        ready(self.check_named_policies().map(|()| CorsService {
             service,
-            needs_context: self.settings.needs_context(),
+            settings: self.settings.needs_context().then(|| self.settings.clone()),
+        }))
+    }
+}
+
+/// The service of [`Cors`] without a default policy: it only hands its settings to the routes
+/// (when there are any to hand) and returns the inner service's future unchanged.
+#[doc(hidden)]
+pub struct CorsService<S> {
+    service: S,
+    settings: Option<Arc<Settings>>,
+}
+
+impl<S, B> Service<ServiceRequest> for CorsService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<B>;
+    type Error = Error;
+    type Future = S::Future;
+
+    actix_service::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        if let Some(settings) = &self.settings {
+            req.extensions_mut().insert(Context {
+                settings: settings.clone(),
+                handled: None,
+            });
+        }
+        self.service.call(req)
+    }
+}
+
+impl<S, B> Transform<S, ServiceRequest> for Cors<WithDefault>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = CorsDefaultService<S>;
+    type InitError = ();
+    type Future = Ready<Result<CorsDefaultService<S>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(self.check_named_policies().map(|()| CorsDefaultService {
+            service,
             settings: self.settings.clone(),
         }))
     }
 }
 
-/// The service of [`Cors`].
+/// The service of [`Cors`] with a default policy.
 #[doc(hidden)]
-pub struct CorsService<S> {
+pub struct CorsDefaultService<S> {
     service: S,
     settings: Arc<Settings>,
-    needs_context: bool,
 }
 
 /// The default policy's answer, prepared before the inner service runs, used only if no
@@ -273,7 +367,7 @@ impl Fallback {
     }
 }
 
-impl<S, B> Service<ServiceRequest> for CorsService<S>
+impl<S, B> Service<ServiceRequest> for CorsDefaultService<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     B: MessageBody,
@@ -285,22 +379,17 @@ where
     actix_service::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        if !self.needs_context {
-            return CorsFuture::Plain {
-                fut: self.service.call(req),
-            };
-        }
         let handled = Rc::new(Cell::new(false));
         req.extensions_mut().insert(Context {
             settings: self.settings.clone(),
-            handled: handled.clone(),
+            handled: Some(handled.clone()),
         });
         let fallback = self
             .settings
             .default
             .as_ref()
             .map(|policy| Fallback::prepare(&req, policy, &self.settings));
-        CorsFuture::WithContext {
+        CorsFuture {
             fut: self.service.call(req),
             handled,
             fallback,
@@ -309,12 +398,13 @@ where
 }
 
 pin_project! {
-    /// The future of [`CorsService`].
+    /// The future of [`CorsDefaultService`].
     #[doc(hidden)]
-    #[project = CorsFutureProj]
-    pub enum CorsFuture<F> {
-        Plain { #[pin] fut: F },
-        WithContext { #[pin] fut: F, handled: Rc<Cell<bool>>, fallback: Option<Fallback> },
+    pub struct CorsFuture<F> {
+        #[pin]
+        fut: F,
+        handled: Rc<Cell<bool>>,
+        fallback: Option<Fallback>,
     }
 }
 
@@ -326,24 +416,15 @@ where
     type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
-        let (result, handled, fallback) = match self.project() {
-            CorsFutureProj::Plain { fut } => {
-                return fut.poll(cx).map_ok(ServiceResponse::map_into_left_body)
-            }
-            CorsFutureProj::WithContext {
-                fut,
-                handled,
-                fallback,
-            } => match fut.poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(result) => (result, handled.get(), fallback.take()),
-            },
+        let this = self.project();
+        let result = match this.fut.poll(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(result) => result,
         };
-        let fallback = match (handled, fallback) {
-            (false, Some(fallback)) => fallback,
-            _ => return Poll::Ready(result.map(ServiceResponse::map_into_left_body)),
-        };
-        Poll::Ready(apply_fallback(result, fallback))
+        match (this.handled.get(), this.fallback.take()) {
+            (false, Some(fallback)) => Poll::Ready(apply_fallback(result, fallback)),
+            _ => Poll::Ready(result.map(ServiceResponse::map_into_left_body)),
+        }
     }
 }
 

@@ -54,8 +54,9 @@ impl Settings {
 /// Put into each request's extensions by the middleware (only when [`Settings::needs_context`]).
 pub(crate) struct Context {
     pub(crate) settings: Arc<Settings>,
-    /// Set by a `#[cors]` route (or its preflight resource) that took charge of the request.
-    pub(crate) handled: Rc<Cell<bool>>,
+    /// Set by a `#[cors]` route (or its preflight resource) that took charge of the request;
+    /// only with a default policy, which applies to requests no route took.
+    pub(crate) handled: Option<Rc<Cell<bool>>>,
 }
 
 /// What a route needs from the middleware, read once per request.
@@ -72,7 +73,9 @@ impl RouteContext {
         let extensions = req.extensions();
         match extensions.get::<Context>() {
             Some(ctx) => {
-                ctx.handled.set(true);
+                if let Some(handled) = &ctx.handled {
+                    handled.set(true);
+                }
                 RouteContext {
                     on_refusal: ctx.settings.on_refusal,
                     debug: ctx.settings.debug,

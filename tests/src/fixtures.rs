@@ -8,7 +8,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{delete, get, post, put, route, test, web, App, Error, HttpResponse};
-use cors_actix::{cors, Cors, Policy};
+use cors_actix::{cors, Cors, Policy, WithDefault};
 
 use crate::invariants::{AppSpec, RoutePolicy, RouteSpec, HANDLER_MARK};
 use crate::oracle::{Model, ModelPort};
@@ -201,16 +201,16 @@ fn build(model: &Model) -> Policy {
     }
 }
 
-/// The fixed app's middleware, with or without a default policy.
-pub fn middleware(with_default: bool) -> Cors {
-    let cors = Cors::new()
+/// The fixed app's middleware, without a default policy.
+pub fn middleware() -> Cors {
+    Cors::new()
         .policy("mixed", build(&mixed()))
-        .policy("null", build(&with_null()));
-    if with_default {
-        cors.default_policy(build(&default_model()))
-    } else {
-        cors
-    }
+        .policy("null", build(&with_null()))
+}
+
+/// The fixed app's middleware with its default policy.
+pub fn middleware_with_default() -> Cors<WithDefault> {
+    middleware().default_policy(build(&default_model()))
 }
 
 /// The fixed app as the oracle sees it.
@@ -300,7 +300,11 @@ where
 impl Harness {
     /// The fixed app.
     pub fn fixed(with_default: bool) -> Harness {
-        Harness::new(move || App::new().configure(routes).wrap(middleware(with_default)))
+        if with_default {
+            Harness::new(|| App::new().configure(routes).wrap(middleware_with_default()))
+        } else {
+            Harness::new(|| App::new().configure(routes).wrap(middleware()))
+        }
     }
 
     /// Any app.

@@ -5,7 +5,7 @@ use actix_service::IntoServiceFactory;
 use actix_web::dev::{AppConfig, ServiceFactory};
 use actix_web::http::Method;
 use actix_web::{get, options, test, web, App, HttpResponse, Responder};
-use cors_actix::{cors, cors_policy, Cors, Policy};
+use cors_actix::{cors, cors_policy, Cors, Policy, WithDefault};
 use tests::{actual, has_cors_headers, header, headers, preflight, Calls};
 
 #[get("/plain")]
@@ -44,7 +44,7 @@ fn partner_policy() -> Policy {
         .expect("valid configuration")
 }
 
-fn cors() -> Cors {
+fn cors() -> Cors<WithDefault> {
     Cors::new()
         .default_policy(cors_policy!(
             origins = ["https://app.example.com"],

@@ -526,24 +526,28 @@ proptest! {
     fn actix_responses_match_oracle(case in http_case()) {
         let build = |m: &Model| m.build().expect("normalized models validate");
         let on_refusal = if case.headers_only { OnRefusal::HeadersOnly } else { OnRefusal::Block };
-        let mut cors = Cors::new()
+        let cors = Cors::new()
             .on_refusal(on_refusal)
             .debug(case.debug)
             .policy("a", build(&case.a))
             .policy("b", build(&case.b))
             .policy("c", build(&case.c));
-        if let Some(d) = &case.default {
-            cors = cors.default_policy(build(d));
-        }
-        let harness = Harness::new(move || {
-            App::new()
+        let routes = |config: &mut actix_web::web::ServiceConfig| {
+            config
                 .service(route_a)
                 .service(route_a_disabled)
                 .service(route_b)
                 .service(route_c)
-                .service(route_plain)
-                .wrap(cors)
-        });
+                .service(route_plain);
+        };
+        // Both middleware types: without a default policy, and with one.
+        let harness = match &case.default {
+            Some(d) => {
+                let cors = cors.default_policy(build(d));
+                Harness::new(move || App::new().configure(routes).wrap(cors))
+            }
+            None => Harness::new(move || App::new().configure(routes).wrap(cors)),
+        };
         let spec = http_spec(&case);
         for (p, m, r) in &case.requests {
             let method = Method::from_bytes(METHODS[*m].as_bytes()).expect("valid method");

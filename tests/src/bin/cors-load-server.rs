@@ -13,7 +13,7 @@ fn main() -> std::io::Result<()> {
         let server = HttpServer::new(|| {
             App::new()
                 .configure(tests::fixtures::routes)
-                .wrap(tests::fixtures::middleware(true))
+                .wrap(tests::fixtures::middleware_with_default())
         })
         .workers(workers)
         .bind(("127.0.0.1", port))?
