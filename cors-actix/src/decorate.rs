@@ -21,13 +21,49 @@ pub(crate) fn input<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderInpu
     HeaderInput::from_values(headers.get_all(name).map(HeaderValue::as_bytes))
 }
 
-/// The request's `Origin` for `cors-core`, and its value to echo (one lookup for both).
-pub(crate) fn origin(headers: &HeaderMap) -> (HeaderInput<'_>, Option<&HeaderValue>) {
-    let mut values = headers.get_all(header::ORIGIN);
+/// One request header for `cors-core`, and its value to echo (one lookup for both).
+pub(crate) fn lookup<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+) -> (HeaderInput<'a>, Option<&'a HeaderValue>) {
+    let mut values = headers.get_all(name);
     match (values.next(), values.next()) {
         (None, _) => (HeaderInput::Missing, None),
         (Some(value), None) => (HeaderInput::One(value.as_bytes()), Some(value)),
         (Some(_), Some(_)) => (HeaderInput::Many, None),
+    }
+}
+
+/// The request's `Origin` for `cors-core`, and its value to echo.
+pub(crate) fn origin(headers: &HeaderMap) -> (HeaderInput<'_>, Option<&HeaderValue>) {
+    lookup(headers, &header::ORIGIN)
+}
+
+/// The CORS headers of a preflight, each looked up once: what `cors-core` decides on, and the
+/// values an allowed answer echoes.
+pub(crate) struct PreflightValues<'a> {
+    pub(crate) request: cors_core::PreflightRequest<'a>,
+    origin: Option<&'a HeaderValue>,
+    method: Option<&'a HeaderValue>,
+    headers: Option<&'a HeaderValue>,
+}
+
+impl<'a> PreflightValues<'a> {
+    pub(crate) fn read(headers: &'a HeaderMap) -> PreflightValues<'a> {
+        let (origin_input, origin) = lookup(headers, &header::ORIGIN);
+        let (method_input, method) = lookup(headers, &header::ACCESS_CONTROL_REQUEST_METHOD);
+        let (headers_input, requested) = lookup(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS);
+        PreflightValues {
+            request: cors_core::PreflightRequest {
+                origin: origin_input,
+                method: method_input,
+                headers: headers_input,
+                private_network: input(headers, &REQUEST_PRIVATE_NETWORK),
+            },
+            origin,
+            method,
+            headers: requested,
+        }
     }
 }
 
@@ -99,7 +135,7 @@ pub(crate) fn append_vary(headers: &mut HeaderMap, name: &str, value: HeaderValu
 /// Writes the headers of an allowed preflight.
 pub(crate) fn preflight_headers(
     out: &mut HeaderMap,
-    request: &HeaderMap,
+    request: &PreflightValues<'_>,
     grant: &Grant<'_>,
     policy: &PolicyRef,
 ) {
@@ -108,7 +144,7 @@ pub(crate) fn preflight_headers(
             out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
         }
         AllowOrigin::Echo => {
-            if let Some(origin) = request.get(header::ORIGIN) {
+            if let Some(origin) = request.origin {
                 out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
             }
         }
@@ -116,10 +152,10 @@ pub(crate) fn preflight_headers(
     if grant.allow_credentials {
         out.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
-    if let Some(method) = request.get(header::ACCESS_CONTROL_REQUEST_METHOD) {
+    if let Some(method) = request.method {
         out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, method.clone());
     }
-    if let Some(headers) = request.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+    if let Some(headers) = request.headers {
         if !headers.as_bytes().trim_ascii().is_empty() {
             out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, headers.clone());
         }

@@ -12,9 +12,9 @@ use actix_web::guard::{Guard, GuardContext};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::Method;
 use actix_web::{Error, HttpResponse, Resource};
-use cors_core::{Decision, PreflightRequest, PREFLIGHT_VARY};
+use cors_core::{Decision, PREFLIGHT_VARY};
 
-use crate::decorate::{input, preflight_headers, REQUEST_PRIVATE_NETWORK};
+use crate::decorate::{preflight_headers, PreflightValues};
 use crate::policy_ref::PolicyRef;
 use crate::refusal::{action, refusal_response, skipped, Log};
 use crate::route_cors::{PolicySource, RouteCors};
@@ -163,19 +163,14 @@ pub(crate) fn preflight_response(
     log: Option<&Log<'_>>,
     debug: bool,
 ) -> HttpResponse {
-    let request = PreflightRequest {
-        origin: input(headers, &header::ORIGIN),
-        method: input(headers, &header::ACCESS_CONTROL_REQUEST_METHOD),
-        headers: input(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS),
-        private_network: input(headers, &REQUEST_PRIVATE_NETWORK),
-    };
-    match policy.preflight(&request) {
+    let values = PreflightValues::read(headers);
+    match policy.preflight(&values.request) {
         Decision::Allowed(grant) => {
             if let Some(log) = log {
                 log.allowed("preflight");
             }
             let mut response = HttpResponse::NoContent().finish();
-            preflight_headers(response.headers_mut(), headers, &grant, policy);
+            preflight_headers(response.headers_mut(), &values, &grant, policy);
             response
         }
         Decision::Refused(reason) => {
