@@ -20,7 +20,7 @@ count() {
 printf '| scenario | mode | instructions/request | added vs no CORS |\n|---|---|---:|---:|\n'
 for scenario in $SCENARIOS; do
   base=""
-  for mode in none actix-cors cors-actix; do
+  for mode in none floor actix-cors cors-actix; do
     a=$(count "$mode" "$scenario" "$N1")
     b=$(count "$mode" "$scenario" "$N2")
     per=$(( (b - a) / (N2 - N1) ))

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Load comparison: the same actix-web app with no CORS, with actix-cors, and with cors-actix,
+# Load comparison: the same actix-web app with no CORS, with the CORS headers written by hand
+# (the floor), with actix-cors, and with cors-actix,
 # measured alternately (A/B/C in every round) under wrk on loopback, for an allowed simple GET,
 # a preflight and a refused origin, with one request per write and with 16 pipelined requests.
 # The server runs on core 0 and wrk on core 1. Prints median requests/s, server CPU time per
@@ -14,7 +15,7 @@ DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-32}
 SCENARIOS=${SCENARIOS:-"allowed preflight refused"}
 DEPTHS=${DEPTHS:-"1 16"}
-MODES="none actix-cors cors-actix"
+MODES="none floor actix-cors cors-actix"
 
 command -v wrk >/dev/null || { echo "wrk is required: apt-get install -y wrk" >&2; exit 1; }
 cargo build --release -p bench --quiet
@@ -82,17 +83,19 @@ for line in open(path):
     cpu[(depth, scen, mode)].append(int(ticks) / tick / int(total) * 1e6)
 med = lambda xs: statistics.median(xs)
 print()
-print("| shape | scenario | mode | req/s (median) | server CPU us/req | vs no CORS | vs actix-cors |")
-print("|---|---|---|---:|---:|---:|---:|")
+print("| shape | scenario | mode | req/s (median) | server CPU us/req | vs no CORS | vs floor | vs actix-cors |")
+print("|---|---|---|---:|---:|---:|---:|---:|")
 for depth in sorted({k[0] for k in rps}, key=int):
     shape = "1 per write" if depth == "1" else f"{depth} pipelined"
     for scen in ["allowed", "preflight", "refused"]:
         base, ac = rps.get((depth, scen, "none")), rps.get((depth, scen, "actix-cors"))
-        for mode in ["none", "actix-cors", "cors-actix"]:
+        fl = rps.get((depth, scen, "floor"))
+        for mode in ["none", "floor", "actix-cors", "cors-actix"]:
             xs = rps.get((depth, scen, mode))
             if not xs:
                 continue
             vs_none = f"{med(xs) / med(base):.2f}x" if base else ""
             vs_ac = f"{med(xs) / med(ac):.2f}x" if ac else ""
-            print(f"| {shape} | {scen} | {mode} | {med(xs):,.0f} | {med(cpu[(depth, scen, mode)]):.2f} | {vs_none} | {vs_ac} |")
+            vs_fl = f"{med(xs) / med(fl):.2f}x" if fl else ""
+            print(f"| {shape} | {scen} | {mode} | {med(xs):,.0f} | {med(cpu[(depth, scen, mode)]):.2f} | {vs_none} | {vs_fl} | {vs_ac} |")
 PY

@@ -38,3 +38,82 @@ pub fn actix_cors() -> actix_cors::Cors {
         .supports_credentials()
         .max_age(600)
 }
+
+/// The floor: the same answers written by hand in the handlers, with nothing checked but the
+/// `Origin` header's bytes (no validation, no policy, no middleware). Any CORS layer costs at
+/// least this much over `none`, because the CORS headers themselves must be produced and sent.
+pub mod floor {
+    use actix_web::http::header::{self, HeaderValue};
+    use actix_web::{get, options, HttpRequest, HttpResponse, Responder};
+
+    const APP: &[u8] = b"https://app.example.com";
+
+    fn allowed(req: &HttpRequest) -> bool {
+        req.headers().get(header::ORIGIN).map(HeaderValue::as_bytes) == Some(APP)
+    }
+
+    /// The allowed GET, or a 403 for another origin.
+    #[get("/items")]
+    pub async fn items(req: HttpRequest) -> impl Responder {
+        if !allowed(&req) {
+            return HttpResponse::Forbidden()
+                .insert_header((header::VARY, HeaderValue::from_static("Origin")))
+                .body("CORS request refused: origin not allowed\n");
+        }
+        HttpResponse::Ok()
+            .insert_header(("X-Total-Count", "2"))
+            .insert_header((
+                header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                HeaderValue::from_static("https://app.example.com"),
+            ))
+            .insert_header((
+                header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                HeaderValue::from_static("true"),
+            ))
+            .insert_header((
+                header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                HeaderValue::from_static("X-Total-Count"),
+            ))
+            .insert_header((header::VARY, HeaderValue::from_static("Origin")))
+            .body("[1,2]")
+    }
+
+    /// The preflight.
+    #[options("/items")]
+    pub async fn preflight(req: HttpRequest) -> impl Responder {
+        if !allowed(&req) {
+            return HttpResponse::Forbidden().finish();
+        }
+        let requested = req
+            .headers()
+            .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+            .cloned();
+        let mut res = HttpResponse::NoContent();
+        res.insert_header((
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("https://app.example.com"),
+        ))
+        .insert_header((
+            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+            HeaderValue::from_static("true"),
+        ))
+        .insert_header((
+            header::ACCESS_CONTROL_ALLOW_METHODS,
+            HeaderValue::from_static("GET"),
+        ))
+        .insert_header((
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        ))
+        .insert_header((
+            header::VARY,
+            HeaderValue::from_static(
+                "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+            ),
+        ));
+        if let Some(requested) = requested {
+            res.insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, requested));
+        }
+        res.finish()
+    }
+}

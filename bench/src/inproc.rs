@@ -57,6 +57,13 @@ async fn main() {
             &scenario,
             n
         ),
+        "floor" => run!(
+            App::new()
+                .service(apps::floor::items)
+                .service(apps::floor::preflight),
+            &scenario,
+            n
+        ),
         _ => run!(
             App::new().service(cors_items).wrap(Cors::new()),
             &scenario,

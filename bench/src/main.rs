@@ -1,6 +1,7 @@
 //! The server of the load comparison (`bench/run.sh`): one actix-web app, three ways.
 //!
-//! `bench-server MODE PORT` with MODE `none` (no CORS), `actix-cors` (actix-cors configured like
+//! `bench-server MODE PORT` with MODE `none` (no CORS), `floor` (the CORS headers written by hand
+//! in the handlers: the least any CORS layer can cost), `actix-cors` (actix-cors configured like
 //! our policy) or `cors-actix` (this project). One worker, so that the server's CPU time can be
 //! pinned to one core and measured per request.
 
@@ -24,12 +25,20 @@ async fn main() -> std::io::Result<()> {
             .workers(1)
             .bind(("127.0.0.1", port))?
             .run(),
+        "floor" => HttpServer::new(|| {
+            App::new()
+                .service(apps::floor::items)
+                .service(apps::floor::preflight)
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))?
+        .run(),
         "cors-actix" => HttpServer::new(|| App::new().service(cors_items).wrap(Cors::new()))
             .workers(1)
             .bind(("127.0.0.1", port))?
             .run(),
         other => {
-            eprintln!("unknown mode {other}: use none, actix-cors or cors-actix");
+            eprintln!("unknown mode {other}: use none, floor, actix-cors or cors-actix");
             std::process::exit(2);
         }
     };
