@@ -81,7 +81,7 @@ async fn internal() -> impl Responder {
     ""
 }
 
-fn main() {
+pub fn main() {
     let partners_policy = cors_actix::Policy::builder()
         .allow_origin("https://partner.example")
         .build()
