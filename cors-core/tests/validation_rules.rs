@@ -923,6 +923,7 @@ mod never_panics {
 
 /// A large policy (10,000 exact origins, 1,000 wildcards) validates, and only the entries that
 /// a wildcard already covers are reported (the check is indexed, not quadratic).
+#[cfg(feature = "public-suffix-list")] // uses subdomain wildcards
 #[test]
 fn large_policy_reports_only_shadowed_entries() {
     let exact = (0..10_000).map(|i| format!("https://app{i}.customers.example.com"));
