@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# Instructions per request, counted by callgrind: deterministic, unaffected by machine load.
-# For each mode and scenario, runs bench-inproc with N1 and N2 requests and prints
-# (instructions(N2) - instructions(N1)) / (N2 - N1), i.e. the cost of one request through
-# routing, middleware and handler (no sockets, no HTTP parsing).
+# Instructions per request, counted by callgrind: unaffected by machine load.
 #
-# Usage: bash bench/callgrind.sh        (needs valgrind)
+# 1. In process (exactly reproducible): for each mode and scenario, runs bench-inproc with N1
+#    and N2 requests and prints (instructions(N2) - instructions(N1)) / (N2 - N1), i.e. the cost
+#    of one request through routing, middleware and handler (no sockets, no HTTP parsing).
+# 2. Real server (reproducible to about 1%): runs bench-server under callgrind twice, loaded by
+#    wrk (16 pipelined requests per write) for SHORT and LONG seconds, and prints the difference
+#    of instructions divided by the difference of requests served: HTTP parsing, encoding and
+#    the user-space side of the socket calls included, start-up and shutdown cancelled out.
+#
+# Usage: bash bench/callgrind.sh        (needs valgrind; the server part needs wrk and curl)
+#        SERVER=0 bash bench/callgrind.sh   (in-process table only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N1=${N1:-2000}
@@ -24,6 +30,38 @@ for scenario in $SCENARIOS; do
     a=$(count "$mode" "$scenario" "$N1")
     b=$(count "$mode" "$scenario" "$N2")
     per=$(( (b - a) / (N2 - N1) ))
+    [ -z "$base" ] && base=$per
+    printf '| %s | %s | %d | %+d |\n' "$scenario" "$mode" "$per" "$((per - base))"
+  done
+done
+
+[ "${SERVER:-1}" = 1 ] || exit 0
+command -v wrk >/dev/null || { echo "wrk is required for the server table: apt-get install -y wrk" >&2; exit 1; }
+SHORT=${SHORT:-3}
+LONG=${LONG:-9}
+server=target/release/bench-server
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# One run: prints "requests instructions".
+serve() {
+  local mode=$1 scenario=$2 seconds=$3 port=$4
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$server" "$mode" "$port" >/dev/null 2>"$tmp/err" &
+  local pid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/items" && break; sleep 0.2; done
+  local out
+  out=$(SCENARIO=$scenario DEPTH=16 wrk -t1 -c4 -d"${seconds}s" -s bench/pipeline.lua "http://127.0.0.1:$port")
+  kill -INT "$pid"
+  wait "$pid" || true
+  echo "$(awk '/requests in/ {print $1}' <<<"$out") $(awk '/Collected :/ {print $4}' "$tmp/err")"
+}
+printf '\n| scenario | mode | instructions/request (server) | added vs no CORS |\n|---|---|---:|---:|\n'
+port=8190
+for scenario in $SCENARIOS; do
+  base=""
+  for mode in none floor actix-cors cors-actix; do
+    read -r r1 i1 < <(serve "$mode" "$scenario" "$SHORT" $((port += 1)))
+    read -r r2 i2 < <(serve "$mode" "$scenario" "$LONG" $((port += 1)))
+    per=$(( (i2 - i1) / (r2 - r1) ))
     [ -z "$base" ] && base=$per
     printf '| %s | %s | %d | %+d |\n' "$scenario" "$mode" "$per" "$((per - base))"
   done

@@ -7,6 +7,7 @@
 # request, and the ratios.
 #
 # Usage: bash bench/run.sh            (ROUNDS=5 DURATION=5 CONNECTIONS=32 by default)
+#        MODES="actix-cors cors-actix" SCENARIOS=allowed DEPTHS=16 ROUNDS=15 bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,7 +16,7 @@ DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-32}
 SCENARIOS=${SCENARIOS:-"allowed preflight refused"}
 DEPTHS=${DEPTHS:-"1 16"}
-MODES="none floor actix-cors cors-actix"
+MODES=${MODES:-"none floor actix-cors cors-actix"}
 
 command -v wrk >/dev/null || { echo "wrk is required: apt-get install -y wrk" >&2; exit 1; }
 cargo build --release -p bench --quiet
@@ -55,7 +56,10 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 for round in $(seq "$ROUNDS"); do
   for depth in $DEPTHS; do
     for scenario in $SCENARIOS; do
-      for mode in $MODES; do
+      # Forward in odd rounds, backward in even ones: no mode always runs right after another.
+      order=$MODES
+      if [ $((round % 2)) = 0 ]; then order=$(tr ' ' '\n' <<<"$MODES" | tac | tr '\n' ' '); fi
+      for mode in $order; do
         url="http://127.0.0.1:${PORT[$mode]}"
         # Warm-up, then the measured run.
         SCENARIO=$scenario DEPTH=$depth taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d1s -s bench/pipeline.lua "$url" >/dev/null
@@ -76,26 +80,32 @@ python3 - "$results" "$tick" <<'PY'
 import statistics, sys
 from collections import defaultdict
 path, tick = sys.argv[1], int(sys.argv[2])
-rps, cpu = defaultdict(list), defaultdict(list)
+# rps[(depth, scenario, mode)][round]; the ratios are medians of per-round ratios: the modes of
+# one round ran within seconds of each other, so a drift of the shared machine between rounds
+# cancels out of them (it does not out of a ratio of medians).
+rps, cpu = defaultdict(dict), defaultdict(list)
 for line in open(path):
     rnd, depth, scen, mode, r, total, ticks, _ = line.split()
-    rps[(depth, scen, mode)].append(float(r))
+    rps[(depth, scen, mode)][rnd] = float(r)
     cpu[(depth, scen, mode)].append(int(ticks) / tick / int(total) * 1e6)
-med = lambda xs: statistics.median(xs)
+med = statistics.median
+def ratio(key, base):
+    xs, bs = rps.get(key), rps.get(base)
+    if not xs or not bs:
+        return ""
+    return f"{med(xs[r] / bs[r] for r in xs if r in bs):.2f}x"
 print()
-print("| shape | scenario | mode | req/s (median) | server CPU us/req | vs no CORS | vs floor | vs actix-cors |")
+print("Ratios: median over rounds of the ratio within each round.")
+print()
+print("| shape | scenario | mode | req/s (median) | server CPU us/req (median) | vs no CORS | vs floor | vs actix-cors |")
 print("|---|---|---|---:|---:|---:|---:|---:|")
 for depth in sorted({k[0] for k in rps}, key=int):
     shape = "1 per write" if depth == "1" else f"{depth} pipelined"
     for scen in ["allowed", "preflight", "refused"]:
-        base, ac = rps.get((depth, scen, "none")), rps.get((depth, scen, "actix-cors"))
-        fl = rps.get((depth, scen, "floor"))
         for mode in ["none", "floor", "actix-cors", "cors-actix"]:
-            xs = rps.get((depth, scen, mode))
-            if not xs:
+            key = (depth, scen, mode)
+            if key not in rps:
                 continue
-            vs_none = f"{med(xs) / med(base):.2f}x" if base else ""
-            vs_ac = f"{med(xs) / med(ac):.2f}x" if ac else ""
-            vs_fl = f"{med(xs) / med(fl):.2f}x" if fl else ""
-            print(f"| {shape} | {scen} | {mode} | {med(xs):,.0f} | {med(cpu[(depth, scen, mode)]):.2f} | {vs_none} | {vs_fl} | {vs_ac} |")
+            cols = [ratio(key, (depth, scen, m)) for m in ["none", "floor", "actix-cors"]]
+            print(f"| {shape} | {scen} | {mode} | {med(rps[key].values()):,.0f} | {med(cpu[key]):.2f} | " + " | ".join(cols) + " |")
 PY
