@@ -600,6 +600,19 @@
 //!
 //! See `examples/auth_beside_cors.rs` in the repository for the whole story.
 //!
+//! # Performance
+//!
+//! Deciding a request allocates nothing (an allocation-counting test runs in CI): the header
+//! values are computed when the policy is (at compile time for `#[cors]`), the exact origins are
+//! looked up in a hash table the macro emits as a constant, and request values are borrowed or
+//! shared, never copied. An app without a default policy gets a middleware that only passes
+//! requests on. Measured against the same app with the CORS headers written by hand in the
+//! handler, an allowed request costs 3 % more instructions and a preflight 1 % more; against
+//! actix-cors, 4 % fewer and 13 % fewer. A refused request is routed before it is refused
+//! (policies are per route), so it costs more than with actix-cors, which refuses before
+//! routing. Figures, method and commands:
+//! [`docs/BENCHMARKS.md`](https://github.com/cors-actix/cors-actix/blob/main/docs/BENCHMARKS.md).
+//!
 //! # Limitations
 //!
 //! - **App-level middleware inside `Cors` runs before routing.** A response it produces on its

@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the decision path (no framework): what a request costs in cors-core.
 //!
-//! Run with `cargo bench -p cors-core`; compare cases within one run.
+//! Run with `cargo bench -p cors-actix-core --bench decision`; compare cases within one run
+//! (see docs/BENCHMARKS.md).
 
 use std::hint::black_box;
 
