@@ -12,7 +12,8 @@
 //! 5. Refused cross-origin actual requests never reach the handler.
 //! 6. Output header values are valid; no 5xx; no panic.
 
-use actix_web::http::Method;
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::test::TestRequest;
 use actix_web::{delete, get, post, route, web, App, HttpMessage, HttpResponse};
 use cors_actix::{cors, Cors, OnRefusal};
@@ -625,25 +626,26 @@ fn oracle_catches_a_policy_broader_than_declared() {
     assert!(err.contains("oracle says Refuse"), "{err}");
 }
 
+/// A header map of static names and values, for the exchange checks below.
+fn header_map(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    let mut map = HeaderMap::new();
+    for &(name, value) in pairs {
+        map.append(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    map
+}
+
 #[test]
 fn exchange_check_rejects_wildcard_with_credentials_and_missing_vary() {
-    use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
-    use actix_web::http::StatusCode;
     let spec = fixtures::app_spec(false);
-    let mut request = HeaderMap::new();
-    request.insert(
-        HeaderName::from_static("origin"),
-        HeaderValue::from_static("https://app.example.com"),
-    );
-    let mut response = HeaderMap::new();
-    response.insert(
-        HeaderName::from_static("access-control-allow-origin"),
-        HeaderValue::from_static("*"),
-    );
-    response.insert(
-        HeaderName::from_static("access-control-allow-credentials"),
-        HeaderValue::from_static("true"),
-    );
+    let request = header_map(&[("origin", "https://app.example.com")]);
+    let response = header_map(&[
+        ("access-control-allow-origin", "*"),
+        ("access-control-allow-credentials", "true"),
+    ]);
     let ex = Exchange {
         method: &Method::GET,
         path: "/items",
@@ -654,15 +656,10 @@ fn exchange_check_rejects_wildcard_with_credentials_and_missing_vary() {
     let err = check_exchange(&spec, &ex).unwrap_err();
     assert!(err.contains("ACAO * together with ACAC"), "{err}");
 
-    let mut response = HeaderMap::new();
-    response.insert(
-        HeaderName::from_static("access-control-allow-origin"),
-        HeaderValue::from_static("https://app.example.com"),
-    );
-    response.insert(
-        HeaderName::from_static(HANDLER_MARK),
-        HeaderValue::from_static("ran"),
-    );
+    let response = header_map(&[
+        ("access-control-allow-origin", "https://app.example.com"),
+        (HANDLER_MARK, "ran"),
+    ]);
     let ex = Exchange {
         response: &response,
         ..ex
@@ -673,23 +670,9 @@ fn exchange_check_rejects_wildcard_with_credentials_and_missing_vary() {
 
 #[test]
 fn exchange_check_rejects_an_unblocked_refused_request() {
-    use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
-    use actix_web::http::StatusCode;
     let spec = fixtures::app_spec(false);
-    let mut request = HeaderMap::new();
-    request.insert(
-        HeaderName::from_static("origin"),
-        HeaderValue::from_static("https://evil.example"),
-    );
-    let mut response = HeaderMap::new();
-    response.insert(
-        HeaderName::from_static(HANDLER_MARK),
-        HeaderValue::from_static("ran"),
-    );
-    response.insert(
-        HeaderName::from_static("vary"),
-        HeaderValue::from_static("Origin"),
-    );
+    let request = header_map(&[("origin", "https://evil.example")]);
+    let response = header_map(&[(HANDLER_MARK, "ran"), ("vary", "Origin")]);
     let ex = Exchange {
         method: &Method::GET,
         path: "/items",
