@@ -20,7 +20,7 @@ use crate::decorate::{input, Decoration, REQUEST_PRIVATE_NETWORK};
 use crate::policy_ref::PolicyRef;
 use crate::preflight::{is_preflight, preflight_response};
 use crate::refusal::{action, is_same_origin, skipped, Log};
-use crate::settings::{self, Context, OnRefusal, Settings};
+use crate::settings::{Context, OnRefusal, Settings};
 
 /// The app-wide CORS middleware. Wrap the whole app with it, last (outermost):
 ///
@@ -193,13 +193,9 @@ where
     type Future = Ready<Result<CorsService<S>, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        let needs_context = self.settings.needs_context();
-        if needs_context {
-            settings::contexts_start_here();
-        }
         ready(self.check_named_policies().map(|()| CorsService {
             service,
-            settings: needs_context.then(|| self.settings.clone()),
+            settings: self.settings.needs_context().then(|| self.settings.clone()),
         }))
     }
 }
@@ -246,7 +242,6 @@ where
     type Future = Ready<Result<CorsDefaultService<S>, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        settings::contexts_start_here();
         ready(self.check_named_policies().map(|()| CorsDefaultService {
             service,
             settings: self.settings.clone(),

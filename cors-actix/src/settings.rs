@@ -59,20 +59,6 @@ pub(crate) struct Context {
     pub(crate) handled: Option<Rc<Cell<bool>>>,
 }
 
-thread_local! {
-    /// Whether a `Cors` that puts a [`Context`] into requests has started on this thread (each
-    /// worker builds its own app, and a request never leaves its worker's thread). Until one
-    /// has, no request here can carry a context, so routes skip looking for it: a hash-map probe
-    /// in the request's extensions, on every request. Never reset: a stale `true` only costs
-    /// that lookup.
-    static CONTEXTS_HERE: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Records that a middleware which hands a [`Context`] to routes runs on this thread.
-pub(crate) fn contexts_start_here() {
-    CONTEXTS_HERE.with(|here| here.set(true));
-}
-
 /// What a route needs from the middleware, read once per request.
 pub(crate) struct RouteContext {
     pub(crate) on_refusal: OnRefusal,
@@ -84,11 +70,6 @@ pub(crate) struct RouteContext {
 impl RouteContext {
     /// Reads the context and marks the request as handled by a route.
     pub(crate) fn take(req: &ServiceRequest, named: Option<&str>) -> RouteContext {
-        // A named policy needs the lookup even without a context: it tells "not registered"
-        // from "no `Cors` at all" in the error.
-        if named.is_none() && !CONTEXTS_HERE.with(Cell::get) {
-            return RouteContext::WITHOUT_MIDDLEWARE;
-        }
         let extensions = req.extensions();
         match extensions.get::<Context>() {
             Some(ctx) => {
@@ -102,15 +83,12 @@ impl RouteContext {
                     has_middleware: true,
                 }
             }
-            None => RouteContext::WITHOUT_MIDDLEWARE,
+            None => RouteContext {
+                on_refusal: OnRefusal::Block,
+                debug: false,
+                named: None,
+                has_middleware: false,
+            },
         }
     }
-
-    /// No context: the defaults, and no middleware seen (or one that needs nothing).
-    const WITHOUT_MIDDLEWARE: RouteContext = RouteContext {
-        on_refusal: OnRefusal::Block,
-        debug: false,
-        named: None,
-        has_middleware: false,
-    };
 }
