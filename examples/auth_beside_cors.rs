@@ -17,7 +17,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::ErrorUnauthorized;
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{get, web, App, Error, HttpServer, Responder};
-use cors_actix::{cors, cors_policy, is_preflight, Cors, WithDefault};
+use cors_actix::{cors, cors_policy, is_preflight, Cors};
 
 /// Accepts `Authorization: Bearer let-me-in`; lets preflights through.
 pub async fn require_token(
@@ -47,7 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `Cors`, with a default policy for the answers the auth layer gives before routing.
-pub fn cors() -> Cors<WithDefault> {
+pub fn cors() -> Cors {
     Cors::new().default_policy(cors_policy!(
         origins = ["https://app.example.com"],
         credentials,

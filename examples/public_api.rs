@@ -4,7 +4,7 @@
 //! Run it with `cargo run --example public_api`, then try the `curl` commands it prints.
 
 use actix_web::{get, post, web, App, HttpResponse, HttpServer, Responder};
-use cors_actix::{cors, cors_policy, Cors, WithDefault};
+use cors_actix::{cors, cors_policy, Cors};
 
 #[get("/v1/quotes")]
 async fn quotes() -> impl Responder {
@@ -41,7 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// Any origin, no credentials (so `Access-Control-Allow-Origin: *`), JSON bodies allowed,
 /// preflights cached for a day, the total count readable by pages.
-pub fn cors() -> Cors<WithDefault> {
+pub fn cors() -> Cors {
     Cors::new().default_policy(cors_policy!(
         origins = "*",
         headers = ["Content-Type"],

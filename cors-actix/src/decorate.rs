@@ -105,6 +105,11 @@ impl Decoration {
         }
     }
 
+    /// Whether there is nothing to write.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.allow_origin.is_none() && !self.vary_origin
+    }
+
     /// Adds the headers (replacing any CORS header the handler set, appending to `Vary`).
     pub(crate) fn apply(self, headers: &mut HeaderMap) {
         if let Some(origin) = self.allow_origin {

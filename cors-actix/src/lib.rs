@@ -653,21 +653,24 @@
 #![warn(missing_docs)]
 
 mod decorate;
+mod door;
 mod middleware;
 mod policy_ref;
 mod preflight;
 mod refusal;
+mod registry;
+mod report;
 mod route_cors;
-mod route_middleware;
+mod route_table;
 mod settings;
-mod startup;
 
 pub use cors_core::{Policy, PolicyBuilder, PolicyError, Problem, ProblemKind};
 pub use cors_macros::{cors, cors_policy};
-pub use middleware::{Cors, NoDefault, WithDefault};
+pub use middleware::Cors;
 pub use policy_ref::{PolicyRef, RuntimePolicy};
 pub use preflight::{is_preflight, AsRequestHead};
 pub use refusal::REFUSAL_HEADER;
+pub use report::{ReportedRoute, RouteReport};
 pub use settings::OnRefusal;
 
 /// The README's example, compiled as a doctest.
@@ -678,9 +681,8 @@ pub struct ReadmeDoctests;
 /// Support for the code the macros generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::preflight::register_preflight;
-    pub use crate::route_cors::{PolicySource, RouteCors};
-    pub use crate::route_middleware::RouteMiddleware;
+    pub use crate::registry::register_route;
+    pub use crate::route_cors::{GuardFn, PolicySource, RouteCors};
     pub use actix_web;
     pub use cors_core as core;
     pub use std::borrow::Cow;

@@ -99,3 +99,21 @@ pub(crate) fn static_value(text: &'static str) -> Option<HeaderValue> {
         .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
         .then(|| HeaderValue::from_static(text))
 }
+
+/// A policy with the values every allowed actual response needs, prepared when the app starts.
+#[derive(Clone, Debug)]
+pub(crate) struct Prepared {
+    pub(crate) policy: PolicyRef,
+    pub(crate) expose: Option<HeaderValue>,
+    pub(crate) vary_origin: bool,
+}
+
+impl Prepared {
+    pub(crate) fn new(policy: PolicyRef) -> Prepared {
+        Prepared {
+            expose: policy.expose_value(),
+            vary_origin: policy.varies_by_origin(),
+            policy,
+        }
+    }
+}

@@ -1,32 +1,22 @@
-//! The hidden preflight resource `#[cors]` registers beside each route: same path, guarded by
-//! `OPTIONS` + `Origin` + an `Access-Control-Request-Method` that is one of the route's
-//! methods. The router therefore picks the right policy inside scopes, with path parameters,
-//! and per method. The user's handler never runs for a preflight.
+//! Preflights: recognizing one, and the answer a policy gives it.
 
-use std::future::ready;
-
-use actix_web::dev::{
-    AppService, HttpServiceFactory, RequestHead, ServiceRequest, ServiceResponse,
-};
-use actix_web::guard::{Guard, GuardContext};
+use actix_web::dev::{RequestHead, ServiceRequest};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::Method;
-use actix_web::{Error, HttpResponse, Resource};
+use actix_web::HttpResponse;
 use cors_core::{Decision, PREFLIGHT_VARY};
 
 use crate::decorate::{preflight_headers, PreflightValues};
 use crate::policy_ref::PolicyRef;
-use crate::refusal::{action, refusal_response, skipped, Log};
-use crate::route_cors::{PolicySource, RouteCors};
-use crate::route_middleware::unregistered;
-use crate::settings::RouteContext;
+use crate::refusal::{action, refusal_response, Log};
 
 /// Whether a request is a CORS preflight: `OPTIONS` with `Origin` and
 /// `Access-Control-Request-Method`. Accepts a `ServiceRequest`, an `HttpRequest` or a
 /// `RequestHead`.
 ///
-/// Middleware registered *inside* [`Cors`](crate::Cors) (an authentication layer, say) sees
-/// preflights, which never carry credentials: let them through.
+/// [`Cors`](crate::Cors) answers the preflights of every route that has a policy before
+/// anything inside it runs; use this in your own code for the preflights it passes on (those
+/// of paths without a policy).
 ///
 /// ```
 /// use actix_web::test::TestRequest;
@@ -80,80 +70,6 @@ mod sealed {
     impl Sealed for actix_web::dev::RequestHead {}
     impl Sealed for actix_web::dev::ServiceRequest {}
     impl Sealed for actix_web::HttpRequest {}
-}
-
-/// Matches the preflights of one route.
-struct PreflightGuard {
-    methods: &'static [&'static str],
-}
-
-impl Guard for PreflightGuard {
-    fn check(&self, ctx: &GuardContext<'_>) -> bool {
-        let head = ctx.head();
-        head.method == Method::OPTIONS
-            && head.headers.contains_key(header::ORIGIN)
-            && head
-                .headers
-                .get(header::ACCESS_CONTROL_REQUEST_METHOD)
-                .is_some_and(|m| self.methods.iter().any(|x| x.as_bytes() == m.as_bytes()))
-    }
-}
-
-/// Registers the preflight resource of `route`. Called by the code `#[cors]` generates.
-#[doc(hidden)]
-pub fn register_preflight(route: &'static RouteCors, config: &mut AppService) {
-    if let PolicySource::Named(name) = route.source {
-        crate::startup::note_named_policy(route.handler, name, config);
-    }
-    let resource = Resource::new(route.path)
-        .name(&format!("{}.cors_preflight", route.handler))
-        .guard(PreflightGuard {
-            methods: route.methods,
-        })
-        .default_service(actix_web::dev::fn_service(move |req: ServiceRequest| {
-            ready(Ok::<ServiceResponse, Error>(answer(route, req)))
-        }));
-    HttpServiceFactory::register(resource, config);
-}
-
-fn answer(route: &'static RouteCors, req: ServiceRequest) -> ServiceResponse {
-    let named = match route.source {
-        PolicySource::Named(name) => Some(name),
-        _ => None,
-    };
-    let ctx = RouteContext::take(&req, named);
-    let policy = match (&route.source, ctx.named) {
-        (PolicySource::Inline(policy), _) => PolicyRef::Static(policy),
-        (PolicySource::Named(_), Some(policy)) => policy,
-        (PolicySource::Named(name), None) => {
-            let response = unregistered(route, name, ctx.has_middleware);
-            return req.into_response(response);
-        }
-        (PolicySource::Disabled, _) => {
-            tracing::debug!(
-                target: "cors",
-                handler = route.handler,
-                method = %req.method(),
-                path = req.path(),
-                request = "preflight",
-                reason = skipped::DISABLED,
-                action = action::BLOCKED,
-                "CORS preflight refused"
-            );
-            let response = HttpResponse::Forbidden()
-                .insert_header((header::CONTENT_TYPE, "text/plain; charset=utf-8"))
-                .insert_header((header::VARY, PREFLIGHT_VARY))
-                .body("CORS request refused: CORS is disabled for this route\n");
-            return req.into_response(response);
-        }
-    };
-    let response = preflight_response(
-        req.headers(),
-        &policy,
-        Some(&Log::of(route.handler, &req)),
-        ctx.debug,
-    );
-    req.into_response(response)
 }
 
 /// The response to a preflight under `policy`; the decision is logged if `log` is given.

@@ -6,7 +6,7 @@ use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::HttpResponse;
-use cors_core::Reason;
+use cors_core::{Reason, PREFLIGHT_VARY};
 
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
@@ -44,45 +44,43 @@ pub(crate) fn refusal_response(
     response
 }
 
+/// A `403` to a preflight refused for a reason of the route, not of the request (CORS disabled,
+/// no route for the requested method): `detail` is in the body, and in debug mode also in the
+/// `X-Cors-Refusal` header.
+pub(crate) fn refusal_text(detail: &str, debug: bool) -> HttpResponse {
+    let mut response = HttpResponse::with_body(
+        StatusCode::FORBIDDEN,
+        format!("CORS request refused: {detail}\n"),
+    );
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, TEXT_PLAIN);
+    headers.insert(header::VARY, HeaderValue::from_static(PREFLIGHT_VARY));
+    if debug {
+        if let Ok(value) = HeaderValue::from_str(detail) {
+            headers.insert(REFUSAL_HEADER, value);
+        }
+    }
+    response.map_into_boxed_body()
+}
+
 /// What a log event says about the request. Holds references only: the method and path are
 /// read when an event is actually emitted, so disabled logging costs next to nothing.
 pub(crate) struct Log<'a> {
     handler: &'a str,
-    request: Source<'a>,
-}
-
-enum Source<'a> {
-    Service(&'a ServiceRequest),
-    Parts(&'a Method, &'a str),
+    request: &'a ServiceRequest,
 }
 
 impl<'a> Log<'a> {
-    pub(crate) fn new(handler: &'a str, method: &'a Method, path: &'a str) -> Log<'a> {
-        Log {
-            handler,
-            request: Source::Parts(method, path),
-        }
-    }
-
-    pub(crate) fn of(handler: &'a str, req: &'a ServiceRequest) -> Log<'a> {
-        Log {
-            handler,
-            request: Source::Service(req),
-        }
+    pub(crate) fn of(handler: &'a str, request: &'a ServiceRequest) -> Log<'a> {
+        Log { handler, request }
     }
 
     fn method(&self) -> &Method {
-        match self.request {
-            Source::Service(req) => req.method(),
-            Source::Parts(method, _) => method,
-        }
+        self.request.method()
     }
 
     fn path(&self) -> &str {
-        match self.request {
-            Source::Service(req) => req.path(),
-            Source::Parts(_, path) => path,
-        }
+        self.request.path()
     }
 
     /// Logs a refusal (target `cors`, level debug: refusals are driven by clients), with what
@@ -139,9 +137,8 @@ pub(crate) mod action {
     /// `OnRefusal::HeadersOnly`: the handler runs, its response has no CORS headers.
     pub(crate) const HEADERS_ONLY: &str =
         "headers only: handler runs, response sent without CORS headers";
-    /// The default policy refused a route without `#[cors]`: its handler had already run.
-    pub(crate) const DEFAULT_POLICY: &str =
-        "route without #[cors]: handler has run, response sent without CORS headers";
+    /// A preflight no policy answers goes on to the app.
+    pub(crate) const PASSED: &str = "passed to the app: its own OPTIONS handler, or a 404 or 405";
 }
 
 /// Why a request was not decided by a policy, for the log.
@@ -153,9 +150,6 @@ pub(crate) mod skipped {
         "the request comes from the server's own origin: never blocked, no CORS headers";
     /// `#[cors(disable)]`.
     pub(crate) const DISABLED: &str = "CORS is disabled for this route";
-    /// The app answered a preflight with a success: the default policy leaves it alone.
-    pub(crate) const ANSWERED_BY_APP: &str =
-        "the app answered the preflight itself (its own OPTIONS handler)";
 }
 
 /// Whether a request refused by the policy comes from the server's own origin: CORS never

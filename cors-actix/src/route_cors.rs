@@ -1,5 +1,6 @@
-//! What the `#[cors]` macro records about a route.
+//! What the `#[cors]` macro records about a route: its declaration, as a `static`.
 
+use actix_web::guard::GuardContext;
 use cors_core::Policy;
 
 /// Where a route's policy comes from.
@@ -14,6 +15,10 @@ pub enum PolicySource {
     Disabled,
 }
 
+/// A guard function named in the route attribute (`guard = "name"`).
+#[doc(hidden)]
+pub type GuardFn = fn(&GuardContext<'_>) -> bool;
+
 /// A route's CORS declaration, emitted by `#[cors]` as a `static`.
 #[doc(hidden)]
 #[derive(Debug)]
@@ -24,6 +29,8 @@ pub struct RouteCors {
     pub path: &'static str,
     /// The route's methods.
     pub methods: &'static [&'static str],
+    /// The route attribute's guard functions, in order.
+    pub guards: &'static [GuardFn],
     /// The policy.
     pub source: PolicySource,
 }
@@ -34,12 +41,14 @@ impl RouteCors {
         handler: &'static str,
         path: &'static str,
         methods: &'static [&'static str],
+        guards: &'static [GuardFn],
         source: PolicySource,
     ) -> RouteCors {
         RouteCors {
             handler,
             path,
             methods,
+            guards,
             source,
         }
     }

@@ -138,6 +138,22 @@ impl AllowedOrigins {
         self.exact.keys()
     }
 
+    /// How many rules are not exact origins: any-port, subdomain and regex rules.
+    ///
+    /// ```
+    /// use cors_core::Policy;
+    ///
+    /// let policy = Policy::builder()
+    ///     .allow_origins(["https://app.example.com", "http://localhost:*"])
+    ///     .build()?;
+    /// assert_eq!(policy.origins().exact().count(), 1);
+    /// assert_eq!(policy.origins().pattern_count(), 1);
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    pub fn pattern_count(&self) -> usize {
+        self.any_port.len() + self.subdomains.len() + self.regexes.len()
+    }
+
     /// Matches a raw `Origin` header value.
     #[inline]
     pub fn check<'a>(&self, raw: &'a [u8]) -> OriginMatch<'a> {

@@ -1,16 +1,16 @@
 //! Code generation: the route wrapper for `#[cors]`, the `static` for `cors_policy!`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
-use syn::{ItemFn, LitStr};
+use syn::ItemFn;
 
 use crate::policy_expr::policy_expr;
 use crate::route::RouteAttr;
 use crate::validate::Source;
 
-/// `#[cors]` on a handler: the user's route (renamed, with our route middleware as its
-/// outermost `wrap`) plus a service named like the handler that registers it together with the
-/// hidden preflight resource of the same path and methods.
+/// `#[cors]` on a handler: the user's route, unchanged but renamed, plus a service named like
+/// the handler that registers it and notes the route's declaration for `Cors`, which decides
+/// its requests at the door. Nothing CORS-related is added to actix-web's router.
 pub fn route(source: Source, mut item: ItemFn, route: RouteAttr) -> TokenStream {
     let p = quote!(::cors_actix::__private);
     let name = item.sig.ident.clone();
@@ -33,18 +33,17 @@ pub fn route(source: Source, mut item: ItemFn, route: RouteAttr) -> TokenStream 
         Source::Disabled => quote!(#p::PolicySource::Disabled),
     };
 
-    // The route attribute, with the resource name kept as the handler's and our middleware
-    // appended last, so that it is the outermost: errors of the user's `wrap`s pass through it.
-    let wrap = LitStr::new(
-        &format!("::cors_actix::__private::RouteMiddleware::new(&{spec})"),
-        Span::call_site(),
-    );
+    // The route attribute, with the resource name kept as the handler's (the function is
+    // renamed below).
     let route_path = &route.path;
     let options = route.options.iter();
     let name_option = (!route.has_name).then(|| quote!(, name = #handler_name));
     let route_attr: syn::Attribute = syn::parse_quote!(
-        #[#route_path(#pattern #(, #options)* #name_option, wrap = #wrap)]
+        #[#route_path(#pattern #(, #options)* #name_option)]
     );
+    // The route's guard functions, evaluated by `Cors` at the door as actix-web evaluates them
+    // in its router.
+    let guards = route.guards.iter();
 
     let mut docs = Vec::new();
     let mut attrs = Vec::new();
@@ -68,6 +67,7 @@ pub fn route(source: Source, mut item: ItemFn, route: RouteAttr) -> TokenStream 
             #handler_name,
             #pattern,
             &[#(#methods),*],
+            &[#(#guards as #p::GuardFn),*],
             #source,
         );
 
@@ -80,7 +80,7 @@ pub fn route(source: Source, mut item: ItemFn, route: RouteAttr) -> TokenStream 
         impl #p::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, __config: &mut #p::actix_web::dev::AppService) {
                 #p::actix_web::dev::HttpServiceFactory::register(#inner, __config);
-                #p::register_preflight(&#spec, __config);
+                #p::register_route(&#spec, __config);
             }
         }
     }

@@ -25,6 +25,8 @@ pub struct RouteAttr {
     pub methods: Vec<(String, Span)>,
     /// Whether `name = ".."` was given.
     pub has_name: bool,
+    /// The guard functions (`guard = "path"`), in order.
+    pub guards: Vec<syn::Path>,
     /// Every `key = value` option, to re-emit unchanged.
     pub options: Punctuated<MetaNameValue, Token![,]>,
 }
@@ -110,9 +112,22 @@ pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
         methods.push((kind.to_ascii_uppercase(), attr.path().span()));
     }
     let mut has_name = false;
+    let mut guards = Vec::new();
     for option in &args.options {
         if option.path.is_ident("name") {
             has_name = true;
+        }
+        if option.path.is_ident("guard") {
+            if let Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) = &option.value
+            {
+                match s.parse::<syn::Path>() {
+                    Ok(path) => guards.push(path),
+                    // actix-web reports a malformed guard path itself.
+                    Err(_) => return None,
+                }
+            }
         }
         if option.path.is_ident("method") {
             if let Expr::Lit(ExprLit {
@@ -133,6 +148,7 @@ pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
         pattern: args.pattern,
         methods,
         has_name,
+        guards,
         options: args.options,
     })
 }

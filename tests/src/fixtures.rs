@@ -8,7 +8,7 @@ use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{delete, get, post, put, route, test, web, App, Error, HttpResponse};
-use cors_actix::{cors, Cors, Policy, WithDefault};
+use cors_actix::{cors, Cors, Policy};
 
 use crate::invariants::{AppSpec, RoutePolicy, RouteSpec, HANDLER_MARK};
 use crate::oracle::{Model, ModelPort};
@@ -209,7 +209,7 @@ pub fn middleware() -> Cors {
 }
 
 /// The fixed app's middleware with its default policy.
-pub fn middleware_with_default() -> Cors<WithDefault> {
+pub fn middleware_with_default() -> Cors {
     middleware().default_policy(build(&default_model()))
 }
 

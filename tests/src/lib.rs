@@ -6,6 +6,7 @@ pub mod fixtures;
 pub mod fuzzing;
 pub mod invariants;
 pub mod oracle;
+pub mod wire;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

@@ -1,136 +1,93 @@
 //! The limitations the crate documentation states ("Limitations"), pinned so that the docs
 //! and the behavior cannot drift apart silently.
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::error::ErrorTooManyRequests;
 use actix_web::http::Method;
-use actix_web::middleware::{from_fn, Next};
-use actix_web::{get, guard, test, web, App, Error, Responder};
-use cors_actix::{cors, cors_policy, Cors};
-use tests::{actual, header, preflight, reply, Calls};
+use actix_web::{get, guard, test, web, App, Responder};
+use cors_actix::{cors, Cors};
+use tests::{actual, preflight, reply};
+
+#[cors(origins = ["https://json.example"])]
+#[get("/search", guard = "wants_json")]
+async fn search_json() -> impl Responder {
+    "{}"
+}
+
+#[cors(origins = ["https://html.example"])]
+#[get("/search")]
+async fn search_html() -> impl Responder {
+    "<p>"
+}
+
+fn wants_json(ctx: &guard::GuardContext<'_>) -> bool {
+    ctx.head()
+        .headers()
+        .get("accept")
+        .is_some_and(|v| v.as_bytes() == b"application/json")
+}
+
+#[actix_rt::test]
+async fn a_guard_on_headers_a_preflight_does_not_carry_passes_the_preflight_on() {
+    let app = test::init_service(
+        App::new()
+            .service(search_json)
+            .service(search_html)
+            .wrap(Cors::new()),
+    )
+    .await;
+    // The preflight carries no `Accept: application/json`: the guarded route does not match
+    // it, so the next route's policy answers.
+    let res = reply(
+        &app,
+        preflight("/search", "https://json.example", "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    let res = reply(
+        &app,
+        preflight("/search", "https://html.example", "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    // Actual requests are routed with the guard, at the door as in actix-web.
+    let res = reply(
+        &app,
+        actual(Method::GET, "/search", Some("https://json.example"))
+            .insert_header(("accept", "application/json"))
+            .to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.body, "{}");
+}
 
 #[cors(origins = ["https://app.example.com"])]
-#[get("/items")]
-async fn items() -> impl Responder {
-    "[]"
-}
-
-/// An app-level middleware answering on its own, before routing.
-async fn rate_limit(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, Error> {
-    if req.headers().contains_key("x-over-limit") {
-        return Err(ErrorTooManyRequests("slow down"));
-    }
-    next.call(req).await
+#[get("/api/status")]
+async fn status() -> impl Responder {
+    "ok"
 }
 
 #[actix_rt::test]
-async fn app_level_middleware_answers_carry_only_the_default_policy() {
-    let request = || {
-        actual(Method::GET, "/items", Some("https://app.example.com"))
-            .insert_header(("x-over-limit", "1"))
-            .to_request()
-    };
-    // No default policy: the route's policy never sees the request, the 429 is unreadable.
+async fn a_plain_scope_registered_before_a_declared_route_is_invisible_to_the_door() {
     let app = test::init_service(
         App::new()
-            .service(items)
-            .wrap(from_fn(rate_limit))
+            // No CORS declaration inside: the door does not know this scope exists.
+            .service(web::scope("/api").route("/other", web::get().to(|| async { "other" })))
+            .service(status)
             .wrap(Cors::new()),
     )
     .await;
-    let res = reply(&app, request()).await;
-    assert_eq!(res.status, 429);
-    assert_eq!(res.header("access-control-allow-origin"), None);
-    // With a default policy, it covers the middleware's answer.
-    let app = test::init_service(
-        App::new()
-            .service(items)
-            .wrap(from_fn(rate_limit))
-            .wrap(Cors::new().default_policy(cors_policy!(origins = ["https://app.example.com"]))),
-    )
-    .await;
-    let res = reply(&app, request()).await;
-    assert_eq!(res.status, 429);
-    assert_eq!(
-        res.header("access-control-allow-origin"),
-        Some("https://app.example.com")
-    );
-}
-
-#[cors(origins = ["https://a.example"])]
-#[get("/tenant", guard = "is_tenant_a")]
-async fn tenant_a() -> impl Responder {
-    "a"
-}
-
-#[cors(origins = ["https://b.example"])]
-#[get("/tenant")]
-async fn tenant_b() -> impl Responder {
-    "b"
-}
-
-fn is_tenant_a(ctx: &guard::GuardContext<'_>) -> bool {
-    ctx.head().headers().contains_key("x-tenant-a")
-}
-
-#[actix_rt::test]
-async fn guards_are_not_applied_to_preflights() {
-    let app = test::init_service(
-        App::new()
-            .service(tenant_a)
-            .service(tenant_b)
-            .wrap(Cors::new()),
-    )
-    .await;
-    // Actual requests are routed with the guard: b.example reaches tenant_b.
-    let res = test::call_service(
+    // actix-web routes `/api/...` into the scope first, which has no `/status`: 404. The door
+    // still answers the preflight with `status`'s policy.
+    let res = reply(
         &app,
-        actual(Method::GET, "/tenant", Some("https://b.example")).to_request(),
+        preflight("/api/status", "https://app.example.com", "GET", None).to_request(),
     )
     .await;
-    assert_eq!(res.status(), 200);
-    assert_eq!(test::read_body(res).await, "b");
-    // Preflights are routed by path and method only: the first route's policy answers.
-    let res = test::call_service(
+    assert_eq!(res.status, 204);
+    let res = reply(
         &app,
-        preflight("/tenant", "https://b.example", "GET", None).to_request(),
+        actual(Method::GET, "/api/status", Some("https://app.example.com")).to_request(),
     )
     .await;
-    assert_eq!(res.status(), 403);
-    let res = test::call_service(
-        &app,
-        preflight("/tenant", "https://a.example", "GET", None).to_request(),
-    )
-    .await;
-    assert_eq!(res.status(), 204);
-}
-
-async fn counted(calls: web::Data<Calls>) -> impl Responder {
-    calls.hit();
-    "side effect"
-}
-
-#[actix_rt::test]
-async fn routes_without_cors_run_before_the_default_policy_refuses() {
-    let calls = Calls::default();
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(calls.clone()))
-            // A manual route: `#[cors]` cannot apply, only the default policy.
-            .route("/manual", web::post().to(counted))
-            .wrap(Cors::new().default_policy(cors_policy!(origins = ["https://app.example.com"]))),
-    )
-    .await;
-    let res = test::call_service(
-        &app,
-        actual(Method::POST, "/manual", Some("https://evil.example")).to_request(),
-    )
-    .await;
-    assert_eq!(res.status(), 200, "not a 403: the handler has already run");
-    assert_eq!(header(&res, "access-control-allow-origin"), None);
-    assert_eq!(calls.count(), 1);
+    assert_eq!(res.status, 404);
 }

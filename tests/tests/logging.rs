@@ -105,7 +105,19 @@ async fn own_options() -> impl Responder {
 }
 
 /// Runs `f` with a subscriber capturing every `cors` event of this thread; returns the log.
+// Tests run on threads of their own, each with its own runtime: one at a time holds the lock,
+// because tracing's level and interest caches are global and a subscriber dropped by one test
+// can hide another test's events while both run.
+// Tests that log without capturing take it too (a callsite first hit then would otherwise cache
+// "no interest" while a capture starts).
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[allow(clippy::await_holding_lock)]
 async fn capture<F: std::future::Future<Output = ()>>(f: F) -> String {
+    let _one = one_at_a_time();
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -275,7 +287,7 @@ async fn default_policy_decisions_are_logged() {
             "CORS request refused",
             by_default,
             "origin `https://evil.example` is not allowed",
-            "handler has run",
+            "handler not run",
         ],
     );
     assert_event(&log, &["TRACE", "CORS preflight allowed", by_default]);
@@ -292,38 +304,17 @@ async fn default_policy_decisions_are_logged() {
         &log,
         &[
             "TRACE",
-            "not decided",
-            "its own OPTIONS handler",
+            "CORS preflight allowed",
+            by_default,
             r#"path="/own-options""#,
         ],
     );
 }
 
 #[actix_rt::test]
-async fn a_named_policy_missing_at_request_time_is_an_error_event() {
-    let log = capture(async {
-        // No `Cors` at all: nothing checks the name at start-up, the request finds out.
-        let app = test::init_service(App::new().service(partners)).await;
-        let res = send(
-            &app,
-            actual(Method::GET, "/partners", Some("https://a.example")),
-        )
-        .await;
-        assert_eq!(res.status(), 500);
-    })
-    .await;
-    assert_event(
-        &log,
-        &[
-            "ERROR",
-            "route uses CORS policy `partners`, which is not registered",
-            "is `Cors` wrapping this app?",
-        ],
-    );
-}
-
-#[actix_rt::test]
+#[allow(clippy::await_holding_lock)]
 async fn debug_mode_puts_the_reason_in_refused_preflights_and_default_refusals() {
+    let _one = one_at_a_time();
     let app = test::init_service(
         App::new()
             .service(items)
