@@ -68,12 +68,16 @@ impl<S> CorsService<S> {
         match lookup {
             Lookup::Route(route) => match &route.policy {
                 RoutePolicy::Decide(policy) => Choice::Policy {
-                    handler: route.handler,
+                    handler: &route.handler,
                     policy,
                 },
                 RoutePolicy::Disabled => Choice::Disabled {
-                    handler: route.handler,
+                    handler: &route.handler,
                 },
+            },
+            Lookup::Scope(scope) => Choice::Policy {
+                handler: &scope.handler,
+                policy: &scope.policy,
             },
             Lookup::OtherMethods(route) => default().unwrap_or(Choice::Unserved { route }),
             Lookup::Nothing => default().unwrap_or(Choice::None),
@@ -96,9 +100,9 @@ impl<S> CorsService<S> {
                 let reason = format!(
                     "no route with a CORS policy serves the requested method on this path ({} serves {})",
                     route.pattern(),
-                    route.methods().join(", ")
+                    route.methods_text()
                 );
-                let log = Log::of(route.handler, req);
+                let log = Log::of(&route.handler, req);
                 if self.debug {
                     log.refused("preflight", &reason, action::BLOCKED);
                     Outcome::Respond(refusal_text(&reason, true))

@@ -655,6 +655,7 @@
 mod decorate;
 mod door;
 mod middleware;
+mod path_policy;
 mod policy_ref;
 mod preflight;
 mod refusal;
@@ -667,6 +668,7 @@ mod settings;
 pub use cors_core::{Policy, PolicyBuilder, PolicyError, Problem, ProblemKind};
 pub use cors_macros::{cors, cors_policy};
 pub use middleware::Cors;
+pub use path_policy::{resource_policy, scope_policy, PathPolicy};
 pub use policy_ref::{PolicyRef, RuntimePolicy};
 pub use preflight::{is_preflight, AsRequestHead};
 pub use refusal::REFUSAL_HEADER;

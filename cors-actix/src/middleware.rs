@@ -154,7 +154,7 @@ impl Cors {
         };
         let default = settings.default.clone().map(Prepared::new);
         let report = RouteReport {
-            routes: table.routes().iter().map(|route| route.report()).collect(),
+            routes: table.report(),
             default: default.as_ref().map(|d| Short(&d.policy).to_string()),
         };
         tracing::info!(target: "cors", "CORS route table:\n{report}");

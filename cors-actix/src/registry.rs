@@ -22,11 +22,22 @@ use std::rc::{Rc, Weak};
 
 use actix_web::dev::AppService;
 
+use crate::policy_ref::PolicyRef;
 use crate::route_cors::RouteCors;
 
-/// A route as registered: its declaration and the prefix of its enclosing scopes.
+/// A CORS declaration, as registered with the app.
+pub(crate) enum Declared {
+    /// A `#[cors]` route.
+    Route(&'static RouteCors),
+    /// [`resource_policy`](crate::resource_policy): every route of a path.
+    Resource { path: String, policy: PolicyRef },
+    /// [`scope_policy`](crate::scope_policy): everything under the enclosing scope.
+    Scope { policy: PolicyRef },
+}
+
+/// A declaration and where it is registered.
 pub(crate) struct Registration {
-    pub(crate) route: &'static RouteCors,
+    pub(crate) declared: Declared,
     /// The joined patterns of the enclosing `web::scope`s, e.g. `/v1/{tenant}` (empty at the
     /// app's root).
     pub(crate) prefix: String,
@@ -46,10 +57,15 @@ thread_local! {
 /// Records the registration of `route` in `config`. Called by the code `#[cors]` generates.
 #[doc(hidden)]
 pub fn register_route(route: &'static RouteCors, config: &AppService) {
+    note(Declared::Route(route), config);
+}
+
+/// Records a declaration registered in `config`.
+pub(crate) fn note(declared: Declared, config: &AppService) {
     let app: Rc<dyn Any> = config.default_service();
     let app = Rc::downgrade(&app);
     let registration = Registration {
-        route,
+        declared,
         prefix: config.current_prefix.clone(),
         is_root: config.is_root(),
     };

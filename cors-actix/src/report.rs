@@ -9,8 +9,8 @@ pub struct ReportedRoute {
     pub pattern: String,
     /// The route's methods.
     pub methods: Vec<&'static str>,
-    /// The handler.
-    pub handler: &'static str,
+    /// The handler, or `resource_policy("/path")` / `scope_policy("/prefix")`.
+    pub handler: String,
     /// Whether the route attribute has guards (`guard = "..."`), evaluated at the door.
     pub guarded: bool,
     /// Where the policy comes from, with its origins in short: `inline [https://a.example]`,

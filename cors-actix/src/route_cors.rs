@@ -31,8 +31,8 @@ pub struct RouteCors {
     pub methods: &'static [&'static str],
     /// The route attribute's guard functions, in order.
     pub guards: &'static [GuardFn],
-    /// The policy.
-    pub source: PolicySource,
+    /// The policy (shared by the declarations of one handler's routes).
+    pub source: &'static PolicySource,
 }
 
 impl RouteCors {
@@ -42,7 +42,7 @@ impl RouteCors {
         path: &'static str,
         methods: &'static [&'static str],
         guards: &'static [GuardFn],
-        source: PolicySource,
+        source: &'static PolicySource,
     ) -> RouteCors {
         RouteCors {
             handler,

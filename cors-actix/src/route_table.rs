@@ -8,7 +8,7 @@ use std::fmt;
 use actix_web::dev::{ResourceDef, ServiceRequest};
 
 use crate::policy_ref::{PolicyRef, Prepared};
-use crate::registry::Registration;
+use crate::registry::{Declared, Registration};
 use crate::report::ReportedRoute;
 use crate::route_cors::{GuardFn, PolicySource};
 use crate::settings::Settings;
@@ -21,62 +21,120 @@ pub(crate) enum RoutePolicy {
     Disabled,
 }
 
-/// One declared route.
+/// Where a route's policy comes from, for the report.
+#[derive(Clone, Copy)]
+enum Origin {
+    Inline,
+    Named(&'static str),
+    Runtime,
+}
+
+/// One declared route: a `#[cors]` route attribute, or a [`resource_policy`](crate::resource_policy).
 pub(crate) struct Route {
-    pub(crate) handler: &'static str,
+    pub(crate) handler: String,
     /// The full pattern (scope prefixes and the route's own), for reports and logs.
     pattern: String,
     /// The enclosing scopes' prefix (`None` at the app's root).
     prefix: Option<ResourceDef>,
     /// The route's own pattern, as actix-web registers it.
     resource: ResourceDef,
-    methods: &'static [&'static str],
+    /// `None`: every method.
+    methods: Option<&'static [&'static str]>,
     guards: &'static [GuardFn],
     pub(crate) policy: RoutePolicy,
-    source: &'static PolicySource,
+    origin: Origin,
 }
 
-impl Route {
-    fn new(registration: Registration, settings: &Settings) -> Result<Route, String> {
+/// A [`scope_policy`](crate::scope_policy).
+pub(crate) struct ScopeRoute {
+    pub(crate) handler: String,
+    prefix: Option<ResourceDef>,
+    pattern: String,
+    pub(crate) policy: Prepared,
+}
+
+/// A registration, turned into what the table holds.
+// Built once per registration at start-up, moved straight into the table: no need to box.
+#[allow(clippy::large_enum_variant)]
+enum Entry {
+    Route(Route),
+    Scope(ScopeRoute),
+}
+
+impl Entry {
+    fn new(registration: Registration, settings: &Settings) -> Result<Entry, String> {
         let Registration {
-            route,
+            declared,
             prefix,
             is_root,
         } = registration;
+        let scope = (!prefix.is_empty()).then(|| ResourceDef::root_prefix(&prefix));
         // As actix-web's `Resource::register` does: a leading slash, except for the empty
         // pattern inside a scope (which matches the scope's path itself).
-        let own = if is_root || !route.path.is_empty() {
-            ensure_leading_slash(route.path)
-        } else {
-            String::new()
-        };
-        let policy = match &route.source {
-            PolicySource::Inline(policy) => {
-                RoutePolicy::Decide(Prepared::new(PolicyRef::Static(policy)))
+        let own = |path: &str| {
+            if is_root || !path.is_empty() {
+                ensure_leading_slash(path)
+            } else {
+                String::new()
             }
-            PolicySource::Named(name) => match settings.named.get(*name) {
-                Some(policy) => RoutePolicy::Decide(Prepared::new(policy.clone())),
-                None => {
-                    return Err(format!(
-                        "handler `{}` uses `policy = \"{name}\"`",
-                        route.handler
-                    ))
-                }
-            },
-            PolicySource::Disabled => RoutePolicy::Disabled,
         };
-        Ok(Route {
-            handler: route.handler,
-            pattern: format!("{prefix}{own}"),
-            prefix: (!prefix.is_empty()).then(|| ResourceDef::root_prefix(&prefix)),
-            resource: ResourceDef::new(own),
-            methods: route.methods,
-            guards: route.guards,
-            policy,
-            source: &route.source,
+        Ok(match declared {
+            Declared::Route(route) => {
+                let (policy, origin) = match route.source {
+                    PolicySource::Inline(policy) => (
+                        RoutePolicy::Decide(Prepared::new(PolicyRef::Static(policy))),
+                        Origin::Inline,
+                    ),
+                    PolicySource::Named(name) => match settings.named.get(*name) {
+                        Some(policy) => (
+                            RoutePolicy::Decide(Prepared::new(policy.clone())),
+                            Origin::Named(name),
+                        ),
+                        None => {
+                            return Err(format!(
+                                "handler `{}` uses `policy = \"{name}\"`",
+                                route.handler
+                            ))
+                        }
+                    },
+                    PolicySource::Disabled => (RoutePolicy::Disabled, Origin::Inline),
+                };
+                let own = own(route.path);
+                Entry::Route(Route {
+                    handler: route.handler.to_owned(),
+                    pattern: format!("{prefix}{own}"),
+                    prefix: scope,
+                    resource: ResourceDef::new(own),
+                    methods: Some(route.methods),
+                    guards: route.guards,
+                    policy,
+                    origin,
+                })
+            }
+            Declared::Resource { path, policy } => {
+                let own = own(&path);
+                Entry::Route(Route {
+                    handler: format!("resource_policy(\"{path}\")"),
+                    pattern: format!("{prefix}{own}"),
+                    prefix: scope,
+                    resource: ResourceDef::new(own),
+                    methods: None,
+                    guards: &[],
+                    policy: RoutePolicy::Decide(Prepared::new(policy)),
+                    origin: Origin::Runtime,
+                })
+            }
+            Declared::Scope { policy } => Entry::Scope(ScopeRoute {
+                handler: format!("scope_policy(\"{prefix}\")"),
+                prefix: scope,
+                pattern: prefix,
+                policy: Prepared::new(policy),
+            }),
         })
     }
+}
 
+impl Route {
     /// Whether the route's pattern matches `path` (as actix-web's router sees it).
     fn matches_path(&self, path: &str) -> bool {
         match &self.prefix {
@@ -88,7 +146,20 @@ impl Route {
     }
 
     fn serves(&self, method: &[u8]) -> bool {
-        self.methods.iter().any(|m| m.as_bytes() == method)
+        self.methods
+            .is_none_or(|methods| methods.iter().any(|m| m.as_bytes() == method))
+    }
+
+    /// The methods both routes serve, if any.
+    fn common_methods(&self, other: &Route) -> Option<String> {
+        match (self.methods, other.methods) {
+            (None, None) => Some("every method".to_owned()),
+            (Some(list), None) | (None, Some(list)) => Some(list.join(", ")),
+            (Some(a), Some(b)) => {
+                let common: Vec<&str> = b.iter().copied().filter(|m| a.contains(m)).collect();
+                (!common.is_empty()).then(|| common.join(", "))
+            }
+        }
     }
 
     /// The route's full pattern.
@@ -96,9 +167,18 @@ impl Route {
         &self.pattern
     }
 
-    /// The route's methods.
-    pub(crate) fn methods(&self) -> &'static [&'static str] {
+    /// The route's methods, for messages.
+    pub(crate) fn methods_text(&self) -> String {
         self.methods
+            .map_or_else(|| "every method".to_owned(), |m| m.join(", "))
+    }
+}
+
+impl ScopeRoute {
+    fn matches_path(&self, path: &str) -> bool {
+        self.prefix
+            .as_ref()
+            .is_none_or(|prefix| prefix.find_match(path).is_some())
     }
 }
 
@@ -120,6 +200,8 @@ fn first_segment(path: &str) -> &str {
 pub(crate) enum Lookup<'t> {
     /// The route actix-web will run.
     Route(&'t Route),
+    /// No declared route serves the path and method; a scope policy covers the path.
+    Scope(&'t ScopeRoute),
     /// Declared routes serve this path, but none with this method (and guards).
     OtherMethods(&'t Route),
     /// No declared route serves this path.
@@ -131,6 +213,8 @@ pub(crate) enum Lookup<'t> {
 #[derive(Default)]
 pub(crate) struct RouteTable {
     routes: Vec<Route>,
+    /// Scope policies, in registration order.
+    scopes: Vec<ScopeRoute>,
     /// Routes whose pattern starts with a static segment, by that segment.
     by_segment: HashMap<Box<str>, Vec<u32>>,
     /// Routes whose first segment is dynamic: candidates for every path.
@@ -147,8 +231,9 @@ impl RouteTable {
         let mut problems = Vec::new();
         let mut table = RouteTable::default();
         for registration in registrations {
-            match Route::new(registration, settings) {
-                Ok(route) => table.push(route),
+            match Entry::new(registration, settings) {
+                Ok(Entry::Route(route)) => table.push(route),
+                Ok(Entry::Scope(scope)) => table.scopes.push(scope),
                 Err(problem) => problems.push(problem),
             }
         }
@@ -173,12 +258,16 @@ impl RouteTable {
 
     /// Whether the table has no route.
     pub(crate) fn is_empty(&self) -> bool {
-        self.routes.is_empty()
+        self.routes.is_empty() && self.scopes.is_empty()
     }
 
-    /// The routes, in registration order.
-    pub(crate) fn routes(&self) -> &[Route] {
-        &self.routes
+    /// The routes then the scope policies, each in registration order, as the report shows
+    /// them.
+    pub(crate) fn report(&self) -> Vec<ReportedRoute> {
+        let routes = self.routes.iter().map(Route::report);
+        routes
+            .chain(self.scopes.iter().map(ScopeRoute::report))
+            .collect()
     }
 
     /// The routes that may match `path`, in registration order.
@@ -196,7 +285,7 @@ impl RouteTable {
 
     /// The route actix-web will run for `path` and `method`: the first declared route, in
     /// registration order, whose pattern matches the path, whose methods include `method` and
-    /// whose guards accept the request.
+    /// whose guards accept the request; else the innermost scope policy covering the path.
     pub(crate) fn find<'t>(
         &'t self,
         path: &str,
@@ -213,9 +302,15 @@ impl RouteTable {
             }
             other.get_or_insert(route);
         }
-        match other {
-            Some(route) => Lookup::OtherMethods(route),
-            None => Lookup::Nothing,
+        let scope = self
+            .scopes
+            .iter()
+            .filter(|scope| scope.matches_path(path))
+            .max_by_key(|scope| scope.pattern.len());
+        match (scope, other) {
+            (Some(scope), _) => Lookup::Scope(scope),
+            (None, Some(route)) => Lookup::OtherMethods(route),
+            (None, None) => Lookup::Nothing,
         }
     }
 
@@ -233,16 +328,9 @@ impl RouteTable {
                 if !earlier.guards.is_empty() || !earlier.matches_path(sample) {
                     continue;
                 }
-                let common: Vec<&str> = later
-                    .methods
-                    .iter()
-                    .copied()
-                    .filter(|m| earlier.methods.contains(m))
-                    .collect();
-                if common.is_empty() {
+                let Some(methods) = earlier.common_methods(later) else {
                     continue;
-                }
-                let methods = common.join(", ");
+                };
                 problems.push(if earlier.pattern == later.pattern {
                     format!(
                         "`{}` and `{}` both declare {methods} {}: actix-web runs only `{}`, registered first; remove one declaration or give them different paths or methods",
@@ -293,19 +381,34 @@ impl Iterator for Merge<'_> {
 
 impl Route {
     /// The route as the report shows it.
-    pub(crate) fn report(&self) -> ReportedRoute {
+    fn report(&self) -> ReportedRoute {
         ReportedRoute {
             pattern: self.pattern.clone(),
-            methods: self.methods.to_vec(),
-            handler: self.handler,
+            methods: self.methods.map_or_else(|| vec!["*"], <[_]>::to_vec),
+            handler: self.handler.clone(),
             guarded: !self.guards.is_empty(),
-            policy: match (self.source, &self.policy) {
+            policy: match (self.origin, &self.policy) {
                 (_, RoutePolicy::Disabled) => "CORS disabled".to_owned(),
-                (PolicySource::Named(name), RoutePolicy::Decide(p)) => {
+                (Origin::Named(name), RoutePolicy::Decide(p)) => {
                     format!("policy \"{name}\" {}", Short(&p.policy))
                 }
-                (_, RoutePolicy::Decide(p)) => format!("inline {}", Short(&p.policy)),
+                (Origin::Inline, RoutePolicy::Decide(p)) => {
+                    format!("inline {}", Short(&p.policy))
+                }
+                (Origin::Runtime, RoutePolicy::Decide(p)) => Short(&p.policy).to_string(),
             },
+        }
+    }
+}
+
+impl ScopeRoute {
+    fn report(&self) -> ReportedRoute {
+        ReportedRoute {
+            pattern: format!("{}/*", self.pattern),
+            methods: vec!["*"],
+            handler: self.handler.clone(),
+            guarded: false,
+            policy: Short(&self.policy.policy).to_string(),
         }
     }
 }

@@ -5,21 +5,19 @@ use quote::{format_ident, quote};
 use syn::ItemFn;
 
 use crate::policy_expr::policy_expr;
-use crate::route::RouteAttr;
+use crate::route::{RouteAttr, Routes};
 use crate::validate::Source;
 
 /// `#[cors]` on a handler: the user's route, unchanged but renamed, plus a service named like
-/// the handler that registers it and notes the route's declaration for `Cors`, which decides
-/// its requests at the door. Nothing CORS-related is added to actix-web's router.
-pub fn route(source: Source, mut item: ItemFn, route: RouteAttr) -> TokenStream {
+/// the handler that registers it and notes the route's declaration (one per route attribute
+/// under `#[routes]`) for `Cors`, which decides its requests at the door. Nothing
+/// CORS-related is added to actix-web's router.
+pub fn route(source: Source, mut item: ItemFn, routes: Routes) -> TokenStream {
     let p = quote!(::cors_actix::__private);
     let name = item.sig.ident.clone();
     let vis = item.vis.clone();
     let inner = format_ident!("__cors_route_{}", name);
-    let spec = format_ident!("__CORS_ROUTE_{}", name);
     let handler_name = name.to_string();
-    let pattern = &route.pattern;
-    let methods = route.methods.iter().map(|(m, _)| m);
 
     let source = match source {
         Source::Inline(parts) => {
@@ -32,24 +30,36 @@ pub fn route(source: Source, mut item: ItemFn, route: RouteAttr) -> TokenStream 
         Source::Named(policy) => quote!(#p::PolicySource::Named(#policy)),
         Source::Disabled => quote!(#p::PolicySource::Disabled),
     };
+    let source_static = format_ident!("__CORS_SOURCE_{}", name);
 
-    // The route attribute, with the resource name kept as the handler's (the function is
-    // renamed below).
-    let route_path = &route.path;
-    let options = route.options.iter();
-    let name_option = (!route.has_name).then(|| quote!(, name = #handler_name));
-    let route_attr: syn::Attribute = syn::parse_quote!(
-        #[#route_path(#pattern #(, #options)* #name_option)]
-    );
-    // The route's guard functions, evaluated by `Cors` at the door as actix-web evaluates them
-    // in its router.
-    let guards = route.guards.iter();
+    // One declaration per route attribute, all sharing the policy.
+    let specs: Vec<syn::Ident> = (0..routes.routes.len())
+        .map(|i| format_ident!("__CORS_ROUTE_{}_{}", name, i))
+        .collect();
+    let declarations = routes.routes.iter().zip(&specs).map(|(route, spec)| {
+        let pattern = &route.pattern;
+        let methods = route.methods.iter().map(|(m, _)| m);
+        // The route's guard functions, evaluated by `Cors` at the door as actix-web evaluates
+        // them in its router.
+        let guards = route.guards.iter();
+        quote! {
+            #[allow(non_upper_case_globals)]
+            #[doc(hidden)]
+            static #spec: #p::RouteCors = #p::RouteCors::new(
+                #handler_name,
+                #pattern,
+                &[#(#methods),*],
+                &[#(#guards as #p::GuardFn),*],
+                &#source_static,
+            );
+        }
+    });
 
     let mut docs = Vec::new();
     let mut attrs = Vec::new();
     for (i, attr) in std::mem::take(&mut item.attrs).into_iter().enumerate() {
-        if i == route.index {
-            attrs.push(route_attr.clone());
+        if let Some(route) = routes.routes.iter().find(|r| r.index == i) {
+            attrs.push(route_attr(route, &handler_name));
         } else if attr.path().is_ident("doc") {
             docs.push(attr);
         } else {
@@ -63,13 +73,9 @@ pub fn route(source: Source, mut item: ItemFn, route: RouteAttr) -> TokenStream 
     quote! {
         #[allow(non_upper_case_globals)]
         #[doc(hidden)]
-        static #spec: #p::RouteCors = #p::RouteCors::new(
-            #handler_name,
-            #pattern,
-            &[#(#methods),*],
-            &[#(#guards as #p::GuardFn),*],
-            #source,
-        );
+        static #source_static: #p::PolicySource = #source;
+
+        #(#declarations)*
 
         #item
 
@@ -80,10 +86,20 @@ pub fn route(source: Source, mut item: ItemFn, route: RouteAttr) -> TokenStream 
         impl #p::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, __config: &mut #p::actix_web::dev::AppService) {
                 #p::actix_web::dev::HttpServiceFactory::register(#inner, __config);
-                #p::register_route(&#spec, __config);
+                #(#p::register_route(&#specs, __config);)*
             }
         }
     }
+}
+
+/// The route attribute as the user wrote it, with the resource name kept as the handler's (the
+/// function is renamed).
+fn route_attr(route: &RouteAttr, handler_name: &str) -> syn::Attribute {
+    let route_path = &route.path;
+    let pattern = &route.pattern;
+    let options = route.options.iter();
+    let name_option = (!route.has_name).then(|| quote!(, name = #handler_name));
+    syn::parse_quote!(#[#route_path(#pattern #(, #options)* #name_option)])
 }
 
 /// `cors_policy!(...)`: a `&'static Policy`.

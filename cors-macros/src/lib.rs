@@ -41,13 +41,11 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
         }
     };
     let route = route::find(&item.attrs, &mut errors);
-    let methods = route.as_ref().map(|r| r.methods.as_slice());
-    let source = validate::check(
-        &declaration,
-        Site::Route,
-        methods.or(Some(&[])),
-        &mut errors,
-    );
+    let methods = route
+        .as_ref()
+        .map(route::Routes::methods)
+        .unwrap_or_default();
+    let source = validate::check(&declaration, Site::Route, Some(&methods), &mut errors);
     match (source, route) {
         (Some(source), Some(route)) if errors.is_empty() => {
             expand::route(source, item, route).into()

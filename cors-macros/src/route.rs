@@ -10,10 +10,29 @@ use crate::errors::{range_of, Errors};
 
 /// actix-web route attributes, by the last segment of their path.
 const SINGLE_METHOD: &[&str] = &[
-    "get", "post", "put", "delete", "patch", "head", "options", "trace", "connect",
+    "get", "post", "put", "delete", "patch", "head", "options", "trace", "connect", "query",
 ];
 
-/// The route attribute of a handler.
+/// The route attributes of a handler: one, or several under `#[routes]`.
+pub struct Routes {
+    /// The route attributes, in order.
+    pub routes: Vec<RouteAttr>,
+}
+
+impl Routes {
+    /// Every method of the routes, once each, with the span that first declares it.
+    pub fn methods(&self) -> Vec<(String, Span)> {
+        let mut methods: Vec<(String, Span)> = Vec::new();
+        for (method, span) in self.routes.iter().flat_map(|r| &r.methods) {
+            if !methods.iter().any(|(m, _)| m == method) {
+                methods.push((method.clone(), *span));
+            }
+        }
+        methods
+    }
+}
+
+/// One route attribute of a handler.
 pub struct RouteAttr {
     /// Position among the item's attributes.
     pub index: usize,
@@ -65,8 +84,8 @@ fn is_cors(attr: &Attribute) -> bool {
         .is_some_and(|s| s.ident == "cors")
 }
 
-/// Finds the single route attribute among `attrs`.
-pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
+/// Finds the route attribute among `attrs`, or the route attributes under `#[routes]`.
+pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<Routes> {
     if let Some(again) = attrs.iter().find(|a| is_cors(a)) {
         errors.at_range(
             range_of(again),
@@ -79,27 +98,41 @@ pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<RouteAttr> {
         .enumerate()
         .filter_map(|(i, a)| route_kind(a).map(|k| (i, a, k)))
         .collect();
-    if let Some((_, routes, _)) = found.iter().find(|(_, _, k)| k == "routes") {
-        errors.at_range(
-            range_of(routes),
-            "`#[cors]` does not support `#[routes]`: the preflight route it registers needs a single path\n  = help: use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods of one path, or write one handler per path",
-        );
-        return None;
-    }
-    let (index, attr, kind) = match found.as_slice() {
-        [] => {
+    let routes_attr = found
+        .iter()
+        .find(|(_, _, k)| k == "routes")
+        .map(|(i, _, _)| *i);
+    let singles: Vec<&(usize, &Attribute, String)> =
+        found.iter().filter(|(_, _, k)| k != "routes").collect();
+    match (routes_attr, singles.as_slice()) {
+        (_, []) if routes_attr.is_none() => {
             errors.at(Span::call_site(), MISPLACED);
             return None;
         }
-        [one] => one.clone(),
-        [_, second, ..] => {
+        // actix-web reports `#[routes]` without route attributes itself.
+        (Some(_), []) => return None,
+        (None, [_, second, ..]) => {
             errors.at_range(
                 range_of(second.1),
-                "`#[cors]` supports one route attribute per handler, and actix-web needs `#[routes]` to stack several\n  = help: use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods of one path, or write one handler per route",
+                "`#[cors]` supports one route attribute per handler, and actix-web needs `#[routes]` to stack several\n  = help: add `#[routes]` above the route attributes, or use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods of one path",
             );
             return None;
         }
-    };
+        _ => {}
+    }
+    let mut routes = Vec::new();
+    for (index, attr, kind) in singles {
+        routes.push(parse_route(*index, attr, kind, errors)?);
+    }
+    Some(Routes { routes })
+}
+
+fn parse_route(
+    index: usize,
+    attr: &Attribute,
+    kind: &str,
+    errors: &mut Errors,
+) -> Option<RouteAttr> {
     let args: RouteArgs = match attr.parse_args() {
         Ok(args) => args,
         Err(e) => {

@@ -605,3 +605,150 @@ async fn over_a_real_server_the_scoped_auth_shape_works_on_the_wire() {
     // Auth ran once (the 401); the handler never.
     assert_eq!((counters.auth.count(), counters.handler.count()), (1, 0));
 }
+
+async fn listed(counters: web::Data<Counters>) -> impl Responder {
+    counters.handler.hit();
+    "listed"
+}
+
+#[get("/users")]
+async fn admin_users() -> impl Responder {
+    "users"
+}
+
+#[cors(origins = ["https://audit.example.com"], credentials)]
+#[get("/audit")]
+async fn admin_audit() -> impl Responder {
+    "audit"
+}
+
+#[actix_rt::test]
+async fn resource_and_scope_policies_cover_builder_style_routes() {
+    let counters = Counters::default();
+    let cors = Cors::new();
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(counters.clone()))
+            .service(web::resource("/list").route(web::post().to(listed)))
+            .service(cors_actix::resource_policy(
+                "/list",
+                cors_policy!(origins = ["https://list.example.com"]),
+            ))
+            .service(
+                web::scope("/admin")
+                    .service(cors_actix::scope_policy(cors_policy!(
+                        origins = ["https://admin.example.com"]
+                    )))
+                    .service(admin_users)
+                    .service(admin_audit)
+                    .route("/builder", web::delete().to(listed)),
+            )
+            .wrap(cors.clone()),
+    )
+    .await;
+    let report = cors.route_report().expect("started").to_string();
+    assert!(
+        report.contains("* /list -> resource_policy(\"/list\"): [https://list.example.com]"),
+        "{report}"
+    );
+    assert!(
+        report.contains("* /admin/* -> scope_policy(\"/admin\"): [https://admin.example.com]"),
+        "{report}"
+    );
+    // The resource's policy, decided at the door: a refused form post never runs the handler.
+    let res = reply(
+        &app,
+        actual(Method::POST, "/list", Some("https://evil.example")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    assert_eq!(counters.handler.count(), 0);
+    let res = reply(
+        &app,
+        preflight("/list", "https://list.example.com", "POST", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    // The scope's policy covers its plain and builder-style routes...
+    for (method, path) in [("GET", "/admin/users"), ("DELETE", "/admin/builder")] {
+        let res = reply(
+            &app,
+            preflight(path, "https://admin.example.com", method, None).to_request(),
+        )
+        .await;
+        assert_eq!(res.status, 204, "{method} {path}");
+    }
+    // ...and a route's own declaration overrides it.
+    let res = reply(
+        &app,
+        preflight("/admin/audit", "https://admin.example.com", "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 403);
+    let res = reply(
+        &app,
+        actual(
+            Method::GET,
+            "/admin/audit",
+            Some("https://audit.example.com"),
+        )
+        .to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("access-control-allow-credentials"), Some("true"));
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[actix_web::routes]
+#[get("/a")]
+#[post("/b")]
+async fn several_paths() -> impl Responder {
+    "several"
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[actix_web::query("/search")]
+async fn query_search() -> impl Responder {
+    "found"
+}
+
+#[actix_rt::test]
+async fn routes_with_several_paths_and_the_query_method() {
+    let app = test::init_service(
+        App::new()
+            .service(several_paths)
+            .service(query_search)
+            .wrap(Cors::new()),
+    )
+    .await;
+    for (method, path, status) in [
+        ("GET", "/a", 204),
+        ("POST", "/b", 204),
+        ("QUERY", "/search", 204),
+    ] {
+        let res = reply(
+            &app,
+            preflight(path, "https://app.example.com", method, None).to_request(),
+        )
+        .await;
+        assert_eq!(res.status, status, "{method} {path}");
+    }
+    // `POST /a` is not a route: no policy answers, actix-web does (404).
+    let res = reply(
+        &app,
+        preflight("/a", "https://app.example.com", "POST", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 404);
+    let res = reply(
+        &app,
+        actual(Method::POST, "/b", Some("https://app.example.com")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(
+        res.header("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
+}
