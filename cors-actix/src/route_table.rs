@@ -34,7 +34,9 @@ pub(crate) struct Route {
     pub(crate) handler: String,
     /// The full pattern (scope prefixes and the route's own), for reports and logs.
     pattern: String,
-    /// The enclosing scopes' prefix (`None` at the app's root).
+    /// The enclosing scopes' prefix pattern (empty at the app's root).
+    scope: String,
+    /// The same, for matching (`None` at the app's root).
     prefix: Option<ResourceDef>,
     /// The route's own pattern, as actix-web registers it.
     resource: ResourceDef,
@@ -103,6 +105,7 @@ impl Entry {
                 Entry::Route(Route {
                     handler: route.handler.to_owned(),
                     pattern: format!("{prefix}{own}"),
+                    scope: prefix,
                     prefix: scope,
                     resource: ResourceDef::new(own),
                     methods: Some(route.methods),
@@ -116,6 +119,7 @@ impl Entry {
                 Entry::Route(Route {
                     handler: format!("resource_policy(\"{path}\")"),
                     pattern: format!("{prefix}{own}"),
+                    scope: prefix,
                     prefix: scope,
                     resource: ResourceDef::new(own),
                     methods: None,
@@ -135,31 +139,9 @@ impl Entry {
 }
 
 impl Route {
-    /// Whether the route's pattern matches `path` (as actix-web's router sees it).
-    fn matches_path(&self, path: &str) -> bool {
-        match &self.prefix {
-            None => self.resource.is_match(path),
-            Some(prefix) => prefix
-                .find_match(path)
-                .is_some_and(|len| self.resource.is_match(&path[len..])),
-        }
-    }
-
     fn serves(&self, method: &[u8]) -> bool {
         self.methods
             .is_none_or(|methods| methods.iter().any(|m| m.as_bytes() == method))
-    }
-
-    /// The methods both routes serve, if any.
-    fn common_methods(&self, other: &Route) -> Option<String> {
-        match (self.methods, other.methods) {
-            (None, None) => Some("every method".to_owned()),
-            (Some(list), None) | (None, Some(list)) => Some(list.join(", ")),
-            (Some(a), Some(b)) => {
-                let common: Vec<&str> = b.iter().copied().filter(|m| a.contains(m)).collect();
-                (!common.is_empty()).then(|| common.join(", "))
-            }
-        }
     }
 
     /// The route's full pattern.
@@ -270,8 +252,8 @@ impl RouteTable {
             .collect()
     }
 
-    /// The routes that may match `path`, in registration order.
-    fn candidates<'t>(&'t self, path: &str) -> impl Iterator<Item = &'t Route> + 't {
+    /// The routes registered before the `limit`-th that may match `path`, in registration order.
+    fn candidates<'t>(&'t self, path: &str, limit: usize) -> impl Iterator<Item = &'t Route> + 't {
         let fixed = self
             .by_segment
             .get(first_segment(path))
@@ -280,7 +262,9 @@ impl RouteTable {
             a: fixed,
             b: &self.dynamic,
         }
-        .map(|i| &self.routes[i as usize])
+        .map(|i| i as usize)
+        .take_while(move |&i| i < limit)
+        .map(|i| &self.routes[i])
     }
 
     /// The route actix-web will run for `path` and `method`: the first declared route, in
@@ -292,60 +276,127 @@ impl RouteTable {
         method: &[u8],
         req: &ServiceRequest,
     ) -> Lookup<'t> {
+        let all = self.routes.len();
+        match self.resolve(path, method, all, |route| guards_pass(route.guards, req)) {
+            Resolved::Route(route) => Lookup::Route(route),
+            resolved => {
+                let scope = self
+                    .scopes
+                    .iter()
+                    .filter(|scope| scope.matches_path(path))
+                    .max_by_key(|scope| scope.pattern.len());
+                match (scope, resolved) {
+                    (Some(scope), _) => Lookup::Scope(scope),
+                    (None, Resolved::OtherMethods(route)) => Lookup::OtherMethods(route),
+                    (None, _) => Lookup::Nothing,
+                }
+            }
+        }
+    }
+
+    /// actix-web's routing over the declared routes. actix-web tries services in registration
+    /// order and never backtracks out of a scope whose prefix matched: once a path is inside
+    /// the scope of an earlier route (`/api` for `/api/users`), routes outside that scope are
+    /// out of reach, even if their pattern matches (a later root route `/api/items`).
+    fn resolve<'t>(
+        &'t self,
+        path: &str,
+        method: &[u8],
+        limit: usize,
+        guards_pass: impl Fn(&Route) -> bool,
+    ) -> Resolved<'t> {
+        let mut entered: Option<&'t Route> = None;
         let mut other = None;
-        for route in self.candidates(path) {
-            if !route.matches_path(path) {
+        for route in self.candidates(path, limit) {
+            if let Some(scope) = entered {
+                if !is_within(&route.scope, &scope.scope) {
+                    continue;
+                }
+            }
+            let rest = match &route.prefix {
+                None => path,
+                Some(prefix) => match prefix.find_match(path) {
+                    Some(len) => {
+                        // The path enters this route's scope, and a scope nested in the one it
+                        // is already in takes it deeper.
+                        if entered.is_none_or(|e| e.scope.len() < route.scope.len()) {
+                            entered = Some(route);
+                        }
+                        &path[len..]
+                    }
+                    None => continue,
+                },
+            };
+            if !route.resource.is_match(rest) {
                 continue;
             }
-            if route.serves(method) && guards_pass(route.guards, req) {
-                return Lookup::Route(route);
+            if route.serves(method) && guards_pass(route) {
+                return Resolved::Route(route);
             }
             other.get_or_insert(route);
         }
-        let scope = self
-            .scopes
-            .iter()
-            .filter(|scope| scope.matches_path(path))
-            .max_by_key(|scope| scope.pattern.len());
-        match (scope, other) {
-            (Some(scope), _) => Lookup::Scope(scope),
-            (None, Some(route)) => Lookup::OtherMethods(route),
-            (None, None) => Lookup::Nothing,
+        match (other, entered) {
+            (Some(route), _) => Resolved::OtherMethods(route),
+            (None, Some(scope)) => Resolved::Swallowed(scope),
+            (None, None) => Resolved::Nothing,
         }
     }
 
     /// Declarations that can never run for some of their methods: the same pattern declared
-    /// twice, or an earlier route without guards whose pattern matches this one's (its
-    /// pattern text, taken as a path: `/items/{id}` matches `/items/new`).
+    /// twice, a route shadowed by an earlier route without guards whose pattern matches this
+    /// one's (its pattern text taken as a path: `/items/{id}` matches `/items/new`), or a route
+    /// outside a scope that an earlier route's scope swallows.
     fn conflicts(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        for later in &self.routes {
+        for (index, later) in self.routes.iter().enumerate() {
             let sample = later.pattern.as_str();
-            for earlier in self.candidates(sample) {
-                if std::ptr::eq(earlier, later) {
-                    break;
-                }
-                if !earlier.guards.is_empty() || !earlier.matches_path(sample) {
-                    continue;
-                }
-                let Some(methods) = earlier.common_methods(later) else {
-                    continue;
-                };
-                problems.push(if earlier.pattern == later.pattern {
-                    format!(
-                        "`{}` and `{}` both declare {methods} {}: actix-web runs only `{}`, registered first; remove one declaration or give them different paths or methods",
+            // A route for every method is checked against routes for every method.
+            let methods = later.methods.unwrap_or(&["*"]);
+            for method in methods {
+                // Guarded routes may step aside for a request: they never count as shadowing.
+                let winner =
+                    self.resolve(sample, method.as_bytes(), index, |r| r.guards.is_empty());
+                let problem = match winner {
+                    Resolved::Route(earlier) if earlier.pattern == later.pattern => format!(
+                        "`{}` and `{}` both declare {method} {}: actix-web runs only `{}`, registered first; remove one declaration or give them different paths or methods",
                         earlier.handler, later.handler, later.pattern, earlier.handler
-                    )
-                } else {
-                    format!(
-                        "`{}` ({methods} {}) is shadowed by `{}` ({}), registered before it: actix-web never runs `{}` for {methods}; register `{}` first",
-                        later.handler, later.pattern, earlier.handler, earlier.pattern, later.handler, later.handler
-                    )
-                });
+                    ),
+                    Resolved::Route(earlier) => format!(
+                        "`{}` ({method} {}) is shadowed by `{}` ({}), registered before it: actix-web never runs `{}` for {method} {}; register `{}` first",
+                        later.handler, later.pattern, earlier.handler, earlier.pattern, later.handler, later.pattern, later.handler
+                    ),
+                    Resolved::Swallowed(scope) if !is_within(&later.scope, &scope.scope) => format!(
+                        "`{}` ({method} {}) is unreachable: the scope `{}` of `{}`, registered before it, takes every path under it; register `{}` before that scope or move it into it",
+                        later.handler, later.pattern, scope.scope, scope.handler, later.handler
+                    ),
+                    _ => continue,
+                };
+                if !problems.contains(&problem) {
+                    problems.push(problem);
+                }
             }
         }
         problems
     }
+}
+
+/// The outcome of [`RouteTable::resolve`].
+enum Resolved<'t> {
+    /// The route that runs.
+    Route(&'t Route),
+    /// Routes match the path, but not the method (or guards).
+    OtherMethods(&'t Route),
+    /// The path is inside the scope of this route, where no route matches it.
+    Swallowed(&'t Route),
+    /// No declared route is concerned.
+    Nothing,
+}
+
+/// Whether a route under scope prefix `inner` is inside the scope with prefix `outer`.
+fn is_within(inner: &str, outer: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 fn guards_pass(guards: &[GuardFn], req: &ServiceRequest) -> bool {

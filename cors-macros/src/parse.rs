@@ -242,6 +242,7 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<(Entry, Opti
             ),
         ));
     };
+    let expr = ungroup(expr);
     let span = expr.span();
     let mut partial = None;
     let value = if flag {
@@ -295,6 +296,15 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<(Entry, Opti
     ))
 }
 
+/// The expression inside the invisible groups that `macro_rules!` puts around `$x:literal` and
+/// `$x:expr` fragments: a declaration written by a declarative macro reads as if typed.
+fn ungroup(mut expr: &Expr) -> &Expr {
+    while let Expr::Group(group) = expr {
+        expr = &group.expr;
+    }
+    expr
+}
+
 fn parse_int(expr: &Expr) -> Option<i64> {
     match expr {
         // Beyond i64, the value is reported as too large (saturated), not as "not a number".
@@ -314,6 +324,7 @@ fn parse_int(expr: &Expr) -> Option<i64> {
 fn parse_list(expr: &Expr, key: &str) -> (Vec<Item>, Option<syn::Error>) {
     let regex_allowed = key == "origins";
     let one = |e: &Expr| -> syn::Result<Item> {
+        let e = ungroup(e);
         match e {
             Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..

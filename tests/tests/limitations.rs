@@ -91,3 +91,42 @@ async fn a_plain_scope_registered_before_a_declared_route_is_invisible_to_the_do
     .await;
     assert_eq!(res.status, 404);
 }
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/items")]
+async fn tenant_items() -> impl Responder {
+    "items"
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/{page}")]
+async fn page() -> impl Responder {
+    "page"
+}
+
+#[actix_rt::test]
+async fn a_scope_level_without_declared_routes_of_its_own_is_invisible_to_the_door() {
+    let app = test::init_service(
+        App::new()
+            // The door learns `/v1/{tenant}` from `tenant_items`; that `/v1` is a scope of its
+            // own (which takes every path under `/v1`) it cannot know.
+            .service(web::scope("/v1").service(web::scope("/{tenant}").service(tenant_items)))
+            .service(page)
+            .wrap(Cors::new()),
+    )
+    .await;
+    // actix-web routes `/v1` into the `/v1` scope, which has nothing for it: 404. The door
+    // takes `page` for it and answers the preflight.
+    let res = reply(
+        &app,
+        preflight("/v1", "https://app.example.com", "GET", None).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 204);
+    let res = reply(
+        &app,
+        actual(Method::GET, "/v1", Some("https://app.example.com")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status, 404);
+}
