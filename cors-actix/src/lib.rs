@@ -655,6 +655,7 @@
 mod decorate;
 mod door;
 mod middleware;
+mod path_index;
 mod path_policy;
 mod policy_ref;
 mod preflight;

@@ -2,11 +2,11 @@
 //! methods, guards and policy, in registration order; built when the app starts, looked up by
 //! `Cors` before anything inside it runs.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use actix_web::dev::{ResourceDef, ServiceRequest};
 
+use crate::path_index::PathIndex;
 use crate::policy_ref::{PolicyRef, Prepared};
 use crate::registry::{Declared, Registration};
 use crate::report::ReportedRoute;
@@ -31,6 +31,8 @@ enum Origin {
 
 /// One declared route: a `#[cors]` route attribute, or a [`resource_policy`](crate::resource_policy).
 pub(crate) struct Route {
+    /// Its registration number.
+    number: u32,
     pub(crate) handler: String,
     /// The full pattern (scope prefixes and the route's own), for reports and logs.
     pattern: String,
@@ -103,6 +105,7 @@ impl Entry {
                 };
                 let own = own(route.path);
                 Entry::Route(Route {
+                    number: 0,
                     handler: route.handler.to_owned(),
                     pattern: format!("{prefix}{own}"),
                     scope: prefix,
@@ -117,6 +120,7 @@ impl Entry {
             Declared::Resource { path, policy } => {
                 let own = own(&path);
                 Entry::Route(Route {
+                    number: 0,
                     handler: format!("resource_policy(\"{path}\")"),
                     pattern: format!("{prefix}{own}"),
                     scope: prefix,
@@ -172,12 +176,6 @@ fn ensure_leading_slash(path: &str) -> String {
     }
 }
 
-/// The first segment of a path or pattern (`items` for `/items/{id}`).
-fn first_segment(path: &str) -> &str {
-    let path = path.strip_prefix('/').unwrap_or(path);
-    path.split('/').next().unwrap_or("")
-}
-
 /// What the table knows about a request's path and method.
 pub(crate) enum Lookup<'t> {
     /// The route actix-web will run.
@@ -190,17 +188,34 @@ pub(crate) enum Lookup<'t> {
     Nothing,
 }
 
-/// Every declared route of the app, indexed by the first segment of its pattern so that a
-/// lookup costs the same with 10 routes and with 1,000.
+/// A scope the routes are registered in, known from its first declaration.
+struct Scope {
+    prefix: String,
+    def: ResourceDef,
+    /// The handler of its first declaration, for messages.
+    first: String,
+}
+
+/// What a registration number stands for.
+#[derive(Clone, Copy)]
+enum Event {
+    Route(u32),
+    Scope(u32),
+}
+
+/// Every declared route of the app, in registration order, with the scopes they are in,
+/// indexed by the static segments of their patterns so that a lookup costs the same with 10
+/// routes and with 1,000.
 #[derive(Default)]
 pub(crate) struct RouteTable {
     routes: Vec<Route>,
     /// Scope policies, in registration order.
     scopes: Vec<ScopeRoute>,
-    /// Routes whose pattern starts with a static segment, by that segment.
-    by_segment: HashMap<Box<str>, Vec<u32>>,
-    /// Routes whose first segment is dynamic: candidates for every path.
-    dynamic: Vec<u32>,
+    /// The scopes the declarations are in.
+    entered: Vec<Scope>,
+    /// Routes and scopes, by registration number.
+    events: Vec<Event>,
+    index: PathIndex,
 }
 
 impl RouteTable {
@@ -213,9 +228,16 @@ impl RouteTable {
         let mut problems = Vec::new();
         let mut table = RouteTable::default();
         for registration in registrations {
+            let prefix = registration.prefix.clone();
             match Entry::new(registration, settings) {
-                Ok(Entry::Route(route)) => table.push(route),
-                Ok(Entry::Scope(scope)) => table.scopes.push(scope),
+                Ok(Entry::Route(route)) => {
+                    table.note_scope(&prefix, &route.handler);
+                    table.push(route);
+                }
+                Ok(Entry::Scope(scope)) => {
+                    table.note_scope(&prefix, &scope.handler);
+                    table.scopes.push(scope);
+                }
                 Err(problem) => problems.push(problem),
             }
         }
@@ -227,14 +249,26 @@ impl RouteTable {
         }
     }
 
-    fn push(&mut self, route: Route) {
-        let index = self.routes.len() as u32;
-        let first = first_segment(&route.pattern);
-        if first.contains('{') {
-            self.dynamic.push(index);
-        } else {
-            self.by_segment.entry(first.into()).or_default().push(index);
+    /// Records the scope `prefix` at its first declaration.
+    fn note_scope(&mut self, prefix: &str, handler: &str) {
+        if prefix.is_empty() || self.entered.iter().any(|s| s.prefix == prefix) {
+            return;
         }
+        let number = self.events.len() as u32;
+        self.events.push(Event::Scope(self.entered.len() as u32));
+        self.entered.push(Scope {
+            prefix: prefix.to_owned(),
+            def: ResourceDef::root_prefix(prefix),
+            first: handler.to_owned(),
+        });
+        self.index.insert(prefix, number);
+    }
+
+    fn push(&mut self, mut route: Route) {
+        let number = self.events.len() as u32;
+        route.number = number;
+        self.events.push(Event::Route(self.routes.len() as u32));
+        self.index.insert(&route.pattern, number);
         self.routes.push(route);
     }
 
@@ -252,21 +286,6 @@ impl RouteTable {
             .collect()
     }
 
-    /// The routes registered before the `limit`-th that may match `path`, in registration order.
-    fn candidates<'t>(&'t self, path: &str, limit: usize) -> impl Iterator<Item = &'t Route> + 't {
-        let fixed = self
-            .by_segment
-            .get(first_segment(path))
-            .map_or(&[][..], Vec::as_slice);
-        Merge {
-            a: fixed,
-            b: &self.dynamic,
-        }
-        .map(|i| i as usize)
-        .take_while(move |&i| i < limit)
-        .map(|i| &self.routes[i])
-    }
-
     /// The route actix-web will run for `path` and `method`: the first declared route, in
     /// registration order, whose pattern matches the path, whose methods include `method` and
     /// whose guards accept the request; else the innermost scope policy covering the path.
@@ -276,8 +295,9 @@ impl RouteTable {
         method: &[u8],
         req: &ServiceRequest,
     ) -> Lookup<'t> {
-        let all = self.routes.len();
-        match self.resolve(path, method, all, |route| guards_pass(route.guards, req)) {
+        match self.resolve(path, method, u32::MAX, |route| {
+            guards_pass(route.guards, req)
+        }) {
             Resolved::Route(route) => Lookup::Route(route),
             resolved => {
                 let scope = self
@@ -302,38 +322,48 @@ impl RouteTable {
         &'t self,
         path: &str,
         method: &[u8],
-        limit: usize,
+        limit: u32,
         guards_pass: impl Fn(&Route) -> bool,
     ) -> Resolved<'t> {
-        let mut entered: Option<&'t Route> = None;
+        let mut entered: Option<&'t Scope> = None;
         let mut other = None;
-        for route in self.candidates(path, limit) {
-            if let Some(scope) = entered {
-                if !is_within(&route.scope, &scope.scope) {
-                    continue;
+        for number in self.index.visit(path) {
+            if number >= limit {
+                break;
+            }
+            match self.events[number as usize] {
+                Event::Scope(scope) => {
+                    let scope = &self.entered[scope as usize];
+                    // The path enters this scope if it is the first to take it, or nested in
+                    // the one the path is in.
+                    let deeper = entered.is_none_or(|e| {
+                        scope.prefix.len() > e.prefix.len() && is_within(&scope.prefix, &e.prefix)
+                    });
+                    if deeper && scope.def.find_match(path).is_some() {
+                        entered = Some(scope);
+                    }
+                }
+                Event::Route(route) => {
+                    let route = &self.routes[route as usize];
+                    if entered.is_some_and(|e| !is_within(&route.scope, &e.prefix)) {
+                        continue;
+                    }
+                    let rest = match &route.prefix {
+                        None => path,
+                        Some(prefix) => match prefix.find_match(path) {
+                            Some(len) => &path[len..],
+                            None => continue,
+                        },
+                    };
+                    if !route.resource.is_match(rest) {
+                        continue;
+                    }
+                    if route.serves(method) && guards_pass(route) {
+                        return Resolved::Route(route);
+                    }
+                    other.get_or_insert(route);
                 }
             }
-            let rest = match &route.prefix {
-                None => path,
-                Some(prefix) => match prefix.find_match(path) {
-                    Some(len) => {
-                        // The path enters this route's scope, and a scope nested in the one it
-                        // is already in takes it deeper.
-                        if entered.is_none_or(|e| e.scope.len() < route.scope.len()) {
-                            entered = Some(route);
-                        }
-                        &path[len..]
-                    }
-                    None => continue,
-                },
-            };
-            if !route.resource.is_match(rest) {
-                continue;
-            }
-            if route.serves(method) && guards_pass(route) {
-                return Resolved::Route(route);
-            }
-            other.get_or_insert(route);
         }
         match (other, entered) {
             (Some(route), _) => Resolved::OtherMethods(route),
@@ -348,14 +378,15 @@ impl RouteTable {
     /// outside a scope that an earlier route's scope swallows.
     fn conflicts(&self) -> Vec<String> {
         let mut problems = Vec::new();
-        for (index, later) in self.routes.iter().enumerate() {
+        for later in &self.routes {
             let sample = later.pattern.as_str();
             // A route for every method is checked against routes for every method.
             let methods = later.methods.unwrap_or(&["*"]);
             for method in methods {
                 // Guarded routes may step aside for a request: they never count as shadowing.
-                let winner =
-                    self.resolve(sample, method.as_bytes(), index, |r| r.guards.is_empty());
+                let winner = self.resolve(sample, method.as_bytes(), later.number, |r| {
+                    r.guards.is_empty()
+                });
                 let problem = match winner {
                     Resolved::Route(earlier) if earlier.pattern == later.pattern => format!(
                         "`{}` and `{}` both declare {method} {}: actix-web runs only `{}`, registered first; remove one declaration or give them different paths or methods",
@@ -365,9 +396,9 @@ impl RouteTable {
                         "`{}` ({method} {}) is shadowed by `{}` ({}), registered before it: actix-web never runs `{}` for {method} {}; register `{}` first",
                         later.handler, later.pattern, earlier.handler, earlier.pattern, later.handler, later.pattern, later.handler
                     ),
-                    Resolved::Swallowed(scope) if !is_within(&later.scope, &scope.scope) => format!(
+                    Resolved::Swallowed(scope) if !is_within(&later.scope, &scope.prefix) => format!(
                         "`{}` ({method} {}) is unreachable: the scope `{}` of `{}`, registered before it, takes every path under it; register `{}` before that scope or move it into it",
-                        later.handler, later.pattern, scope.scope, scope.handler, later.handler
+                        later.handler, later.pattern, scope.prefix, scope.first, later.handler
                     ),
                     _ => continue,
                 };
@@ -386,8 +417,8 @@ enum Resolved<'t> {
     Route(&'t Route),
     /// Routes match the path, but not the method (or guards).
     OtherMethods(&'t Route),
-    /// The path is inside the scope of this route, where no route matches it.
-    Swallowed(&'t Route),
+    /// The path is inside this scope, where no route matches it.
+    Swallowed(&'t Scope),
     /// No declared route is concerned.
     Nothing,
 }
@@ -405,29 +436,6 @@ fn guards_pass(guards: &[GuardFn], req: &ServiceRequest) -> bool {
     }
     let ctx = req.guard_ctx();
     guards.iter().all(|guard| guard(&ctx))
-}
-
-/// Two ascending index lists, merged.
-struct Merge<'a> {
-    a: &'a [u32],
-    b: &'a [u32],
-}
-
-impl Iterator for Merge<'_> {
-    type Item = u32;
-
-    fn next(&mut self) -> Option<u32> {
-        let take_a = match (self.a.first(), self.b.first()) {
-            (Some(a), Some(b)) => a < b,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (None, None) => return None,
-        };
-        let list = if take_a { &mut self.a } else { &mut self.b };
-        let (first, rest) = list.split_first()?;
-        *list = rest;
-        Some(*first)
-    }
 }
 
 impl Route {
