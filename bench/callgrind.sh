@@ -9,29 +9,37 @@
 #    of instructions divided by the difference of requests served: HTTP parsing, encoding and
 #    the user-space side of the socket calls included, start-up and shutdown cancelled out.
 #
+# Each measurement is taken for apps of ROUTE_COUNTS routes (the measured one registered last,
+# after ROUTES - 1 others under the same first segment: bench/src/apps.rs).
+#
 # Usage: bash bench/callgrind.sh        (needs valgrind; the server part needs wrk and curl)
 #        SERVER=0 bash bench/callgrind.sh   (in-process table only)
+#        ROUTE_COUNTS="10 1000" SCENARIOS=preflight bash bench/callgrind.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N1=${N1:-2000}
 N2=${N2:-12000}
-SCENARIOS=${SCENARIOS:-"allowed preflight refused"}
+SCENARIOS=${SCENARIOS:-"no-origin allowed preflight refused"}
+ROUTE_COUNTS=${ROUTE_COUNTS:-"10 100 1000"}
+MODES=${MODES:-"none floor actix-cors cors-actix"}
 command -v valgrind >/dev/null || { echo "valgrind is required: apt-get install -y valgrind" >&2; exit 1; }
 cargo build --release -p bench --quiet
 bin=target/release/bench-inproc
 count() {
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" "$3" 2>&1 \
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" "$3" "$4" 2>&1 \
     | awk '/Collected :/ {print $4}'
 }
-printf '| scenario | mode | instructions/request | added vs no CORS |\n|---|---|---:|---:|\n'
-for scenario in $SCENARIOS; do
-  base=""
-  for mode in none floor actix-cors cors-actix; do
-    a=$(count "$mode" "$scenario" "$N1")
-    b=$(count "$mode" "$scenario" "$N2")
-    per=$(( (b - a) / (N2 - N1) ))
-    [ -z "$base" ] && base=$per
-    printf '| %s | %s | %d | %+d |\n' "$scenario" "$mode" "$per" "$((per - base))"
+printf '| routes | scenario | mode | instructions/request | added vs no CORS |\n|---:|---|---|---:|---:|\n'
+for routes in $ROUTE_COUNTS; do
+  for scenario in $SCENARIOS; do
+    base=""
+    for mode in $MODES; do
+      a=$(count "$mode" "$scenario" "$N1" "$routes")
+      b=$(count "$mode" "$scenario" "$N2" "$routes")
+      per=$(( (b - a) / (N2 - N1) ))
+      [ -z "$base" ] && base=$per
+      printf '| %s | %s | %s | %d | %+d |\n' "$routes" "$scenario" "$mode" "$per" "$((per - base))"
+    done
   done
 done
 
@@ -44,25 +52,27 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # One run: prints "requests instructions".
 serve() {
-  local mode=$1 scenario=$2 seconds=$3 port=$4
-  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$server" "$mode" "$port" >/dev/null 2>"$tmp/err" &
+  local mode=$1 scenario=$2 seconds=$3 port=$4 routes=$5
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$server" "$mode" "$port" "$routes" >/dev/null 2>"$tmp/err" &
   local pid=$!
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/items" && break; sleep 0.2; done
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/api/items" && break; sleep 0.2; done
   local out
   out=$(SCENARIO=$scenario DEPTH=16 wrk -t1 -c4 -d"${seconds}s" -s bench/pipeline.lua "http://127.0.0.1:$port")
   kill -INT "$pid"
   wait "$pid" || true
   echo "$(awk '/requests in/ {print $1}' <<<"$out") $(awk '/Collected :/ {print $4}' "$tmp/err")"
 }
-printf '\n| scenario | mode | instructions/request (server) | added vs no CORS |\n|---|---|---:|---:|\n'
+printf '\n| routes | scenario | mode | instructions/request (server) | added vs no CORS |\n|---:|---|---|---:|---:|\n'
 port=8190
-for scenario in $SCENARIOS; do
-  base=""
-  for mode in none floor actix-cors cors-actix; do
-    read -r r1 i1 < <(serve "$mode" "$scenario" "$SHORT" $((port += 1)))
-    read -r r2 i2 < <(serve "$mode" "$scenario" "$LONG" $((port += 1)))
-    per=$(( (i2 - i1) / (r2 - r1) ))
-    [ -z "$base" ] && base=$per
-    printf '| %s | %s | %d | %+d |\n' "$scenario" "$mode" "$per" "$((per - base))"
+for routes in $ROUTE_COUNTS; do
+  for scenario in $SCENARIOS; do
+    base=""
+    for mode in $MODES; do
+      read -r r1 i1 < <(serve "$mode" "$scenario" "$SHORT" $((port += 1)) "$routes")
+      read -r r2 i2 < <(serve "$mode" "$scenario" "$LONG" $((port += 1)) "$routes")
+      per=$(( (i2 - i1) / (r2 - r1) ))
+      [ -z "$base" ] && base=$per
+      printf '| %s | %s | %s | %d | %+d |\n' "$routes" "$scenario" "$mode" "$per" "$((per - base))"
+    done
   done
 done

@@ -1,5 +1,5 @@
 -- wrk script: one request shape per run, optionally pipelined.
--- Environment: SCENARIO = allowed | preflight | refused; DEPTH = requests per write (1 = no pipelining).
+-- Environment: SCENARIO = allowed | preflight | refused | no-origin; DEPTH = requests per write (1 = no pipelining).
 local scenario = os.getenv("SCENARIO") or "allowed"
 local depth = tonumber(os.getenv("DEPTH") or "1")
 
@@ -13,11 +13,13 @@ if scenario == "preflight" then
   }
 elseif scenario == "refused" then
   headers = { ["Origin"] = "https://evil.example.com" }
+elseif scenario == "no-origin" then
+  headers = {}
 end
 
 local batch
 init = function(args)
-  local one = wrk.format(method, "/items", headers)
+  local one = wrk.format(method, "/api/items", headers)
   local parts = {}
   for i = 1, depth do parts[i] = one end
   batch = table.concat(parts)

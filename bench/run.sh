@@ -38,16 +38,16 @@ for mode in $MODES; do
 done
 for mode in $MODES; do
   for _ in $(seq 50); do
-    curl -s -o /dev/null "http://127.0.0.1:${PORT[$mode]}/items" && break
+    curl -s -o /dev/null "http://127.0.0.1:${PORT[$mode]}/api/items" && break
     sleep 0.1
   done
 done
 
 # What each mode answers, for the record.
 for mode in $MODES; do
-  a=$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: https://app.example.com' "http://127.0.0.1:${PORT[$mode]}/items")
-  p=$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization,content-type,x-request-id' "http://127.0.0.1:${PORT[$mode]}/items")
-  r=$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: https://evil.example.com' "http://127.0.0.1:${PORT[$mode]}/items")
+  a=$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: https://app.example.com' "http://127.0.0.1:${PORT[$mode]}/api/items")
+  p=$(curl -s -o /dev/null -w '%{http_code}' -X OPTIONS -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization,content-type,x-request-id' "http://127.0.0.1:${PORT[$mode]}/api/items")
+  r=$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: https://evil.example.com' "http://127.0.0.1:${PORT[$mode]}/api/items")
   echo "status codes  $mode: allowed=$a preflight=$p refused=$r"
 done
 

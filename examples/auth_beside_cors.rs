@@ -1,14 +1,13 @@
-//! An authentication middleware for the whole app, living beside `Cors`.
+//! An authentication middleware written without any knowledge of CORS, on a scope, beside
+//! `Cors`.
 //!
-//! App-level middleware registered *inside* `Cors` (before it in the `wrap` chain) sees every
-//! request before routing, browser preflights included. Preflights never carry credentials, so
-//! an auth layer that rejects them breaks every cross-origin call: skip them with
-//! `cors_actix::is_preflight`. And because such a layer answers before routing, only the
-//! default policy can put CORS headers on its `401`: give `Cors` one, so that the page can
-//! read the `401` and send the user to the login page.
-//!
-//! (Auth as a route-level `wrap = "..."` under `#[cors]` needs neither: preflights go to the
-//! route's hidden preflight resource, and the route's CORS headers cover its `401`.)
+//! `Cors` is the door: it answers the preflights of every route that has a policy before any
+//! middleware inside it runs, so the auth layer never sees them (preflights carry no
+//! credentials, and an auth layer that refused them would break every cross-origin call). And
+//! it puts the route's CORS headers on whatever comes back, so the `401` the auth layer sends
+//! is readable by the page, which can then send the user to the login page. No default policy
+//! and no `is_preflight` check are needed; the same holds for auth on the whole app or on the
+//! route (`wrap = "..."`).
 //!
 //! Run it with `cargo run --example auth_beside_cors`, then try the `curl` commands it prints.
 
@@ -17,9 +16,9 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::ErrorUnauthorized;
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{get, web, App, Error, HttpServer, Responder};
-use cors_actix::{cors, cors_policy, is_preflight, Cors};
+use cors_actix::{cors, Cors};
 
-/// Accepts `Authorization: Bearer let-me-in`; lets preflights through.
+/// Accepts `Authorization: Bearer let-me-in`, refuses everything else.
 pub async fn require_token(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -28,7 +27,7 @@ pub async fn require_token(
         .headers()
         .get("authorization")
         .is_some_and(|value| value == "Bearer let-me-in");
-    if is_preflight(req.head()) || authorized {
+    if authorized {
         next.call(req).await
     } else {
         Err(ErrorUnauthorized("missing or invalid token"))
@@ -36,23 +35,19 @@ pub async fn require_token(
 }
 
 #[cors(origins = ["https://app.example.com"], credentials, headers = ["Authorization"])]
-#[get("/api/me")]
+#[get("/me")]
 async fn me() -> impl Responder {
     "alice"
 }
 
-/// The routes, for `App::configure`.
+/// The routes, for `App::configure`: `/api/me` behind the auth layer.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(me);
+    cfg.service(web::scope("/api").wrap(from_fn(require_token)).service(me));
 }
 
-/// `Cors`, with a default policy for the answers the auth layer gives before routing.
+/// `Cors`: nothing to configure for the auth layer.
 pub fn cors() -> Cors {
-    Cors::new().default_policy(cors_policy!(
-        origins = ["https://app.example.com"],
-        credentials,
-        headers = ["Authorization"],
-    ))
+    Cors::new()
 }
 
 #[actix_web::main]
@@ -64,13 +59,12 @@ async fn main() -> std::io::Result<()> {
         )
         .init();
     println!("API on http://127.0.0.1:8080. Try:");
-    println!("  curl -i -X OPTIONS http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization'   # 204: auth lets preflights through");
+    println!("  curl -i -X OPTIONS http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization'   # 204: answered by Cors, the auth layer never sees it");
     println!("  curl -i http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com'   # 401, readable by the page");
     println!("  curl -i http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com' -H 'Authorization: Bearer let-me-in'");
     HttpServer::new(|| {
         App::new()
             .configure(routes)
-            .wrap(from_fn(require_token)) // inside Cors: sees preflights
             .wrap(cors()) // outermost: registered last
     })
     .bind(("127.0.0.1", 8080))?

@@ -1,10 +1,42 @@
-//! The app under test, three ways: no CORS, actix-cors, cors-actix (same policy).
+//! The app under test, four ways: no CORS, the headers by hand, actix-cors, cors-actix (same
+//! policy). The measured route, `/api/items`, is registered after `ROUTES - 1` other routes
+//! (`/api/r0`, `/api/r1`, ...; each with the same policy under cors-actix), so that the cost of
+//! routing and of the door can be seen growing (or not) with the size of the app.
 
-use actix_web::{get, HttpResponse, Responder};
-use cors_actix::cors;
+use actix_web::{get, web, HttpResponse, Responder};
+use cors_actix::{cors, cors_policy, resource_policy};
+
+async fn filler() -> impl Responder {
+    "filler"
+}
+
+/// Registers the `routes - 1` routes before the measured one; `declared`: with a policy each.
+pub fn fillers(config: &mut web::ServiceConfig, routes: usize, declared: bool) {
+    for i in 0..routes.saturating_sub(1) {
+        let path = format!("/api/r{i}");
+        config.service(web::resource(path.clone()).route(web::get().to(filler)));
+        if declared {
+            config.service(resource_policy(
+                path,
+                cors_policy!(
+                    origins = ["https://app.example.com"],
+                    credentials,
+                    headers = ["Authorization", "X-Request-Id", "Content-Type"],
+                    expose = ["X-Total-Count"],
+                    max_age = 600,
+                ),
+            ));
+        }
+    }
+}
+
+/// The number of routes, from the command line (default 1: the measured route alone).
+pub fn routes_arg(arg: Option<String>) -> usize {
+    arg.and_then(|n| n.parse().ok()).unwrap_or(1).max(1)
+}
 
 /// The handler, without CORS.
-#[get("/items")]
+#[get("/api/items")]
 pub async fn plain_items() -> impl Responder {
     HttpResponse::Ok()
         .insert_header(("X-Total-Count", "2"))
@@ -19,7 +51,7 @@ pub async fn plain_items() -> impl Responder {
     expose = ["X-Total-Count"],
     max_age = 600,
 )]
-#[get("/items")]
+#[get("/api/items")]
 pub async fn cors_items() -> impl Responder {
     HttpResponse::Ok()
         .insert_header(("X-Total-Count", "2"))
@@ -53,7 +85,7 @@ pub mod floor {
     }
 
     /// The allowed GET, or a 403 for another origin.
-    #[get("/items")]
+    #[get("/api/items")]
     pub async fn items(req: HttpRequest) -> impl Responder {
         if !allowed(&req) {
             return HttpResponse::Forbidden()
@@ -79,7 +111,7 @@ pub mod floor {
     }
 
     /// The preflight.
-    #[options("/items")]
+    #[options("/api/items")]
     pub async fn preflight(req: HttpRequest) -> impl Responder {
         if !allowed(&req) {
             return HttpResponse::Forbidden().finish();

@@ -1,5 +1,5 @@
 //! In-process cost of CORS per request, for instruction counting under callgrind:
-//! `bench-inproc MODE SCENARIO N` sends N requests through the app (routing, middleware,
+//! `bench-inproc MODE SCENARIO N [ROUTES]` sends N requests through the app (routing, middleware,
 //! handler; no sockets, no HTTP parsing). Run it twice with different N under
 //! `valgrind --tool=callgrind` and divide the difference by the difference of N: the
 //! instructions per request, independent of machine load (see docs/BENCHMARKS.md).
@@ -26,18 +26,19 @@ fn request(scenario: &str) -> test::TestRequest {
     match scenario {
         "preflight" => test::TestRequest::default()
             .method(Method::OPTIONS)
-            .uri("/items")
+            .uri("/api/items")
             .insert_header(("Origin", shared("https://app.example.com")))
             .insert_header(("Access-Control-Request-Method", shared("GET")))
             .insert_header((
                 "Access-Control-Request-Headers",
                 shared("authorization,content-type,x-request-id"),
             )),
+        "no-origin" => test::TestRequest::get().uri("/api/items"),
         "refused" => test::TestRequest::get()
-            .uri("/items")
+            .uri("/api/items")
             .insert_header(("Origin", shared("https://evil.example.com"))),
         _ => test::TestRequest::get()
-            .uri("/items")
+            .uri("/api/items")
             .insert_header(("Origin", shared("https://app.example.com"))),
     }
 }
@@ -61,22 +62,36 @@ async fn main() {
     let mode = args.next().unwrap_or_else(|| "cors-actix".into());
     let scenario = args.next().unwrap_or_else(|| "allowed".into());
     let n: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let routes = apps::routes_arg(args.next());
     let sum = match mode.as_str() {
-        "none" => run!(App::new().service(plain_items), &scenario, n),
+        "none" => run!(
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(plain_items),
+            &scenario,
+            n
+        ),
         "actix-cors" => run!(
-            App::new().service(plain_items).wrap(actix_cors()),
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(plain_items)
+                .wrap(actix_cors()),
             &scenario,
             n
         ),
         "floor" => run!(
             App::new()
+                .configure(|c| apps::fillers(c, routes, false))
                 .service(apps::floor::items)
                 .service(apps::floor::preflight),
             &scenario,
             n
         ),
         _ => run!(
-            App::new().service(cors_items).wrap(Cors::new()),
+            App::new()
+                .configure(|c| apps::fillers(c, routes, true))
+                .service(cors_items)
+                .wrap(Cors::new()),
             &scenario,
             n
         ),

@@ -1,6 +1,6 @@
 //! The server of the load comparison (`bench/run.sh`): one actix-web app, three ways.
 //!
-//! `bench-server MODE PORT` with MODE `none` (no CORS), `floor` (the CORS headers written by hand
+//! `bench-server MODE PORT [ROUTES]` with MODE `none` (no CORS), `floor` (the CORS headers written by hand
 //! in the handlers: the least any CORS layer can cost), `actix-cors` (actix-cors configured like
 //! our policy) or `cors-actix` (this project). One worker, so that the server's CPU time can be
 //! pinned to one core and measured per request.
@@ -16,32 +16,48 @@ async fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "cors-actix".into());
     let port: u16 = args.next().and_then(|p| p.parse().ok()).unwrap_or(8090);
+    let routes = apps::routes_arg(args.next());
     let server = match mode.as_str() {
-        "none" => HttpServer::new(|| App::new().service(plain_items))
-            .workers(1)
-            .bind(("127.0.0.1", port))?
-            .run(),
-        "actix-cors" => HttpServer::new(|| App::new().service(plain_items).wrap(actix_cors()))
-            .workers(1)
-            .bind(("127.0.0.1", port))?
-            .run(),
-        "floor" => HttpServer::new(|| {
+        "none" => HttpServer::new(move || {
             App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(plain_items)
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))?
+        .run(),
+        "actix-cors" => HttpServer::new(move || {
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(plain_items)
+                .wrap(actix_cors())
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))?
+        .run(),
+        "floor" => HttpServer::new(move || {
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
                 .service(apps::floor::items)
                 .service(apps::floor::preflight)
         })
         .workers(1)
         .bind(("127.0.0.1", port))?
         .run(),
-        "cors-actix" => HttpServer::new(|| App::new().service(cors_items).wrap(Cors::new()))
-            .workers(1)
-            .bind(("127.0.0.1", port))?
-            .run(),
+        "cors-actix" => HttpServer::new(move || {
+            App::new()
+                .configure(|c| apps::fillers(c, routes, true))
+                .service(cors_items)
+                .wrap(Cors::new())
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))?
+        .run(),
         other => {
             eprintln!("unknown mode {other}: use none, floor, actix-cors or cors-actix");
             std::process::exit(2);
         }
     };
-    println!("bench-server {mode} listening on 127.0.0.1:{port}");
+    println!("bench-server {mode} ({routes} routes) listening on 127.0.0.1:{port}");
     server.await
 }

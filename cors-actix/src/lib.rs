@@ -60,33 +60,14 @@
 //! }
 //! ```
 //!
-//! Contents: [how it works](#how-it-works) · [the DSL, key by key](#the-dsl) ·
+//! Contents: [how it works](#how-it-works-decided-at-the-door) · [the DSL, key by key](#the-dsl) ·
 //! [default policy, named policies, precedence](#default-policy-named-policies-and-precedence) ·
 //! [refused requests](#refused-requests) · [diagnostics](#diagnostics) ·
 //! [authentication middleware](#authentication-middleware-and-is_preflight) ·
 //! [limitations](#limitations) · [coming from actix-cors](#coming-from-actix-cors) ·
 //! [MSRV](#minimum-supported-rust-version).
 //!
-//! # How it works
-//!
-//! `#[cors]` goes *above* the route attribute (`#[get]`, `#[post]`, `#[put]`, `#[delete]`,
-//! `#[patch]`, `#[head]`, `#[route(.., method = ..)]`); the methods of the policy are the
-//! route's methods. It registers, beside the route, a hidden resource on the same path that
-//! answers the route's preflights, so the router picks the right policy inside scopes, with
-//! path parameters, and per method (`GET /items` and `DELETE /items` may differ). The route
-//! itself gets a middleware that decides actual requests before the handler runs and adds the
-//! CORS headers to its response, errors included.
-//!
-//! - An allowed preflight gets `204 No Content` with `Access-Control-Allow-Origin`, the
-//!   requested method and headers echoed, `Access-Control-Allow-Credentials` and
-//!   `Access-Control-Max-Age` if the policy says so, and `Vary`. A refused one gets `403` with a
-//!   short plain-text reason and no CORS headers. The handler never runs for a preflight.
-//! - An actual request from an allowed origin runs the handler and gets the CORS headers; from
-//!   a refused origin it gets `403` and the handler does not run (see [`OnRefusal`]).
-//!   Same-origin requests are never blocked.
-//! - `Vary: Origin` is added to every response whose headers depend on the origin.
-//! - Malformed input (several `Origin` headers, non-UTF-8 bytes, an enormous
-//!   `Access-Control-Request-Headers`) gets a `400` in bounded time.
+#![doc = include_str!("../docs/door.md")]
 //!
 //! [`Cors`] carries the app-wide settings: the default policy, named policies, [`OnRefusal`]
 //! and debug mode. A policy is one of: a route's `#[cors(...)]`, [`cors_policy!`] (a
@@ -442,14 +423,15 @@
 //!
 //! # Default policy, named policies and precedence
 //!
-//! [`Cors::default_policy`] covers every route without `#[cors]` (plain `.route(..)`s,
-//! resources, other crates' services), with a [`cors_policy!`] or a runtime [`Policy`].
-//! For each request, the first of these that applies decides:
+//! [`Cors::default_policy`] covers every request no declared route serves (plain
+//! `.route(..)`s, resources, other crates' services, 404s), with a [`cors_policy!`] or a
+//! runtime [`Policy`]. For each request, the first of these that applies decides:
 //!
-//! 1. the route's own `#[cors(...)]`, or `#[cors(disable)]`;
+//! 1. the route's own `#[cors(...)]` (or `#[cors(disable)]`, or its [`resource_policy`]);
 //! 2. the named policy the route refers to with `#[cors(policy = "name")]`;
-//! 3. the default policy;
-//! 4. none: the middleware adds nothing.
+//! 3. the [`scope_policy`] of the innermost scope around it;
+//! 4. the default policy;
+//! 5. none: the request passes untouched.
 //!
 //! ```
 //! # use actix_web::{get, test::{self, TestRequest}, App, Responder};
@@ -546,25 +528,24 @@
 //!
 //! # Authentication middleware and `is_preflight`
 //!
-//! Middleware registered on the app *inside* `Cors` (before it in the `.wrap(..)` chain) runs
-//! before routing, so it sees every request, browser preflights included. Preflights never
-//! carry credentials: an authentication layer that rejects them breaks every cross-origin call
-//! of the browser. Let them through with [`is_preflight`]; `#[cors]` answers them. (An
-//! authentication middleware on the route itself, `#[get("/me", wrap = "...")]` under
-//! `#[cors]`, never sees preflights, and its `401` gets the route's CORS headers.)
+//! Authentication needs no knowledge of CORS: `Cors` answers the preflights of every route
+//! that has a policy before any middleware inside it runs, and puts the route's CORS headers on
+//! the `401` your middleware sends, so the page can read it and send the user to log in. This
+//! holds for middleware on the app, on a scope or on the route.
 //!
 //! ```
 //! use actix_web::body::MessageBody;
 //! use actix_web::dev::{ServiceRequest, ServiceResponse};
 //! use actix_web::middleware::{from_fn, Next};
-//! use actix_web::{error::ErrorUnauthorized, get, test, App, Error, Responder};
-//! use cors_actix::{cors, cors_policy, is_preflight, Cors};
+//! use actix_web::{error::ErrorUnauthorized, get, test, web, App, Error, Responder};
+//! use cors_actix::{cors, Cors};
 //!
+//! // Written without any knowledge of CORS.
 //! async fn require_token(
 //!     req: ServiceRequest,
 //!     next: Next<impl MessageBody>,
 //! ) -> Result<ServiceResponse<impl MessageBody>, Error> {
-//!     if is_preflight(req.head()) || req.headers().contains_key("authorization") {
+//!     if req.headers().contains_key("authorization") {
 //!         next.call(req).await
 //!     } else {
 //!         Err(ErrorUnauthorized("log in first"))
@@ -578,26 +559,31 @@
 //! # actix_web::rt::System::new().block_on(async {
 //! let app = test::init_service(
 //!     App::new()
-//!         .service(me)
-//!         .wrap(from_fn(require_token)) // inside Cors: sees preflights
-//!         .wrap(Cors::new().default_policy(cors_policy!(
-//!             // covers the 401s the auth layer sends before routing
-//!             origins = ["https://app.example.com"],
-//!             credentials,
-//!             headers = ["Authorization"],
-//!         ))),
+//!         .service(web::scope("/api").wrap(from_fn(require_token)).service(me))
+//!         .wrap(Cors::new()),
 //! )
 //! .await;
-//! let req = test::TestRequest::default()
+//! let preflight = test::TestRequest::default()
 //!     .method(actix_web::http::Method::OPTIONS)
-//!     .uri("/me")
+//!     .uri("/api/me")
 //!     .insert_header(("Origin", "https://app.example.com"))
 //!     .insert_header(("Access-Control-Request-Method", "GET"))
 //!     .insert_header(("Access-Control-Request-Headers", "authorization"));
-//! assert_eq!(test::call_service(&app, req.to_request()).await.status(), 204);
+//! assert_eq!(test::call_service(&app, preflight.to_request()).await.status(), 204);
+//! let unauthorized = test::TestRequest::get()
+//!     .uri("/api/me")
+//!     .insert_header(("Origin", "https://app.example.com"));
+//! // The auth layer's error, rendered as actix-web renders it for the client:
+//! let err = test::try_call_service(&app, unauthorized.to_request()).await.unwrap_err();
+//! let res = err.error_response();
+//! assert_eq!(res.status(), 401);
+//! let header = |name| res.headers().get(name).and_then(|v| v.to_str().ok());
+//! assert_eq!(header("access-control-allow-origin"), Some("https://app.example.com"));
+//! assert_eq!(header("access-control-allow-credentials"), Some("true"));
 //! # });
 //! ```
 //!
+//! [`is_preflight`] remains for your own code that handles the preflights no policy covers.
 //! See `examples/auth_beside_cors.rs` in the repository for the whole story.
 //!
 //! # Performance
@@ -615,28 +601,26 @@
 //!
 //! # Limitations
 //!
-//! - **App-level middleware inside `Cors` runs before routing.** A response it produces on its
-//!   own (a `401`, a rate-limit `429`) never reaches a route, so only the default policy can put
-//!   CORS headers on it; without a default policy the page cannot read it. It also sees
-//!   preflights (see [above](#authentication-middleware-and-is_preflight)).
-//! - **Guards are not applied to preflights.** A preflight is routed by path and requested
-//!   method only (it carries none of the actual request's other headers): if two routes share
-//!   a path and a method and differ by a `guard`, the first registered answers the preflights
-//!   of both.
-//! - **Routes without `#[cors]` under a default policy run the handler before a refusal is
-//!   known**: the middleware only learns after routing that no `#[cors]` route took the
-//!   request, so a refused origin gets the handler's response without CORS headers (hidden
-//!   from the page, but side effects happened) rather than a `403`. Annotate routes with side
-//!   effects with `#[cors]` to have refused requests stopped first.
+//! Each is pinned by a test (`tests/tests/limitations.rs`).
+//!
+//! - **`Cors` decides every CORS request.** Without it (or with it on a scope instead of the
+//!   `App`), `#[cors]` routes are plain actix-web routes: no CORS headers, so browsers block
+//!   every cross-origin read (the failure is closed, not open). Use one `Cors`, wrapping the
+//!   `App`.
+//! - **The door sees declarations, not every service.** A scope or resource *without* any CORS
+//!   declaration is invisible to it: a plain `web::scope("/api")` registered before a declared
+//!   root route `/api/status` takes `/api/status` in actix-web (404), while the door still
+//!   answers its preflights with the route's policy. Likewise a scope level that holds no
+//!   declared route of its own (`scope("/v1")` around `scope("/{tenant}")`) is seen as part of
+//!   the inner one, and sibling scopes whose prefixes extend one another (`/v1`, then `/v1/{t}`
+//!   beside it) are taken for nested. Guards on a `web::scope` are not evaluated at the door.
+//!   Register declared routes before catch-all scopes, or give such a scope a
+//!   [`scope_policy`].
+//! - **Guards that need the actual request's headers** do not match its preflight (see
+//!   [guards](#guards-and-the-default-service)).
 //! - **Policies are fixed when the app starts**: there is no per-request origin callback
-//!   (actix-cors' `allowed_origin_fn`). Use wildcards, regexes or policies built from
+//!   (actix-cors' `allowed_origin_fn`) yet. Use wildcards, regexes or policies built from
 //!   configuration.
-//! - **The start-up check of named policies** runs when `Cors` is created, on the worker's
-//!   thread, right after the app's routes registered. Use one `Cors`, wrapping the `App` (not a
-//!   scope). An app without `Cors` is not checked: its `policy = ".."` routes answer `500` and
-//!   log an error.
-//! - `#[cors]` needs a route attribute macro: routes added with `web::resource(..).route(..)`
-//!   or `App::route` get the default policy only.
 //!
 //! # Coming from actix-cors
 //!

@@ -39,6 +39,14 @@ fn segments(path: &str) -> impl Iterator<Item = &str> {
         .take(MAX_DEPTH)
 }
 
+/// The first segment of `rest` (a path without its leading slash) and what follows its slash.
+fn split_first(rest: &str) -> (&str, Option<&str>) {
+    match rest.as_bytes().iter().position(|&b| b == b'/') {
+        Some(at) => (&rest[..at], Some(&rest[at + 1..])),
+        None => (rest, None),
+    }
+}
+
 impl PathIndex {
     /// Indexes entry `number` (registration numbers must be inserted in ascending order) under
     /// the static segments `pattern` starts with.
@@ -58,12 +66,20 @@ impl PathIndex {
         let mut node = &self.root;
         lists[len] = &node.entries;
         len += 1;
-        for segment in segments(path) {
+        let mut rest = Some(path.strip_prefix('/').unwrap_or(path));
+        while let (Some(remaining), true) = (rest, len <= MAX_DEPTH) {
+            if node.children.is_empty() {
+                break;
+            }
+            let (segment, next) = split_first(remaining);
             match node.children.get(segment) {
                 Some(child) => {
                     node = child;
-                    lists[len] = &node.entries;
-                    len += 1;
+                    if !node.entries.is_empty() {
+                        lists[len] = &node.entries;
+                        len += 1;
+                    }
+                    rest = next;
                 }
                 None => break,
             }
@@ -82,6 +98,11 @@ impl Iterator for Visit<'_> {
     type Item = u32;
 
     fn next(&mut self) -> Option<u32> {
+        if self.len == 1 {
+            let (first, rest) = self.lists[0].split_first()?;
+            self.lists[0] = rest;
+            return Some(*first);
+        }
         let lists = &mut self.lists[..self.len];
         let (at, _) = lists
             .iter()

@@ -2,11 +2,14 @@
 //! methods, guards and policy, in registration order; built when the app starts, looked up by
 //! `Cors` before anything inside it runs.
 
+use std::collections::HashMap;
 use std::fmt;
+
+use foldhash::fast::RandomState;
 
 use actix_web::dev::{ResourceDef, ServiceRequest};
 
-use crate::path_index::PathIndex;
+use crate::path_index::{PathIndex, Visit};
 use crate::policy_ref::{PolicyRef, Prepared};
 use crate::registry::{Declared, Registration};
 use crate::report::ReportedRoute;
@@ -143,6 +146,16 @@ impl Entry {
 }
 
 impl Route {
+    /// Whether the route's pattern matches `path` (as actix-web's router sees it).
+    fn matches_path(&self, path: &str) -> bool {
+        match &self.prefix {
+            None => self.resource.is_match(path),
+            Some(prefix) => prefix
+                .find_match(path)
+                .is_some_and(|len| self.resource.is_match(&path[len..])),
+        }
+    }
+
     fn serves(&self, method: &[u8]) -> bool {
         self.methods
             .is_none_or(|methods| methods.iter().any(|m| m.as_bytes() == method))
@@ -216,6 +229,9 @@ pub(crate) struct RouteTable {
     /// Routes and scopes, by registration number.
     events: Vec<Event>,
     index: PathIndex,
+    /// For the paths of routes without dynamic segments, the registration numbers that concern
+    /// them, computed at start-up: one hash lookup for the most common requests.
+    exact: HashMap<Box<str>, Vec<u32>, RandomState>,
 }
 
 impl RouteTable {
@@ -243,6 +259,7 @@ impl RouteTable {
         }
         problems.extend(table.conflicts());
         if problems.is_empty() {
+            table.index_exact_paths();
             Ok(table)
         } else {
             Err(problems)
@@ -262,6 +279,29 @@ impl RouteTable {
             first: handler.to_owned(),
         });
         self.index.insert(prefix, number);
+    }
+
+    /// Fills [`RouteTable::exact`].
+    fn index_exact_paths(&mut self) {
+        let mut exact = HashMap::default();
+        for route in self.routes.iter().filter(|r| !r.pattern.contains('{')) {
+            let path = route.pattern.as_str();
+            if exact.contains_key(path) {
+                continue;
+            }
+            let concerned: Vec<u32> = self
+                .index
+                .visit(path)
+                .filter(|&number| match self.events[number as usize] {
+                    Event::Scope(scope) => {
+                        self.entered[scope as usize].def.find_match(path).is_some()
+                    }
+                    Event::Route(route) => self.routes[route as usize].matches_path(path),
+                })
+                .collect();
+            exact.insert(path.into(), concerned);
+        }
+        self.exact = exact;
     }
 
     fn push(&mut self, mut route: Route) {
@@ -327,7 +367,11 @@ impl RouteTable {
     ) -> Resolved<'t> {
         let mut entered: Option<&'t Scope> = None;
         let mut other = None;
-        for number in self.index.visit(path) {
+        let numbers = match self.exact.get(path) {
+            Some(numbers) => Numbers::Exact(numbers.iter()),
+            None => Numbers::Visit(self.index.visit(path)),
+        };
+        for number in numbers {
             if number >= limit {
                 break;
             }
@@ -348,14 +392,7 @@ impl RouteTable {
                     if entered.is_some_and(|e| !is_within(&route.scope, &e.prefix)) {
                         continue;
                     }
-                    let rest = match &route.prefix {
-                        None => path,
-                        Some(prefix) => match prefix.find_match(path) {
-                            Some(len) => &path[len..],
-                            None => continue,
-                        },
-                    };
-                    if !route.resource.is_match(rest) {
+                    if !route.matches_path(path) {
                         continue;
                     }
                     if route.serves(method) && guards_pass(route) {
@@ -408,6 +445,23 @@ impl RouteTable {
             }
         }
         problems
+    }
+}
+
+/// Where the registration numbers of a lookup come from.
+enum Numbers<'t> {
+    Exact(std::slice::Iter<'t, u32>),
+    Visit(Visit<'t>),
+}
+
+impl Iterator for Numbers<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        match self {
+            Numbers::Exact(numbers) => numbers.next().copied(),
+            Numbers::Visit(visit) => visit.next(),
+        }
     }
 }
 

@@ -14,8 +14,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::error::ErrorUnauthorized;
+use actix_web::middleware::{from_fn, Next};
 use actix_web::{delete, get, patch, post, put, web, Error, HttpRequest, HttpResponse, Responder};
 use browser_tests::{chromium, ran, Fetched, TestServer};
 use cors_actix::{cors, is_preflight};
@@ -163,6 +165,27 @@ async fn uncached(req: HttpRequest) -> impl Responder {
     "uncached"
 }
 
+/// Behind a scope's auth middleware that knows nothing of CORS (`naive_auth`): it would refuse
+/// the preflight, but `Cors` answers it at the door, and puts this route's headers on the 401.
+#[cors(origins = ["http://app.test:*"], headers = ["Authorization"])]
+#[get("/me")]
+async fn scoped_me(req: HttpRequest) -> impl Responder {
+    ran(&req);
+    "scoped me"
+}
+
+/// A scope-level auth layer written without any knowledge of CORS: no token, no entry.
+async fn naive_auth(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    if req.headers().get("authorization").map(|v| v.as_bytes()) == Some(b"Bearer letmein") {
+        next.call(req).await
+    } else {
+        Err(ErrorUnauthorized("missing or wrong token"))
+    }
+}
+
 #[cors(origins = ["http://app.test:*"], headers = ["Authorization"])]
 #[get("/me", wrap = "BearerAuth")]
 async fn me(req: HttpRequest) -> impl Responder {
@@ -198,12 +221,13 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(no_policy)
         .service(cached)
         .service(uncached)
-        .service(me);
+        .service(me)
+        .service(web::scope("/scoped").wrap(from_fn(naive_auth)).service(scoped_me));
 }
 
 /// Route-level authentication: `Authorization: Bearer letmein` or a 401 *error* (as most auth
-/// crates do). Preflights never carry credentials, so they pass (they go to the hidden preflight
-/// resource anyway).
+/// crates do). It lets preflights through, as CORS-aware auth layers do (`Cors` answers them at
+/// the door anyway).
 struct BearerAuth;
 
 impl<S, B> Transform<S, ServiceRequest> for BearerAuth
@@ -979,6 +1003,40 @@ async fn authorized_request_reaches_the_handler() {
         return;
     };
     assert_eq!(o.fetched.body, "me");
+}
+
+#[tokio::test]
+async fn scoped_auth_unaware_of_cors_lets_the_preflight_pass_and_its_401_is_readable() {
+    let Some(o) = case(
+        "scoped_auth_401",
+        "app.test",
+        get("/scoped/me").header("Authorization", "Bearer wrong"),
+        Readable(401),
+        PREFLIGHT,
+        HANDLER_NOT_RUN,
+    )
+    .await
+    else {
+        return;
+    };
+    assert_eq!(o.fetched.body, "missing or wrong token");
+}
+
+#[tokio::test]
+async fn scoped_auth_unaware_of_cors_lets_an_authorized_request_through() {
+    let Some(o) = case(
+        "scoped_auth_ok",
+        "app.test",
+        get("/scoped/me").header("Authorization", "Bearer letmein"),
+        Readable(200),
+        PREFLIGHT,
+        HANDLER_RAN,
+    )
+    .await
+    else {
+        return;
+    };
+    assert_eq!(o.fetched.body, "scoped me");
 }
 
 // ---------------------------------------------------------------------------------------------
