@@ -8,15 +8,18 @@
 #
 # Usage: bash bench/run.sh            (ROUNDS=5 DURATION=5 CONNECTIONS=32 by default)
 #        MODES="actix-cors cors-actix" SCENARIOS=allowed DEPTHS=16 ROUNDS=15 bash bench/run.sh
+#        ROUTES=1000 SCENARIOS="no-origin preflight" bash bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5}
 CONNECTIONS=${CONNECTIONS:-32}
-SCENARIOS=${SCENARIOS:-"allowed preflight refused"}
+SCENARIOS=${SCENARIOS:-"no-origin allowed preflight refused"}
 DEPTHS=${DEPTHS:-"1 16"}
 MODES=${MODES:-"none floor actix-cors cors-actix"}
+# The app's number of routes (the measured one last: bench/src/apps.rs).
+ROUTES=${ROUTES:-1}
 
 command -v wrk >/dev/null || { echo "wrk is required: apt-get install -y wrk" >&2; exit 1; }
 cargo build --release -p bench --quiet
@@ -30,7 +33,7 @@ trap cleanup EXIT
 port=8091
 declare -A PORT PID
 for mode in $MODES; do
-  taskset -c 0 "$server" "$mode" "$port" >/dev/null &
+  taskset -c 0 "$server" "$mode" "$port" "$ROUTES" >/dev/null &
   PID[$mode]=$!
   pids+=("$!")
   PORT[$mode]=$port
@@ -101,7 +104,7 @@ print("| shape | scenario | mode | req/s (median) | server CPU us/req (median) |
 print("|---|---|---|---:|---:|---:|---:|---:|")
 for depth in sorted({k[0] for k in rps}, key=int):
     shape = "1 per write" if depth == "1" else f"{depth} pipelined"
-    for scen in ["allowed", "preflight", "refused"]:
+    for scen in ["no-origin", "allowed", "preflight", "refused"]:
         for mode in ["none", "floor", "actix-cors", "cors-actix"]:
             key = (depth, scen, mode)
             if key not in rps:

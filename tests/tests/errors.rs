@@ -127,7 +127,7 @@ async fn auth_error_from_route_middleware_keeps_cors_headers() {
         assert_eq!(res.header("vary"), Some("Origin"), "{path}");
         assert_eq!(res.body, "missing credentials");
     }
-    // The auth middleware never sees the preflight: it goes to the hidden preflight resource.
+    // The auth middleware never sees the preflight: `Cors` answers it at the door.
     let req = preflight(
         "/me",
         "https://app.example.com",
@@ -156,7 +156,8 @@ async fn handler_error_keeps_cors_headers() {
 
 #[actix_rt::test]
 async fn app_level_auth_inside_cors_is_covered_by_the_default_policy() {
-    // Auth registered inside Cors runs before routing: only the default policy can apply.
+    // Auth registered inside Cors on a route without a declaration: the default policy applies,
+    // decided at the door.
     let app = test::init_service(
         App::new()
             .service(plain)
@@ -179,8 +180,8 @@ async fn app_level_auth_inside_cors_is_covered_by_the_default_policy() {
         Some("https://app.example.com")
     );
     assert_eq!(res.header("vary"), Some("Origin"));
-    // This auth layer forgets `is_preflight` and rejects the preflight with an error: the
-    // default policy still answers it (preflights never carry credentials).
+    // This auth layer forgets `is_preflight` and would reject the preflight: the default policy
+    // answers it at the door, before the auth layer runs.
     let req = preflight(
         "/plain",
         "https://app.example.com",
