@@ -63,9 +63,7 @@ async fn main() -> std::io::Result<()> {
     println!("  curl -i http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com'   # 401, readable by the page");
     println!("  curl -i http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com' -H 'Authorization: Bearer let-me-in'");
     HttpServer::new(|| {
-        App::new()
-            .configure(routes)
-            .wrap(cors()) // outermost: registered last
+        App::new().configure(routes).wrap(cors()) // outermost: registered last
     })
     .bind(("127.0.0.1", 8080))?
     .run()

@@ -538,13 +538,15 @@ async fn shadowed_and_duplicate_declarations_stop_the_app_at_start_up() {
 }
 
 #[actix_rt::test]
-async fn over_a_real_server_the_scoped_auth_shape_works_on_the_wire() {
+async fn over_a_real_server_the_shapes_work_on_the_wire() {
     let counters = Counters::default();
     let data = web::Data::new(counters.clone());
     let server = HttpServer::new(move || {
         App::new()
             .app_data(data.clone())
             .service(web::scope("/api").wrap(from_fn(bearer_auth)).service(items))
+            .route("/form", web::post().to(side_effect))
+            .wrap(from_fn(rate_limit))
             .wrap(cors_with_default())
     })
     .workers(1)
@@ -555,42 +557,43 @@ async fn over_a_real_server_the_scoped_auth_shape_works_on_the_wire() {
     let server = server.run();
     let handle = server.handle();
     actix_rt::spawn(server);
-    let (preflight, unauthorized, refused) = actix_web::rt::task::spawn_blocking(move || {
-        let preflight = wire::send(
-            addr,
-            "OPTIONS",
-            "/api/items",
-            &[
-                ("Origin", "https://app.example.com"),
-                ("Access-Control-Request-Method", "GET"),
-                ("Access-Control-Request-Headers", "authorization"),
-            ],
-        );
-        let unauthorized = wire::send(
-            addr,
-            "GET",
-            "/api/items",
-            &[("Origin", "https://app.example.com")],
-        );
-        let refused = wire::send(
-            addr,
-            "GET",
-            "/api/items",
-            &[
-                ("Origin", "https://evil.example"),
-                ("Authorization", "Bearer ok"),
-            ],
-        );
-        (preflight, unauthorized, refused)
-    })
-    .await
-    .expect("the client thread");
+    let [preflight, unauthorized, refused, limited, form] =
+        actix_web::rt::task::spawn_blocking(move || {
+            let app = ("Origin", "https://app.example.com");
+            let evil = ("Origin", "https://evil.example");
+            let token = ("Authorization", "Bearer ok");
+            [
+                wire::send(
+                    addr,
+                    "OPTIONS",
+                    "/api/items",
+                    &[
+                        app,
+                        ("Access-Control-Request-Method", "GET"),
+                        ("Access-Control-Request-Headers", "authorization"),
+                    ],
+                ),
+                wire::send(addr, "GET", "/api/items", &[app]),
+                wire::send(addr, "GET", "/api/items", &[evil, token]),
+                wire::send(
+                    addr,
+                    "GET",
+                    "/api/items",
+                    &[app, token, ("X-Over-Limit", "1")],
+                ),
+                wire::send(addr, "POST", "/form", &[evil]),
+            ]
+        })
+        .await
+        .expect("the client thread");
     handle.stop(true).await;
+    // The scope's auth never sees the preflight, which the route's policy answers.
     assert_eq!(preflight.status, 204);
     assert_eq!(
         preflight.header("access-control-allow-headers"),
         Some("authorization")
     );
+    // Its 401 is readable, with the route's credentials.
     assert_eq!(unauthorized.status, 401);
     assert_eq!(
         unauthorized.header("access-control-allow-origin"),
@@ -600,9 +603,18 @@ async fn over_a_real_server_the_scoped_auth_shape_works_on_the_wire() {
         unauthorized.header("access-control-allow-credentials"),
         Some("true")
     );
+    // A refused origin stops at the door.
     assert_eq!(refused.status, 403);
     assert_eq!(refused.header("access-control-allow-origin"), None);
-    // Auth ran once (the 401); the handler never.
+    // The rate limiter's 429 (app level, before routing) carries the route's headers.
+    assert_eq!(limited.status, 429);
+    assert_eq!(
+        limited.header("access-control-allow-credentials"),
+        Some("true")
+    );
+    // A builder-style route under the default policy: the refused form post never runs it.
+    assert_eq!(form.status, 403);
+    // Auth ran once (the 401); no handler ran.
     assert_eq!((counters.auth.count(), counters.handler.count()), (1, 0));
 }
 

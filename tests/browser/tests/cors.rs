@@ -222,7 +222,11 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(cached)
         .service(uncached)
         .service(me)
-        .service(web::scope("/scoped").wrap(from_fn(naive_auth)).service(scoped_me));
+        .service(
+            web::scope("/scoped")
+                .wrap(from_fn(naive_auth))
+                .service(scoped_me),
+        );
 }
 
 /// Route-level authentication: `Authorization: Bearer letmein` or a 401 *error* (as most auth

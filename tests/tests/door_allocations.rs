@@ -1,0 +1,106 @@
+//! The door allocates nothing per request: the same requests through the same app, with `Cors`
+//! (every route declared) and without it, make the same number of heap allocations. Counted
+//! exactly with dhat's testing mode, so it runs in CI.
+
+use actix_web::http::header::HeaderValue;
+use actix_web::http::Method;
+use actix_web::web::{self, BytesMut};
+use actix_web::{get, test, App, HttpResponse, Responder};
+use cors_actix::{cors, cors_policy, resource_policy, Cors};
+
+#[global_allocator]
+static ALLOC: dhat::Alloc = dhat::Alloc;
+
+#[get("/api/items")]
+async fn plain_items() -> impl Responder {
+    HttpResponse::Ok().body("[1,2]")
+}
+
+#[cors(origins = ["https://app.example.com"], credentials, expose = ["X-Total-Count"])]
+#[get("/api/items")]
+async fn cors_items() -> impl Responder {
+    HttpResponse::Ok().body("[1,2]")
+}
+
+async fn filler() -> impl Responder {
+    "filler"
+}
+
+fn fillers(config: &mut web::ServiceConfig, declared: bool) {
+    for i in 0..50 {
+        let path = format!("/api/r{i}");
+        config.service(web::resource(path.clone()).route(web::get().to(filler)));
+        if declared {
+            config.service(resource_policy(
+                path,
+                cors_policy!(origins = ["https://app.example.com"]),
+            ));
+        }
+    }
+}
+
+/// A header value over shared bytes, as a real server's decoder makes them: echoing it is a
+/// reference-count increment (a `TestRequest`'s own values would be copied on first clone).
+fn shared(value: &'static str) -> HeaderValue {
+    let mut buf = BytesMut::from(value.as_bytes());
+    HeaderValue::from_maybe_shared(buf.split().freeze()).expect("a valid header value")
+}
+
+fn request(origin: Option<&'static str>) -> test::TestRequest {
+    let req = test::TestRequest::default()
+        .method(Method::GET)
+        .uri("/api/items");
+    match origin {
+        Some(origin) => req.insert_header(("origin", shared(origin))),
+        None => req,
+    }
+}
+
+/// Heap blocks allocated by `n` requests (after one warm-up request).
+async fn blocks<S, B>(app: &S, origin: Option<&'static str>, n: usize) -> u64
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+    B: actix_web::body::MessageBody,
+{
+    drop(test::call_service(app, request(origin).to_request()).await);
+    let mut total = 0;
+    for _ in 0..n {
+        let req = request(origin).to_request();
+        let before = dhat::HeapStats::get().total_blocks;
+        let res = test::call_service(app, req).await;
+        assert!(res.status().is_success());
+        drop(res);
+        total += dhat::HeapStats::get().total_blocks - before;
+    }
+    total
+}
+
+#[actix_rt::test]
+async fn the_door_adds_no_allocation_per_request() {
+    let _profiler = dhat::Profiler::builder().testing().build();
+    let plain = test::init_service(
+        App::new()
+            .configure(|c| fillers(c, false))
+            .service(plain_items),
+    )
+    .await;
+    let with_cors = test::init_service(
+        App::new()
+            .configure(|c| fillers(c, true))
+            .service(cors_items)
+            .wrap(Cors::new()),
+    )
+    .await;
+    for origin in [None, Some("https://app.example.com")] {
+        let without = blocks(&plain, origin, 20).await;
+        let with = blocks(&with_cors, origin, 20).await;
+        assert_eq!(
+            with, without,
+            "origin {origin:?}: {with} blocks with Cors, {without} without, for 20 requests"
+        );
+    }
+}
