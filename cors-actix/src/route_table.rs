@@ -449,6 +449,8 @@ impl RouteTable {
 }
 
 /// Where the registration numbers of a lookup come from.
+// Lives on the stack for one lookup; boxing the large variant would allocate per request.
+#[allow(clippy::large_enum_variant)]
 enum Numbers<'t> {
     Exact(std::slice::Iter<'t, u32>),
     Visit(Visit<'t>),
