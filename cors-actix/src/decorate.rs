@@ -75,13 +75,18 @@ pub(crate) struct Decoration {
     credentials: bool,
     expose: Option<HeaderValue>,
     vary_origin: bool,
+    /// A policy decided this response: it carries the CORS headers the policy decides and no
+    /// other (`false`: no policy, the response passes untouched).
+    decided: bool,
 }
 
 impl Decoration {
-    /// Only `Vary: Origin` (if the policy's answer depends on the origin).
+    /// No CORS headers but `Vary: Origin` (if the policy's answer depends on the origin): a
+    /// request without `Origin`, or refused with the handler still running.
     pub(crate) fn vary_only(vary_origin: bool) -> Decoration {
         Decoration {
             vary_origin,
+            decided: true,
             ..Decoration::default()
         }
     }
@@ -102,16 +107,22 @@ impl Decoration {
             credentials: grant.allow_credentials,
             expose: expose.cloned(),
             vary_origin,
+            decided: true,
         }
     }
 
-    /// Whether there is nothing to write.
+    /// Whether there is nothing to do.
     pub(crate) fn is_empty(&self) -> bool {
-        self.allow_origin.is_none() && !self.vary_origin
+        !self.decided
     }
 
-    /// Adds the headers (replacing any CORS header the handler set, appending to `Vary`).
-    pub(crate) fn apply(self, headers: &mut HeaderMap) {
+    /// Writes the policy's headers: removes every `Access-Control-*` header the app wrote
+    /// (returned, for the log), adds the policy's, appends `Origin` to `Vary`.
+    pub(crate) fn apply(self, headers: &mut HeaderMap) -> Option<Vec<HeaderName>> {
+        if !self.decided {
+            return None;
+        }
+        let removed = remove_cors_headers(headers);
         if let Some(origin) = self.allow_origin {
             headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             if self.credentials {
@@ -124,7 +135,22 @@ impl Decoration {
         if self.vary_origin {
             append_vary(headers, "Origin", ORIGIN);
         }
+        removed
     }
+}
+
+/// Removes the `Access-Control-*` headers of a response; `None` if there were none (one pass
+/// over the names, no allocation: the common case).
+fn remove_cors_headers(headers: &mut HeaderMap) -> Option<Vec<HeaderName>> {
+    let is_cors = |name: &HeaderName| name.as_str().starts_with("access-control-");
+    if !headers.keys().any(is_cors) {
+        return None;
+    }
+    let names: Vec<HeaderName> = headers.keys().filter(|n| is_cors(n)).cloned().collect();
+    for name in &names {
+        headers.remove(name);
+    }
+    Some(names)
 }
 
 /// Appends `name` to `Vary` unless a `Vary` value already lists it (or is `*`).

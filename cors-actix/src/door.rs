@@ -16,7 +16,9 @@ use pin_project_lite::pin_project;
 use crate::decorate::{origin, Decoration};
 use crate::policy_ref::Prepared;
 use crate::preflight::{is_preflight, preflight_response};
-use crate::refusal::{action, is_same_origin, refusal_response, refusal_text, skipped, Log};
+use crate::refusal::{
+    action, is_same_origin, log_removed, refusal_response, refusal_text, skipped, Log,
+};
 use crate::route_table::{Lookup, Route, RoutePolicy, RouteTable};
 use crate::settings::OnRefusal;
 
@@ -147,14 +149,22 @@ impl<S> CorsService<S> {
                     log.skipped("request", skipped::SAME_ORIGIN);
                     return Outcome::Call(vary);
                 }
+                // Browsers do not apply CORS to WebSockets (or any upgrade): a response without
+                // CORS headers would not stop the page from using the connection.
+                let upgrade = req.head().upgrade();
                 match self.on_refusal {
-                    OnRefusal::Block => {
-                        log.refused("request", &reason, action::BLOCKED);
-                        Outcome::Respond(refusal_response(&reason, self.debug, "Origin"))
-                    }
-                    OnRefusal::HeadersOnly => {
+                    OnRefusal::HeadersOnly if !upgrade => {
                         log.refused("request", &reason, action::HEADERS_ONLY);
                         Outcome::Call(vary)
+                    }
+                    _ => {
+                        let action = if upgrade {
+                            action::UPGRADE_BLOCKED
+                        } else {
+                            action::BLOCKED
+                        };
+                        log.refused("request", &reason, action);
+                        Outcome::Respond(refusal_response(&reason, self.debug, "Origin"))
                     }
                 }
             }
@@ -230,7 +240,10 @@ where
             CorsFutureProj::Call { fut, decoration } => match fut.poll(cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(Ok(mut response)) => {
-                    std::mem::take(decoration).apply(response.headers_mut());
+                    let removed = std::mem::take(decoration).apply(response.headers_mut());
+                    if let Some(removed) = removed {
+                        log_removed(Some(response.request().path()), &removed);
+                    }
                     Poll::Ready(Ok(response.map_into_left_body()))
                 }
                 Poll::Ready(Err(mut error)) => {
@@ -238,7 +251,10 @@ where
                     let decoration = std::mem::take(decoration);
                     if !decoration.is_empty() {
                         error.add_response_mapper(move |mut response| {
-                            decoration.clone().apply(response.headers_mut());
+                            if let Some(removed) = decoration.clone().apply(response.headers_mut())
+                            {
+                                log_removed(None, &removed);
+                            }
                             response
                         });
                     }

@@ -130,6 +130,19 @@ impl<'a> Log<'a> {
     }
 }
 
+/// Logs the `Access-Control-*` headers the app wrote on a response that a policy decided, and
+/// that were removed so that the response carries exactly the policy's (target `cors`, level
+/// debug).
+pub(crate) fn log_removed(path: Option<&str>, names: &[HeaderName]) {
+    let names: Vec<&str> = names.iter().map(HeaderName::as_str).collect();
+    tracing::debug!(
+        target: "cors",
+        path = path.unwrap_or("(error response)"),
+        removed = %names.join(", "),
+        "CORS headers written by the app removed: the response carries exactly the policy's"
+    );
+}
+
 /// What happens to a refused request, for the log.
 pub(crate) mod action {
     /// A refusal response was sent; the handler did not run.
@@ -137,6 +150,8 @@ pub(crate) mod action {
     /// `OnRefusal::HeadersOnly`: the handler runs, its response has no CORS headers.
     pub(crate) const HEADERS_ONLY: &str =
         "headers only: handler runs, response sent without CORS headers";
+    /// A connection upgrade (WebSocket) from a refused origin, blocked in every mode.
+    pub(crate) const UPGRADE_BLOCKED: &str = "blocked: a connection upgrade (WebSocket) is not protected by CORS in browsers, refusal response sent in every OnRefusal mode";
     /// A preflight no policy answers goes on to the app.
     pub(crate) const PASSED: &str = "passed to the app: its own OPTIONS handler, or a 404 or 405";
 }

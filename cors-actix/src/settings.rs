@@ -22,9 +22,13 @@ pub enum OnRefusal {
     /// The default.
     #[default]
     Block,
-    /// Run the handler and send its response without CORS headers: the browser hides it from
-    /// the page. Side effects happen. Choose this only if other clients than browsers send
-    /// arbitrary `Origin` headers to your routes.
+    /// Run the handler and send its response without CORS headers (any the app wrote are
+    /// removed): the browser hides it from the page. Side effects happen. Choose this only if
+    /// other clients than browsers send arbitrary `Origin` headers to your routes.
+    ///
+    /// Connection upgrades (WebSockets) from a refused origin are refused in this mode too:
+    /// browsers do not apply CORS to them, so a missing header would not stop a page from using
+    /// the socket with the user's cookies (cross-site WebSocket hijacking).
     HeadersOnly,
 }
 

@@ -29,21 +29,61 @@ impl WireResponse {
 /// Sends `method path` with `headers` to `addr` (one request, `Connection: close`) and reads
 /// the whole response. Blocking: call it from `spawn_blocking`.
 pub fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> WireResponse {
+    let mut stream = request(addr, method, path, headers, true);
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the response");
+    parse(&raw)
+}
+
+/// Like [`send`], for a request that may switch protocols (it brings its own `Connection`
+/// header): reads the response head only.
+pub fn send_until_head(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> WireResponse {
+    let mut stream = request(addr, method, path, headers, false);
+    let mut raw = Vec::new();
+    let mut byte = [0u8; 1];
+    while !raw.ends_with(b"\r\n\r\n") && raw.len() < 64 * 1024 {
+        match stream.read(&mut byte) {
+            Ok(1) => raw.push(byte[0]),
+            _ => break,
+        }
+    }
+    parse(&raw)
+}
+
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    close: bool,
+) -> TcpStream {
     let mut stream = TcpStream::connect(addr).expect("connect to the test server");
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
-    let mut request =
-        format!("{method} {path} HTTP/1.1\r\nHost: api.test\r\nConnection: close\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: api.test\r\n");
+    if close {
+        request.push_str("Connection: close\r\n");
+    }
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
-    request.push_str("Content-Length: 0\r\n\r\n");
+    if method != "GET" {
+        request.push_str("Content-Length: 0\r\n");
+    }
+    request.push_str("\r\n");
     stream.write_all(request.as_bytes()).expect("send");
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read the response");
-    let text = String::from_utf8_lossy(&raw);
-    let (head, body) = text.split_once("\r\n\r\n").expect("a complete response");
+    stream
+}
+
+fn parse(raw: &[u8]) -> WireResponse {
+    let text = String::from_utf8_lossy(raw);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((text.as_ref(), ""));
     let mut lines = head.lines();
     let status = lines
         .next()
