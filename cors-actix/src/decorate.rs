@@ -1,7 +1,7 @@
 //! Writing CORS headers into responses.
 
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use cors_core::{AllowOrigin, Grant, HeaderInput, PREFLIGHT_VARY};
+use cors_core::{AllowOrigin, Grant, HeaderInput, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
 
 use crate::policy_ref::PolicyRef;
 
@@ -163,6 +163,15 @@ pub(crate) fn append_vary(headers: &mut HeaderMap, name: &str, value: HeaderValu
     }
 }
 
+/// The `Vary` of a policy's preflight answers.
+pub(crate) fn preflight_vary(policy: &cors_core::Policy) -> &'static str {
+    if policy.allows_private_network() {
+        PREFLIGHT_VARY_PRIVATE_NETWORK
+    } else {
+        PREFLIGHT_VARY
+    }
+}
+
 /// Writes the headers of an allowed preflight.
 pub(crate) fn preflight_headers(
     out: &mut HeaderMap,
@@ -199,5 +208,8 @@ pub(crate) fn preflight_headers(
     if grant.allow_private_network {
         out.insert(ALLOW_PRIVATE_NETWORK, TRUE);
     }
-    out.insert(header::VARY, HeaderValue::from_static(PREFLIGHT_VARY));
+    out.insert(
+        header::VARY,
+        HeaderValue::from_static(preflight_vary(policy)),
+    );
 }

@@ -20,7 +20,7 @@ use crate::refusal::{
     action, is_same_origin, log_removed, refusal_response, refusal_text, skipped, Log,
 };
 use crate::route_table::{Lookup, Route, RoutePolicy, RouteTable};
-use crate::settings::OnRefusal;
+use crate::settings::{OnRefusal, PreflightStatus};
 
 /// The `handler` of log events about the default policy.
 pub(crate) const DEFAULT_POLICY: &str = "<default policy>";
@@ -33,6 +33,7 @@ pub struct CorsService<S> {
     pub(crate) default: Option<Prepared>,
     pub(crate) on_refusal: OnRefusal,
     pub(crate) debug: bool,
+    pub(crate) preflight_status: PreflightStatus,
 }
 
 /// The policy that applies to a request.
@@ -93,6 +94,7 @@ impl<S> CorsService<S> {
                 &policy.policy,
                 Some(&Log::of(handler, req)),
                 self.debug,
+                self.preflight_status,
             )),
             Choice::Disabled { handler } => {
                 Log::of(handler, req).refused("preflight", &skipped::DISABLED, action::BLOCKED);

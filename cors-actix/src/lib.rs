@@ -287,7 +287,15 @@
 //! Answers [Private Network Access](https://wicg.github.io/private-network-access/) preflights
 //! (a public page calling a device or service on a private network sends
 //! `Access-Control-Request-Private-Network: true`) with
-//! `Access-Control-Allow-Private-Network: true`. Without the flag such preflights are refused.
+//! `Access-Control-Allow-Private-Network: true`, and adds
+//! `Access-Control-Request-Private-Network` to the preflight's `Vary`.
+//!
+//! Browsers moved on: since Chrome 142, *Local Network Access* replaced these preflights with
+//! a permission prompt. The user grants the page access to the local network; the server has
+//! nothing to send for it, and its CORS answer is what it always was. `private_network` still
+//! matters for older Chromium-based browsers that send the header. A preflight that carries it
+//! to a route *without* `private_network` is answered as if the header were absent: no
+//! `Access-Control-Allow-Private-Network`, and never a refusal for that reason.
 //!
 //! ```
 //! # use actix_web::{get, http::Method, test::{self, TestRequest}, App, Responder};
@@ -308,6 +316,7 @@
 //! let res = test::call_service(&app, req.to_request()).await;
 //! assert_eq!(res.status(), 204);
 //! assert_eq!(header(&res, "access-control-allow-private-network").as_deref(), Some("true"));
+//! assert!(header(&res, "vary").unwrap().ends_with("Access-Control-Request-Private-Network"));
 //! # });
 //! ```
 //!
@@ -658,7 +667,7 @@ pub use policy_ref::{PolicyRef, RuntimePolicy};
 pub use preflight::{is_preflight, AsRequestHead};
 pub use refusal::REFUSAL_HEADER;
 pub use report::{ReportedRoute, RouteReport};
-pub use settings::OnRefusal;
+pub use settings::{OnRefusal, PreflightStatus};
 
 /// The README's example, compiled as a doctest.
 #[cfg(doctest)]

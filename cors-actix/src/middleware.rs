@@ -12,7 +12,7 @@ use crate::policy_ref::{PolicyRef, Prepared};
 use crate::registry::take_app_routes;
 use crate::report::RouteReport;
 use crate::route_table::{RouteTable, Short};
-use crate::settings::{OnRefusal, Settings};
+use crate::settings::{OnRefusal, PreflightStatus, Settings};
 
 /// The app-wide CORS middleware. Wrap the whole app with it, last (outermost):
 ///
@@ -127,6 +127,21 @@ impl Cors {
         self
     }
 
+    /// The status of allowed preflight answers: `204 No Content` by default, `200 OK` for old
+    /// clients that treat 204 as an error (Express's `optionsSuccessStatus`, rs/cors's
+    /// `OptionsSuccessStatus`).
+    ///
+    /// ```
+    /// use cors_actix::{Cors, PreflightStatus};
+    ///
+    /// let cors = Cors::new().preflight_status(PreflightStatus::Ok);
+    /// # let _ = cors;
+    /// ```
+    pub fn preflight_status(mut self, status: PreflightStatus) -> Cors {
+        Arc::make_mut(&mut self.settings).preflight_status = status;
+        self
+    }
+
     /// Debug mode: refusals carry the detailed reason in their body and in an
     /// `X-Cors-Refusal` header. Off by default: reasons can reveal the policy to anyone.
     pub fn debug(mut self, debug: bool) -> Cors {
@@ -165,6 +180,7 @@ impl Cors {
             default,
             on_refusal: settings.on_refusal,
             debug: settings.debug,
+            preflight_status: settings.preflight_status,
         })
     }
 }

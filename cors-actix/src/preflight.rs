@@ -4,11 +4,12 @@ use actix_web::dev::{RequestHead, ServiceRequest};
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::http::Method;
 use actix_web::HttpResponse;
-use cors_core::{Decision, PREFLIGHT_VARY};
+use cors_core::Decision;
 
-use crate::decorate::{preflight_headers, PreflightValues};
+use crate::decorate::{preflight_headers, preflight_vary, PreflightValues};
 use crate::policy_ref::PolicyRef;
 use crate::refusal::{action, refusal_response, Log};
+use crate::settings::PreflightStatus;
 
 /// Whether a request is a CORS preflight: `OPTIONS` with `Origin` and
 /// `Access-Control-Request-Method`. Accepts a `ServiceRequest`, an `HttpRequest` or a
@@ -78,6 +79,7 @@ pub(crate) fn preflight_response(
     policy: &PolicyRef,
     log: Option<&Log<'_>>,
     debug: bool,
+    status: PreflightStatus,
 ) -> HttpResponse {
     let values = PreflightValues::read(headers);
     match policy.preflight(&values.request) {
@@ -85,7 +87,7 @@ pub(crate) fn preflight_response(
             if let Some(log) = log {
                 log.allowed("preflight");
             }
-            let mut response = HttpResponse::NoContent().finish();
+            let mut response = HttpResponse::new(status.code());
             preflight_headers(response.headers_mut(), &values, &grant, policy);
             response
         }
@@ -93,7 +95,7 @@ pub(crate) fn preflight_response(
             if let Some(log) = log {
                 log.refused("preflight", &reason, action::BLOCKED);
             }
-            refusal_response(&reason, debug, PREFLIGHT_VARY)
+            refusal_response(&reason, debug, preflight_vary(policy))
         }
         // Unreachable in practice: preflights are recognized by their `Origin`.
         Decision::NotCors => {
@@ -101,7 +103,7 @@ pub(crate) fn preflight_response(
             if let Some(log) = log {
                 log.refused("preflight", &reason, action::BLOCKED);
             }
-            refusal_response(&reason, debug, PREFLIGHT_VARY)
+            refusal_response(&reason, debug, preflight_vary(policy))
         }
     }
 }

@@ -32,6 +32,33 @@ pub enum OnRefusal {
     HeadersOnly,
 }
 
+/// The status of an allowed preflight's answer (see [`Cors::preflight_status`](crate::Cors::preflight_status)).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PreflightStatus {
+    /// `204 No Content`, the default.
+    #[default]
+    NoContent,
+    /// `200 OK`, for old clients that do not accept a 204.
+    Ok,
+}
+
+impl PreflightStatus {
+    /// The status code.
+    ///
+    /// ```
+    /// use cors_actix::PreflightStatus;
+    ///
+    /// assert_eq!(PreflightStatus::default().code().as_u16(), 204);
+    /// assert_eq!(PreflightStatus::Ok.code().as_u16(), 200);
+    /// ```
+    pub fn code(self) -> actix_web::http::StatusCode {
+        match self {
+            PreflightStatus::NoContent => actix_web::http::StatusCode::NO_CONTENT,
+            PreflightStatus::Ok => actix_web::http::StatusCode::OK,
+        }
+    }
+}
+
 /// The middleware's settings, shared by all workers.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Settings {
@@ -39,6 +66,7 @@ pub(crate) struct Settings {
     pub(crate) named: HashMap<String, PolicyRef>,
     pub(crate) on_refusal: OnRefusal,
     pub(crate) debug: bool,
+    pub(crate) preflight_status: PreflightStatus,
     /// The route report of the first app this middleware (or a clone) was built into.
     pub(crate) report: Arc<OnceLock<RouteReport>>,
 }

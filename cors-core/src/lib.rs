@@ -84,7 +84,7 @@ pub use request::{HeaderInput, PreflightRequest};
 pub use same_origin::{is_same_origin, is_same_origin_fetch};
 pub use spec::{OriginEntry, PolicySpec};
 pub use validate::{check_method, did_you_mean, validate, MAX_AGE_LIMIT};
-pub use vary::{vary_lists, PREFLIGHT_VARY};
+pub use vary::{vary_lists, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]

@@ -8,8 +8,9 @@ use crate::request::{HeaderInput, PreflightRequest};
 
 impl Policy {
     /// Decides a preflight. Checks, in order: the origin, the requested method, the requested
-    /// headers, private network access. Never allocates; linear in the size of the request
-    /// headers, which are bounded.
+    /// headers; grants private network access if asked and the policy has `private_network`
+    /// (a preflight that asks without it is answered as if it had not asked). Never allocates;
+    /// linear in the size of the request headers, which are bounded.
     ///
     /// ```
     /// use cors_core::{Decision, HeaderInput, Policy, PreflightRequest, Reason};
@@ -59,10 +60,11 @@ impl Policy {
             HeaderInput::Missing => {}
             HeaderInput::Many => return Decision::Refused(Reason::MultipleRequestHeaders),
         }
-        let private_network = matches!(request.private_network, HeaderInput::One(v) if v.eq_ignore_ascii_case(b"true"));
-        if private_network && !self.private_network {
-            return Decision::Refused(Reason::PrivateNetworkNotAllowed);
-        }
+        // Chrome 142 replaced Private Network Access preflights with the Local Network Access
+        // permission prompt: a preflight that still asks, to a policy without
+        // `private_network`, is answered as if it had not asked (never refused for it).
+        let private_network = self.private_network
+            && matches!(request.private_network, HeaderInput::One(v) if v.eq_ignore_ascii_case(b"true"));
         Decision::Allowed(Grant {
             allow_origin: self.allow_origin_value(),
             allow_credentials: self.credentials,

@@ -42,8 +42,6 @@ pub enum Reason<'r> {
     HeaderNotAllowed(&'r str),
     /// `Authorization` was requested under `headers = "*"`, which never covers it.
     AuthorizationNotCovered,
-    /// The preflight asked for private-network access and the policy does not grant it.
-    PrivateNetworkNotAllowed,
 }
 
 /// `summary` and `refusal_body` from one table, so that they never disagree.
@@ -79,7 +77,6 @@ impl Reason<'_> {
         Reason::MalformedRequestHeaders => "malformed Access-Control-Request-Headers header",
         Reason::HeaderNotAllowed(_) => "request header not allowed",
         Reason::AuthorizationNotCovered => "request header not allowed",
-        Reason::PrivateNetworkNotAllowed => "private network access not allowed",
     }
 
     /// Whether the request was malformed (as opposed to well-formed but not allowed).
@@ -144,9 +141,6 @@ impl fmt::Display for Reason<'_> {
                 f,
                 "Access-Control-Request-Headers is longer than {} bytes",
                 crate::allow_headers::MAX_REQUEST_HEADERS_LEN
-            ),
-            Reason::PrivateNetworkNotAllowed => f.write_str(
-                "the preflight asks for private network access and the policy has no `private_network`",
             ),
             other => f.write_str(other.summary()),
         }

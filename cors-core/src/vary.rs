@@ -4,6 +4,10 @@
 pub const PREFLIGHT_VARY: &str =
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
 
+/// `Vary` of the preflight responses of a policy with `private_network`, whose answer also
+/// depends on `Access-Control-Request-Private-Network`.
+pub const PREFLIGHT_VARY_PRIVATE_NETWORK: &str = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network";
+
 /// Whether a `Vary` value already lists `name` (case-insensitive) or is `*`, so that appending
 /// `name` again would duplicate it.
 ///

@@ -111,19 +111,11 @@ pub fn preflight_verdict(model: &Model, request: &PreflightRequest<'_>) -> (Verd
         HeaderInput::Many => Verdict::Refuse,
         HeaderInput::One(h) => model.request_headers_verdict(h),
     };
-    let (pna, requested) = match request.private_network {
-        HeaderInput::One(v) if v.eq_ignore_ascii_case(b"true") => (
-            if model.private_network {
-                Verdict::Allow
-            } else {
-                Verdict::Refuse
-            },
-            true,
-        ),
-        HeaderInput::Many => (Verdict::Either, false),
-        _ => (Verdict::Allow, false),
-    };
-    (combine(&[origin, method, headers, pna]), requested)
+    // Local Network Access replaced PNA preflights: asking without `private_network` is answered
+    // as if the preflight had not asked; with it, the grant echoes the request.
+    let requested = model.private_network
+        && matches!(request.private_network, HeaderInput::One(v) if v.eq_ignore_ascii_case(b"true"));
+    (combine(&[origin, method, headers]), requested)
 }
 
 /// Checks `policy.preflight(request)` against the model.

@@ -213,7 +213,7 @@ async fn any_origin_without_credentials_answers_star() {
 }
 
 #[actix_rt::test]
-async fn private_network_access_is_granted_only_when_declared() {
+async fn private_network_access_is_granted_only_when_declared_and_never_refused_for() {
     let calls = Calls::default();
     let app = app!(calls);
     let req = preflight("/device", "https://app.example.com", "POST", None)
@@ -225,15 +225,22 @@ async fn private_network_access_is_granted_only_when_declared() {
         header(&res, "access-control-allow-private-network").as_deref(),
         Some("true")
     );
+    assert_eq!(
+        header(&res, "vary").as_deref(),
+        Some("Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network")
+    );
 
     let req = preflight("/items", "https://app.example.com", "GET", None)
         .insert_header(("Access-Control-Request-Private-Network", "true"))
         .to_request();
+    // Local Network Access (Chrome 142+) replaced these preflights: a route without
+    // `private_network` answers as if the header were absent.
     let res = test::call_service(&app, req).await;
-    assert_eq!(res.status(), 403);
+    assert_eq!(res.status(), 204);
+    assert_eq!(header(&res, "access-control-allow-private-network"), None);
     assert_eq!(
-        test::read_body(res).await,
-        "CORS request refused: private network access not allowed\n"
+        header(&res, "vary").as_deref(),
+        Some("Origin, Access-Control-Request-Method, Access-Control-Request-Headers")
     );
 }
 
@@ -273,4 +280,43 @@ async fn malformed_preflights_are_400_and_bounded() {
         .to_request();
     assert_eq!(test::call_service(&app, req).await.status(), 400);
     assert_eq!(calls.count(), 0);
+}
+
+#[actix_rt::test]
+async fn the_success_status_of_preflights_is_configurable() {
+    use cors_actix::PreflightStatus;
+    for (chosen, expected) in [
+        (None, 204),
+        (Some(PreflightStatus::NoContent), 204),
+        (Some(PreflightStatus::Ok), 200),
+    ] {
+        let cors = match chosen {
+            Some(chosen) => cors_actix::Cors::new().preflight_status(chosen),
+            None => cors_actix::Cors::new(),
+        };
+        let app = test::init_service(
+            actix_web::App::new()
+                .app_data(web::Data::new(Calls::default()))
+                .service(list_items)
+                .wrap(cors),
+        )
+        .await;
+        let res = test::call_service(
+            &app,
+            preflight("/items", "https://app.example.com", "GET", None).to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), expected);
+        assert_eq!(
+            header(&res, "access-control-allow-origin").as_deref(),
+            Some("https://app.example.com")
+        );
+        // A refusal stays a 403 whatever the success status.
+        let res = test::call_service(
+            &app,
+            preflight("/items", "https://evil.example", "GET", None).to_request(),
+        )
+        .await;
+        assert_eq!(res.status(), 403);
+    }
 }
