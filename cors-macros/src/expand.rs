@@ -8,9 +8,9 @@ use crate::policy_expr::policy_expr;
 use crate::route::{RouteAttr, Routes};
 use crate::validate::Source;
 
-/// `#[cors]` on a handler: the user's route, unchanged but renamed, plus a service named like
-/// the handler that registers it and notes the route's declaration (one per route attribute
-/// under `#[routes]`) for `Cors`, which decides its requests at the door. Nothing
+/// `#[cors]` on a handler: a service named like the handler (a `const`) that registers the
+/// user's route, unchanged but renamed, and notes the route's declaration (one per route
+/// attribute under `#[routes]`) for `Cors`, which decides its requests at the door. Nothing
 /// CORS-related is added to actix-web's router.
 pub fn route(source: Source, mut item: ItemFn, routes: Routes) -> TokenStream {
     let p = quote!(::cors_actix::__private);
@@ -70,25 +70,27 @@ pub fn route(source: Source, mut item: ItemFn, routes: Routes) -> TokenStream {
     item.attrs.push(syn::parse_quote!(#[doc(hidden)]));
     item.sig.ident = inner.clone();
 
+    // One item, a `const` named like the handler: `.service(name)` registers it. Everything
+    // else lives inside its initializer, so that nothing else appears where the handler was
+    // (a `const` is also valid in an `impl` block, where `.service(Type::name)` then works).
     quote! {
-        #[allow(non_upper_case_globals)]
-        #[doc(hidden)]
-        static #source_static: #p::PolicySource = #source;
-
-        #(#declarations)*
-
-        #item
-
         #(#docs)*
-        #[allow(non_camel_case_types, missing_docs)]
-        #vis struct #name;
+        #[allow(non_upper_case_globals)]
+        #vis const #name: #p::Declared = {
+            #[allow(non_upper_case_globals)]
+            static #source_static: #p::PolicySource = #source;
 
-        impl #p::actix_web::dev::HttpServiceFactory for #name {
-            fn register(self, __config: &mut #p::actix_web::dev::AppService) {
+            #(#declarations)*
+
+            #item
+
+            fn __cors_register(__config: &mut #p::actix_web::dev::AppService) {
                 #p::actix_web::dev::HttpServiceFactory::register(#inner, __config);
                 #(#p::register_route(&#specs, __config);)*
             }
-        }
+
+            #p::Declared::new(#handler_name, __cors_register)
+        };
     }
 }
 

@@ -16,6 +16,7 @@ mod expand;
 mod parse;
 mod policy_expr;
 mod route;
+mod shape;
 mod validate;
 
 use errors::Errors;
@@ -40,6 +41,9 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
             return quote!(#compile_errors #original).into();
         }
     };
+    // The handler's shape: actix-web needs a free `async fn`. Said first and plainly: actix-web's
+    // own errors would name the renamed function and its `Handler` trait.
+    let shape_ok = shape::check(&item, &mut errors);
     let route = route::find(&item.attrs, &mut errors);
     let methods = route
         .as_ref()
@@ -55,12 +59,17 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
             // else fails because of the errors above.
             let compile_errors = errors.to_compile_errors();
             let mut item = item;
-            let (attrs, dropped) = route::fallback_attrs(&item.attrs);
+            let (attrs, dropped) = route::fallback_attrs(&item.attrs, shape_ok);
             item.attrs = attrs;
+            // The imports of the attributes left out stay used (inside the body: valid in an
+            // `impl` block too).
+            item.block.stmts.insert(
+                0,
+                syn::parse_quote!({ #(#[allow(unused_imports)] use #dropped as _;)* }),
+            );
             quote!(
                 #compile_errors
                 #item
-                #(const _: () = { #[allow(unused_imports)] use #dropped as _; };)*
             )
             .into()
         }

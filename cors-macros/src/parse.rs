@@ -259,9 +259,10 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<(Entry, Opti
         }
     } else if name == "max_age" {
         Value::Int(parse_int(expr).ok_or_else(|| {
-            syn::Error::new(
-                span,
-                "`max_age` takes a whole number of seconds\n  = help: write e.g. `max_age = 600`",
+            // The whole expression, not its first token.
+            syn::Error::new_spanned(
+                expr,
+                "`max_age` takes a whole number of seconds, written as one literal\n  = help: write e.g. `max_age = 600` (ten minutes)",
             )
         })?)
     } else if name == "policy" {

@@ -1,6 +1,7 @@
 //! Finding and reading the actix-web route attribute that `#[cors]` sits above.
 
 use proc_macro2::Span;
+use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -106,7 +107,17 @@ pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<Routes> {
         found.iter().filter(|(_, _, k)| k != "routes").collect();
     match (routes_attr, singles.as_slice()) {
         (_, []) if routes_attr.is_none() => {
-            errors.at(Span::call_site(), MISPLACED);
+            match lookalike(attrs) {
+                Some(attr) => errors.at_range(
+                    range_of(attr),
+                    format!(
+                        "`#[cors(...)]` does not recognize `#[{}]` as a route attribute: it knows actix-web's route attributes by their names (`get`, `post`, `route`, `routes` ...)\n  = help: if `{}` is an actix-web route attribute imported under another name, use its own name (`use actix_web::get;` then `#[get(..)]`) or its full path (`#[actix_web::get(..)]`)",
+                        attr.path().to_token_stream(),
+                        attr.path().to_token_stream()
+                    ),
+                ),
+                None => errors.at(Span::call_site(), MISPLACED),
+            }
             return None;
         }
         // actix-web reports `#[routes]` without route attributes itself.
@@ -188,22 +199,35 @@ fn parse_route(
 
 /// The attributes to keep on a handler re-emitted after an error: all of them, except route
 /// attributes after the first when there is no `#[routes]` (actix-web would add its own, less
-/// clear error about them to ours). Also returns the paths of the attributes left out, so that
-/// their imports can be marked used.
-pub fn fallback_attrs(attrs: &[Attribute]) -> (Vec<Attribute>, Vec<syn::Path>) {
+/// clear error about them to ours), and every route attribute when the handler's shape is wrong
+/// (`shape_ok` false: actix-web's errors would repeat ours in its own words). Also returns the
+/// paths of the attributes left out, so that their imports can be marked used.
+pub fn fallback_attrs(attrs: &[Attribute], shape_ok: bool) -> (Vec<Attribute>, Vec<syn::Path>) {
     let kinds: Vec<Option<String>> = attrs.iter().map(route_kind).collect();
-    if kinds.iter().flatten().any(|k| k == "routes") {
-        return (attrs.to_vec(), Vec::new());
-    }
+    let has_routes = kinds.iter().flatten().any(|k| k == "routes");
     let mut seen = false;
     let mut kept = Vec::new();
     let mut dropped = Vec::new();
     for (attr, kind) in attrs.iter().zip(kinds) {
-        if kind.is_some() && std::mem::replace(&mut seen, true) {
+        let drop =
+            kind.is_some() && (!shape_ok || (!has_routes && std::mem::replace(&mut seen, true)));
+        if drop {
             dropped.push(attr.path().clone());
         } else {
             kept.push(attr.clone());
         }
     }
     (kept, dropped)
+}
+
+/// Attributes that are not route attributes but take a path pattern like one: a route
+/// attribute imported under another name (`use actix_web::get as http_get`), most likely.
+pub fn lookalike(attrs: &[Attribute]) -> Option<&Attribute> {
+    attrs.iter().find(|attr| {
+        route_kind(attr).is_none()
+            && !is_cors(attr)
+            && attr
+                .parse_args::<RouteArgs>()
+                .is_ok_and(|args| args.pattern.value().starts_with('/'))
+    })
 }

@@ -81,6 +81,31 @@ async fn internal() -> impl Responder {
     ""
 }
 
+// A handler written as an associated function of a type, inside an `impl` block:
+// `.service(Api::listed)`.
+pub struct Api;
+
+impl Api {
+    #[cors(origins = ["https://app.example.com"])]
+    #[get("/api/listed")]
+    async fn listed() -> impl Responder {
+        "[]"
+    }
+}
+
+// A handler declared by a `macro_rules!` macro, its values passed as `$x:literal` fragments.
+macro_rules! declared {
+    ($name:ident $origin:literal $path:literal) => {
+        #[cors(origins = [$origin])]
+        #[get($path)]
+        async fn $name() -> impl Responder {
+            ""
+        }
+    };
+}
+
+declared!(from_macro "https://macro.example.com" "/from-macro");
+
 pub fn main() {
     let partners_policy = cors_actix::Policy::builder()
         .allow_origin("https://partner.example")
@@ -96,5 +121,7 @@ pub fn main() {
         .service(items)
         .service(partners)
         .service(internal)
+        .service(Api::listed)
+        .service(from_macro)
         .wrap(Cors::new().policy("partners", partners_policy));
 }
