@@ -186,16 +186,59 @@ impl PolicyBuilder {
         &self.spec
     }
 
-    /// Validates the declaration and builds the policy, or returns every problem.
+    /// Validates the declaration and builds the policy, or returns every problem, in the
+    /// builder's words (method names, not the macros' keys).
     pub fn build(self) -> Result<Policy, PolicyError> {
         validate(&self.spec)
             .map(Policy::from_parts)
-            .map_err(|problems| PolicyError { problems })
+            .map_err(|problems| PolicyError {
+                problems: problems.into_iter().map(in_builder_words).collect(),
+            })
     }
 
     fn origins(&mut self) -> &mut Vec<OriginEntry> {
         self.spec.origins.get_or_insert_with(Vec::new)
     }
+}
+
+/// The macros' words for settings, and the builder's: the rules speak the DSL (it is what the
+/// compile errors show), a runtime error names the builder's methods instead. One table, so
+/// that both stay in step.
+const BUILDER_WORDS: &[(&str, &str)] = &[
+    (
+        "add `origins = [\"https://app.example.com\"]` (or `origins = \"*\"` for a public, credential-free API)",
+        "call `allow_origin(\"https://app.example.com\")` (or `allow_any_origin()` for a public, credential-free API)",
+    ),
+    ("no `origins`:", "no origin given:"),
+    ("`origins` is empty", "the list of origins is empty"),
+    ("`allow_null_origin`", "`allow_null_origin()`"),
+    ("`allow_insecure_origins`", "`allow_insecure_origins()`"),
+    ("`credentials`", "`allow_credentials()`"),
+    ("`private_network`", "`allow_private_network()`"),
+    ("regex(r\"", "allow_origin_regex(r\""),
+    ("use regex(r\"^...$\")", "use allow_origin_regex(r\"^...$\")"),
+    ("never need `expose`", "never need `expose_headers`"),
+];
+
+/// A problem in the builder's words (see [`BUILDER_WORDS`]).
+fn in_builder_words(mut problem: Problem) -> Problem {
+    problem.message = builder_words(&problem.message);
+    problem.suggestion = problem.suggestion.as_deref().map(builder_words);
+    problem
+}
+
+/// `text` in the builder's words; `max_age = N` becomes `max_age(N)`.
+fn builder_words(text: &str) -> String {
+    let mut text = BUILDER_WORDS
+        .iter()
+        .fold(text.to_owned(), |text, (dsl, builder)| text.replace(dsl, builder));
+    while let Some(at) = text.find("`max_age = ") {
+        let value_at = at + "`max_age = ".len();
+        let end = text[value_at..].find('`').map_or(text.len(), |e| value_at + e);
+        let value = text[value_at..end].to_owned();
+        text.replace_range(at..=end.min(text.len() - 1), &format!("`max_age({value})`"));
+    }
+    text
 }
 
 impl From<PolicySpec> for PolicyBuilder {

@@ -82,7 +82,7 @@ pub use reason::Reason;
 pub use regex_origin::{RegexOrigin, RegexRef};
 pub use request::{HeaderInput, PreflightRequest};
 pub use same_origin::{is_same_origin, is_same_origin_fetch};
-pub use spec::{OriginEntry, PolicySpec};
+pub use spec::{OriginEntry, PolicySpec, Wording};
 pub use validate::{check_method, did_you_mean, validate, MAX_AGE_LIMIT};
 pub use vary::{vary_lists, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
 

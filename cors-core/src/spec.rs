@@ -1,5 +1,26 @@
 //! A policy as declared, before validation.
 
+/// Who wrote a declaration, so that each [`Problem`](crate::Problem) speaks their language:
+/// the macros' DSL keys, or the builder's methods.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Wording {
+    /// [`PolicyBuilder`](crate::PolicyBuilder) at run time (the default).
+    #[default]
+    Builder,
+    /// `#[cors(...)]` and `cors_policy!(...)` at compile time.
+    Macro,
+}
+
+impl Wording {
+    /// `macro_text` for the macros, `builder_text` for the builder.
+    pub(crate) fn pick<'a>(self, macro_text: &'a str, builder_text: &'a str) -> &'a str {
+        match self {
+            Wording::Macro => macro_text,
+            Wording::Builder => builder_text,
+        }
+    }
+}
+
 /// One entry of `origins`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum OriginEntry {
@@ -47,4 +68,6 @@ pub struct PolicySpec {
     /// `methods`: only for policies not attached to a route (a route's methods come from its
     /// route attribute). `None` allows every method but CONNECT, TRACE and TRACK.
     pub methods: Option<Vec<String>>,
+    /// Whose words the problems use.
+    pub wording: Wording,
 }

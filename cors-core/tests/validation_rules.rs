@@ -65,7 +65,7 @@ fn wildcard_origin_with_credentials() {
         &p,
         ProblemKind::WildcardWithCredentials,
         origin(0),
-        Some("list the allowed origins, e.g. `origins = [\"https://app.example.com\"]`, or remove `credentials`"),
+        Some("list the allowed origins, e.g. `allow_origin(\"https://app.example.com\")`, or drop `allow_credentials()`"),
     );
     // Without credentials it is fine.
     assert!(Policy::builder().allow_any_origin().build().is_ok());
@@ -78,7 +78,7 @@ fn wildcard_headers_with_credentials() {
         &p,
         ProblemKind::WildcardWithCredentials,
         header(0),
-        Some("list the header names in `headers`"),
+        Some("list the header names with `allow_headers([..])`"),
     );
 }
 
@@ -89,7 +89,7 @@ fn wildcard_expose_with_credentials() {
         &p,
         ProblemKind::WildcardWithCredentials,
         expose(0),
-        Some("list the header names in `expose`"),
+        Some("list the header names with `expose_headers([..])`"),
     );
 }
 
@@ -268,7 +268,7 @@ fn null_origin() {
         &p,
         ProblemKind::NullOrigin,
         origin(1),
-        Some("remove \"null\", or add the explicit opt-in `allow_null_origin` if you really must"),
+        Some("remove \"null\", or add the explicit opt-in `allow_null_origin()` if you really must"),
     );
     assert!(base()
         .allow_origin("null")
@@ -290,7 +290,7 @@ fn null_origin_misspelled() {
     let p = only(Policy::builder().allow_origin("NULL"));
     assert_eq!(
         p.suggestion.as_deref(),
-        Some("did you mean \"null\"? (it also needs the explicit opt-in `allow_null_origin`)")
+        Some("did you mean \"null\"? (it also needs the explicit opt-in `allow_null_origin()`)")
     );
 }
 
@@ -301,7 +301,7 @@ fn file_origin() {
         &p,
         ProblemKind::FileOrigin,
         origin(0),
-        Some("use \"null\" together with `allow_null_origin`, and only if you must"),
+        Some("use \"null\" together with `allow_null_origin()`, and only if you must"),
     );
     // Even with the opt-in: browsers never send it.
     let p = only(
@@ -325,14 +325,14 @@ fn insecure_origin_with_credentials() {
         ProblemKind::InsecureOrigin,
         origin(0),
         Some(
-            "use \"https://app.example.com\", or add the explicit opt-in `allow_insecure_origins`",
+            "use \"https://app.example.com\", or add the explicit opt-in `allow_insecure_origins()`",
         ),
     );
     check(
         &ps[1],
         ProblemKind::InsecureOrigin,
         origin(1),
-        Some("use \"https://*.example.com\", or add the explicit opt-in `allow_insecure_origins`"),
+        Some("use \"https://*.example.com\", or add the explicit opt-in `allow_insecure_origins()`"),
     );
     // Loopback is fine, and so is the opt-in, and so is http without credentials.
     assert!(Policy::builder()
@@ -368,7 +368,7 @@ fn insecure_regex_with_credentials() {
         &p,
         ProblemKind::InsecureOrigin,
         origin(0),
-        Some("match `^https://` only, or add the explicit opt-in `allow_insecure_origins`"),
+        Some("match `^https://` only, or add the explicit opt-in `allow_insecure_origins()`"),
     );
 }
 
@@ -447,13 +447,13 @@ fn unanchored_regex() {
         &ps[0],
         ProblemKind::UnanchoredRegex,
         origin(0),
-        Some(r#"write regex(r"^https://[a-z]+\.example\.com$")"#),
+        Some(r#"write allow_origin_regex(r"^https://[a-z]+\.example\.com$")"#),
     );
     check(
         &ps[1],
         ProblemKind::UnanchoredRegex,
         origin(1),
-        Some(r#"write regex(r"^(?:https://a\.example\.com|https://b\.example\.com)$")"#),
+        Some(r#"write allow_origin_regex(r"^(?:https://a\.example\.com|https://b\.example\.com)$")"#),
     );
 }
 
@@ -464,7 +464,7 @@ fn unescaped_dot_in_regex() {
         &p,
         ProblemKind::UnescapedDotInRegex,
         origin(0),
-        Some(r#"escape it: regex(r"^https://app\.example\.com$")"#),
+        Some(r#"escape it: allow_origin_regex(r"^https://app\.example\.com$")"#),
     );
 }
 
@@ -529,7 +529,7 @@ fn empty_origins() {
         &p,
         ProblemKind::EmptyOrigins,
         Location::Key(Key::Origins),
-        Some("list at least one origin, or remove `#[cors]` / use `disable`"),
+        Some("the configured list is empty or unset: give at least one origin (e.g. set the environment variable you read it from)"),
     );
 }
 
@@ -540,7 +540,7 @@ fn missing_origins() {
         &p,
         ProblemKind::MissingOrigins,
         Location::Policy,
-        Some("add `origins = [\"https://app.example.com\"]` (or `origins = \"*\"` for a public, credential-free API)"),
+        Some("call `allow_origin(\"https://app.example.com\")` (or `allow_any_origin()` for a public, credential-free API)"),
     );
 }
 
@@ -621,7 +621,7 @@ fn forbidden_request_header() {
         &ps[0],
         ProblemKind::ForbiddenRequestHeader,
         header(0),
-        Some("remove it; to let requests carry cookies, use `credentials`"),
+        Some("remove it; to let requests carry cookies, use `allow_credentials()`"),
     );
     for (i, p) in ps.iter().enumerate().skip(1) {
         check(
@@ -696,7 +696,7 @@ fn safelisted_exposed() {
             p,
             ProblemKind::SafelistedExposedHeader,
             expose(i),
-            Some("remove it (Cache-Control, Content-Language, Content-Length, Content-Type, Expires, Last-Modified and Pragma never need `expose`)"),
+            Some("remove it (Cache-Control, Content-Language, Content-Length, Content-Type, Expires, Last-Modified and Pragma never need `expose_headers`)"),
         );
     }
 }
@@ -749,7 +749,7 @@ fn max_age_too_large() {
         &p,
         ProblemKind::MaxAgeTooLarge,
         Location::Key(Key::MaxAge),
-        Some("use `max_age = 7200` (Chromium's cap) or at most 86400"),
+        Some("use `max_age(7200)` (Chromium's cap) or at most 86400"),
     );
     assert!(base().max_age(86_400).build().is_ok());
     assert!(base().max_age(0).build().is_ok());

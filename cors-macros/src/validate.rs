@@ -129,6 +129,7 @@ pub fn check(
             Some(methods) => Some(methods.iter().map(|(m, _)| m.clone()).collect()),
             None => strings(decl, "methods"),
         },
+        wording: cors_core::Wording::Macro,
     };
     match cors_core::validate(&spec) {
         Ok(parts) => errors.is_empty().then_some(Source::Inline(parts)),

@@ -7,13 +7,14 @@ use crate::header_name::{
     is_safelisted_response_header, is_token,
 };
 use crate::problem::{Key, Location, Problem, ProblemKind};
+use crate::spec::Wording;
 
 /// Checks a list of header names common to `headers` and `expose`; returns the accepted names
 /// (without `*`) and whether `*` was listed.
 fn check_names(
     key: Key,
     names: &[String],
-    credentials: bool,
+    (credentials, wording): (bool, Wording),
     problems: &mut Vec<Problem>,
     per_name: impl Fn(usize, &str) -> Option<Problem>,
 ) -> (Vec<String>, bool) {
@@ -41,12 +42,24 @@ fn check_names(
                     Problem::new(
                         ProblemKind::WildcardWithCredentials,
                         at,
-                        format!(
-                            "`{} = \"*\"` cannot be combined with `credentials`: {what}",
-                            key.as_str()
-                        ),
+                        match wording {
+                            Wording::Macro => format!(
+                                "`{} = \"*\"` cannot be combined with `credentials`: {what}",
+                                key.as_str()
+                            ),
+                            Wording::Builder => format!(
+                                "`{}` (\"*\") cannot be combined with `allow_credentials()`: {what}",
+                                if key == Key::Headers { "allow_any_header()" } else { "expose_any_header()" }
+                            ),
+                        },
                     )
-                    .suggest(format!("list the header names in `{}`", key.as_str())),
+                    .suggest(match wording {
+                        Wording::Macro => format!("list the header names in `{}`", key.as_str()),
+                        Wording::Builder => format!(
+                            "list the header names with `{}([..])`",
+                            if key == Key::Headers { "allow_headers" } else { "expose_headers" }
+                        ),
+                    }),
                 );
             }
             continue;
@@ -82,7 +95,10 @@ fn check_names(
                 Problem::new(
                     ProblemKind::DuplicateHeader,
                     at,
-                    format!("`{name}` is listed twice (header names are case-insensitive; first at position {})", first + 1),
+                    format!(
+                        "`{name}` is listed twice (header names are case-insensitive; first at {})",
+                        Location::Item(key, *first)
+                    ),
                 )
                 .suggest("remove this entry"),
             );
@@ -101,7 +117,7 @@ fn check_names(
 /// Checks `headers`; returns (lowercase names, `*` listed).
 pub(crate) fn check_request_headers(
     names: &[String],
-    credentials: bool,
+    credentials: (bool, Wording),
     problems: &mut Vec<Problem>,
 ) -> (Vec<String>, bool) {
     let (accepted, star) = check_names(Key::Headers, names, credentials, problems, |i, name| {
@@ -161,7 +177,7 @@ pub(crate) fn check_request_headers(
 /// Checks `expose`; returns the `Access-Control-Expose-Headers` value.
 pub(crate) fn check_exposed_headers(
     names: &[String],
-    credentials: bool,
+    credentials: (bool, Wording),
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
     let (accepted, star) = check_names(Key::Expose, names, credentials, problems, |i, name| {

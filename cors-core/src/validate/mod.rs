@@ -47,12 +47,14 @@ pub fn validate(spec: &PolicySpec) -> Result<PolicyParts, Vec<Problem>> {
     origins::check(spec, &mut parts, &mut problems);
 
     if let Some(names) = &spec.headers {
-        let (names, any) = headers::check_request_headers(names, spec.credentials, &mut problems);
+        let (names, any) =
+            headers::check_request_headers(names, (spec.credentials, spec.wording), &mut problems);
         parts.headers = names;
         parts.any_header = any;
     }
     if let Some(names) = &spec.expose {
-        parts.expose = headers::check_exposed_headers(names, spec.credentials, &mut problems);
+        parts.expose =
+            headers::check_exposed_headers(names, (spec.credentials, spec.wording), &mut problems);
     }
     if let Some(age) = spec.max_age {
         match u32::try_from(age) {

@@ -7,7 +7,7 @@ use crate::host::HostKind;
 use crate::origin::{Origin, OriginError};
 use crate::parts::{PolicyParts, SubdomainParts};
 use crate::problem::{Key, Location, Problem, ProblemKind};
-use crate::spec::{OriginEntry, PolicySpec};
+use crate::spec::{OriginEntry, PolicySpec, Wording};
 
 use super::regex::check_regex;
 use super::suggest::{browser_origin, browser_pattern};
@@ -330,6 +330,55 @@ fn describe(entry: &OriginEntry) -> String {
     }
 }
 
+/// What a value read from configuration often carries by mistake: quotes or whitespace kept by
+/// an env-file loader, several origins joined by commas, a regex among literal origins.
+fn configuration_mistake(i: usize, literal: &str, wording: Wording) -> Option<Problem> {
+    let quoted = |c: char| c == '"' || c == '\'';
+    let core = literal.trim().trim_matches(quoted).trim();
+    if core != literal && !core.is_empty() {
+        let what = if literal.trim() != literal {
+            "is surrounded by whitespace, which is"
+        } else {
+            "is wrapped in quotes, which are"
+        };
+        return Some(
+            Problem::new(
+                ProblemKind::InvalidOrigin,
+                item(i),
+                format!("`{literal}` {what} not part of an origin (configuration files and env-file loaders often keep them)"),
+            )
+            .suggest(format!("did you mean \"{core}\"?")),
+        );
+    }
+    if literal.contains(',') {
+        return Some(
+            Problem::new(
+                ProblemKind::InvalidOrigin,
+                item(i),
+                format!("\"{literal}\" holds several origins separated by commas"),
+            )
+            .suggest(wording.pick(
+                "write each origin as its own string: `origins = [\"https://a.example\", \"https://b.example\"]`",
+                "pass the list to `allow_origins_list(..)`, which splits it on commas and whitespace, or give each origin to `allow_origin(..)`",
+            )),
+        );
+    }
+    if literal.starts_with('^') || literal.ends_with('$') || literal.contains("\\.") {
+        return Some(
+            Problem::new(
+                ProblemKind::InvalidOrigin,
+                item(i),
+                format!("\"{literal}\" is a regular expression, given where a literal origin is expected"),
+            )
+            .suggest(wording.pick(
+                "write it as `regex(r\"...\")` in `origins`",
+                "add it with `allow_origin_regex(..)`",
+            )),
+        );
+    }
+    None
+}
+
 /// Checks `origins` and fills the origin parts of `parts`.
 pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut Vec<Problem>) {
     let Some(entries) = &spec.origins else {
@@ -350,7 +399,10 @@ pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut V
                 Location::Key(Key::Origins),
                 "`origins` is empty: no origin could ever be allowed",
             )
-            .suggest("list at least one origin, or remove `#[cors]` / use `disable`"),
+            .suggest(spec.wording.pick(
+                "list at least one origin, or remove `#[cors]` / use `disable`",
+                "the configured list is empty or unset: give at least one origin (e.g. set the environment variable you read it from)",
+            )),
         );
         return;
     }
@@ -369,7 +421,7 @@ pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut V
                 Problem::new(
                     ProblemKind::DuplicateOrigin,
                     item(i),
-                    format!("{key} is listed twice (first at position {})", first + 1),
+                    format!("{key} is listed twice (first at {})", item(*first)),
                 )
                 .suggest("remove this entry"),
             );
@@ -384,6 +436,10 @@ pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut V
                 }
             }
             OriginEntry::Literal(literal) => {
+                if let Some(problem) = configuration_mistake(i, literal, spec.wording) {
+                    problems.push(problem);
+                    continue;
+                }
                 match parse_pattern(i, literal, spec.allow_null_origin) {
                     Ok(pattern) => {
                         if let Some(p) = check_pattern(i, literal, &pattern, spec) {
@@ -479,9 +535,16 @@ fn check_pattern(i: usize, literal: &str, pattern: &Pattern, spec: &PolicySpec) 
                 Problem::new(
                     ProblemKind::WildcardWithCredentials,
                     item(i),
-                    "`origins = \"*\"` cannot be combined with `credentials`: browsers reject a credentialed response whose Access-Control-Allow-Origin is `*`",
+                    format!(
+                        "{} cannot be combined with {}: browsers reject a credentialed response whose Access-Control-Allow-Origin is `*`",
+                        spec.wording.pick("`origins = \"*\"`", "any origin (`allow_any_origin()` or \"*\")"),
+                        spec.wording.pick("`credentials`", "`allow_credentials()`"),
+                    ),
                 )
-                .suggest("list the allowed origins, e.g. `origins = [\"https://app.example.com\"]`, or remove `credentials`")
+                .suggest(spec.wording.pick(
+                    "list the allowed origins, e.g. `origins = [\"https://app.example.com\"]`, or remove `credentials`",
+                    "list the allowed origins, e.g. `allow_origin(\"https://app.example.com\")`, or drop `allow_credentials()`",
+                ))
             });
         }
         Pattern::Exact(s) if s == "null" => {
