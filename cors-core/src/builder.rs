@@ -231,10 +231,14 @@ fn in_builder_words(mut problem: Problem) -> Problem {
 fn builder_words(text: &str) -> String {
     let mut text = BUILDER_WORDS
         .iter()
-        .fold(text.to_owned(), |text, (dsl, builder)| text.replace(dsl, builder));
+        .fold(text.to_owned(), |text, (dsl, builder)| {
+            text.replace(dsl, builder)
+        });
     while let Some(at) = text.find("`max_age = ") {
         let value_at = at + "`max_age = ".len();
-        let end = text[value_at..].find('`').map_or(text.len(), |e| value_at + e);
+        let end = text[value_at..]
+            .find('`')
+            .map_or(text.len(), |e| value_at + e);
         let value = text[value_at..end].to_owned();
         text.replace_range(at..=end.min(text.len() - 1), &format!("`max_age({value})`"));
     }

@@ -268,7 +268,9 @@ fn null_origin() {
         &p,
         ProblemKind::NullOrigin,
         origin(1),
-        Some("remove \"null\", or add the explicit opt-in `allow_null_origin()` if you really must"),
+        Some(
+            "remove \"null\", or add the explicit opt-in `allow_null_origin()` if you really must",
+        ),
     );
     assert!(base()
         .allow_origin("null")
@@ -332,7 +334,9 @@ fn insecure_origin_with_credentials() {
         &ps[1],
         ProblemKind::InsecureOrigin,
         origin(1),
-        Some("use \"https://*.example.com\", or add the explicit opt-in `allow_insecure_origins()`"),
+        Some(
+            "use \"https://*.example.com\", or add the explicit opt-in `allow_insecure_origins()`",
+        ),
     );
     // Loopback is fine, and so is the opt-in, and so is http without credentials.
     assert!(Policy::builder()
@@ -453,7 +457,9 @@ fn unanchored_regex() {
         &ps[1],
         ProblemKind::UnanchoredRegex,
         origin(1),
-        Some(r#"write allow_origin_regex(r"^(?:https://a\.example\.com|https://b\.example\.com)$")"#),
+        Some(
+            r#"write allow_origin_regex(r"^(?:https://a\.example\.com|https://b\.example\.com)$")"#,
+        ),
     );
 }
 
