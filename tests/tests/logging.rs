@@ -361,3 +361,28 @@ async fn debug_mode_puts_the_reason_in_refused_preflights_and_default_refusals()
         "{body:?}"
     );
 }
+
+#[actix_rt::test]
+async fn a_preflight_for_a_method_the_path_does_not_serve_is_logged_with_why() {
+    let log = capture(async {
+        let app = test::init_service(App::new().service(items).wrap(Cors::new())).await;
+        let res = send(
+            &app,
+            preflight("/items", "https://app.example.com", "DELETE", None),
+        )
+        .await;
+        // Passed on to the app (no route answers it): not a silent 404 any more.
+        assert_eq!(res.status(), 404);
+    })
+    .await;
+    assert_event(
+        &log,
+        &[
+            "DEBUG",
+            "CORS preflight refused",
+            r#"handler="items""#,
+            "no route with a CORS policy serves the requested method on this path (/items serves GET)",
+            "passed to the app",
+        ],
+    );
+}
