@@ -100,3 +100,30 @@ fn parse(raw: &[u8]) -> WireResponse {
         body: body.to_owned(),
     }
 }
+
+/// Starts a real `HttpServer` with one worker on a free loopback port (inside the running actix
+/// system), and returns its address and a handle to stop it.
+pub fn serve<F, I, S, B>(factory: F) -> (SocketAddr, actix_web::dev::ServerHandle)
+where
+    F: Fn() -> I + Send + Clone + 'static,
+    I: actix_service::IntoServiceFactory<S, actix_http::Request>,
+    S: actix_service::ServiceFactory<actix_http::Request, Config = actix_web::dev::AppConfig>
+        + 'static,
+    S::Error: Into<actix_web::Error> + 'static,
+    S::InitError: std::fmt::Debug,
+    S::Response: Into<actix_http::Response<B>> + 'static,
+    <S::Service as actix_service::Service<actix_http::Request>>::Future: 'static,
+    S::Service: 'static,
+    B: actix_web::body::MessageBody + 'static,
+{
+    let server = actix_web::HttpServer::new(factory)
+        .workers(1)
+        .disable_signals()
+        .bind(("127.0.0.1", 0))
+        .expect("bind a loopback port");
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    (addr, handle)
+}

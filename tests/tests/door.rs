@@ -6,11 +6,10 @@ use actix_service::IntoServiceFactory;
 use actix_web::body::MessageBody;
 use actix_web::dev::{AppConfig, ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::{ErrorTooManyRequests, ErrorUnauthorized, ErrorUnprocessableEntity};
+use actix_web::guard::Guard as _;
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{from_fn, ErrorHandlerResponse, ErrorHandlers, Next};
-use actix_web::{
-    get, guard, post, put, test, web, App, Error, HttpResponse, HttpServer, Responder,
-};
+use actix_web::{get, guard, post, put, test, web, App, Error, HttpResponse, Responder};
 use cors_actix::{cors, cors_policy, Cors};
 use tests::{actual, preflight, reply, wire, Calls};
 
@@ -414,8 +413,6 @@ fn is_host_a(ctx: &guard::GuardContext<'_>) -> bool {
     guard::Host("a.api.example").check(ctx)
 }
 
-use actix_web::guard::Guard as _;
-
 #[actix_rt::test]
 async fn route_guards_are_evaluated_at_the_door() {
     let app = test::init_service(
@@ -425,45 +422,19 @@ async fn route_guards_are_evaluated_at_the_door() {
             .wrap(Cors::new()),
     )
     .await;
-    let on_host = |req: test::TestRequest, host: &str| {
-        req.insert_header(("host", host.to_owned())).to_request()
-    };
     // Preflights to the other host get the other route's policy, as its actual requests do.
-    let res = reply(
-        &app,
-        on_host(
-            preflight("/tenant", "https://b.example", "GET", None),
-            "b.api.example",
-        ),
-    )
-    .await;
-    assert_eq!(res.status, 204);
-    let res = reply(
-        &app,
-        on_host(
-            preflight("/tenant", "https://a.example", "GET", None),
-            "b.api.example",
-        ),
-    )
-    .await;
-    assert_eq!(res.status, 403);
-    let res = reply(
-        &app,
-        on_host(
-            preflight("/tenant", "https://a.example", "GET", None),
-            "a.api.example",
-        ),
-    )
-    .await;
-    assert_eq!(res.status, 204);
-    let res = reply(
-        &app,
-        on_host(
-            actual(Method::GET, "/tenant", Some("https://a.example")),
-            "a.api.example",
-        ),
-    )
-    .await;
+    for (origin, host, status) in [
+        ("https://b.example", "b.api.example", 204),
+        ("https://a.example", "b.api.example", 403),
+        ("https://a.example", "a.api.example", 204),
+    ] {
+        let req = preflight("/tenant", origin, "GET", None).insert_header(("host", host));
+        let res = reply(&app, req.to_request()).await;
+        assert_eq!(res.status, status, "{origin} on {host}");
+    }
+    let req = actual(Method::GET, "/tenant", Some("https://a.example"))
+        .insert_header(("host", "a.api.example"));
+    let res = reply(&app, req.to_request()).await;
     assert_eq!(res.status, 200);
     assert_eq!(res.body, "a");
 }
@@ -541,22 +512,14 @@ async fn shadowed_and_duplicate_declarations_stop_the_app_at_start_up() {
 async fn over_a_real_server_the_shapes_work_on_the_wire() {
     let counters = Counters::default();
     let data = web::Data::new(counters.clone());
-    let server = HttpServer::new(move || {
+    let (addr, handle) = wire::serve(move || {
         App::new()
             .app_data(data.clone())
             .service(web::scope("/api").wrap(from_fn(bearer_auth)).service(items))
             .route("/form", web::post().to(side_effect))
             .wrap(from_fn(rate_limit))
             .wrap(cors_with_default())
-    })
-    .workers(1)
-    .disable_signals()
-    .bind(("127.0.0.1", 0))
-    .expect("bind a loopback port");
-    let addr = server.addrs()[0];
-    let server = server.run();
-    let handle = server.handle();
-    actix_rt::spawn(server);
+    });
     let [preflight, unauthorized, refused, limited, form] =
         actix_web::rt::task::spawn_blocking(move || {
             let app = ("Origin", "https://app.example.com");

@@ -4,7 +4,7 @@
 //! `OPTIONS` handlers. The leak and the WebSocket cases run over a real `HttpServer`.
 
 use actix_web::http::Method;
-use actix_web::{get, options, test, web, App, HttpRequest, HttpResponse, HttpServer, Responder};
+use actix_web::{get, options, test, web, App, HttpRequest, HttpResponse, Responder};
 use cors_actix::{cors, cors_policy, Cors, OnRefusal};
 use tests::{actual, preflight, reply, wire};
 
@@ -38,7 +38,7 @@ async fn ws(req: HttpRequest, body: web::Payload) -> actix_web::Result<HttpRespo
 }
 
 fn start() -> (std::net::SocketAddr, actix_web::dev::ServerHandle) {
-    let server = HttpServer::new(|| {
+    wire::serve(|| {
         App::new()
             .service(legacy)
             .service(ws)
@@ -49,15 +49,6 @@ fn start() -> (std::net::SocketAddr, actix_web::dev::ServerHandle) {
                     .default_policy(cors_policy!(origins = ["https://app.example.com"])),
             )
     })
-    .workers(1)
-    .disable_signals()
-    .bind(("127.0.0.1", 0))
-    .expect("bind a loopback port");
-    let addr = server.addrs()[0];
-    let server = server.run();
-    let handle = server.handle();
-    actix_rt::spawn(server);
-    (addr, handle)
 }
 
 const CORS_HEADERS: [&str; 3] = [
