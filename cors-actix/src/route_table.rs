@@ -53,7 +53,7 @@ pub(crate) struct Route {
 }
 
 /// A [`scope_policy`](crate::scope_policy).
-pub(crate) struct ScopeRoute {
+pub(crate) struct ScopePolicy {
     pub(crate) handler: String,
     prefix: Option<ResourceDef>,
     pattern: String,
@@ -65,7 +65,7 @@ pub(crate) struct ScopeRoute {
 #[allow(clippy::large_enum_variant)]
 enum Entry {
     Route(Route),
-    Scope(ScopeRoute),
+    Scope(ScopePolicy),
 }
 
 impl Entry {
@@ -135,7 +135,7 @@ impl Entry {
                     origin: Origin::Runtime,
                 })
             }
-            Declared::Scope { policy } => Entry::Scope(ScopeRoute {
+            Declared::Scope { policy } => Entry::Scope(ScopePolicy {
                 handler: format!("scope_policy(\"{prefix}\")"),
                 prefix: scope,
                 pattern: prefix,
@@ -173,7 +173,7 @@ impl Route {
     }
 }
 
-impl ScopeRoute {
+impl ScopePolicy {
     fn matches_path(&self, path: &str) -> bool {
         self.prefix
             .as_ref()
@@ -194,7 +194,7 @@ pub(crate) enum Lookup<'t> {
     /// The route actix-web will run.
     Route(&'t Route),
     /// No declared route serves the path and method; a scope policy covers the path.
-    Scope(&'t ScopeRoute),
+    Scope(&'t ScopePolicy),
     /// Declared routes serve this path, but none with this method (and guards).
     OtherMethods(&'t Route),
     /// No declared route serves this path.
@@ -223,9 +223,9 @@ enum Event {
 pub(crate) struct RouteTable {
     routes: Vec<Route>,
     /// Scope policies, in registration order.
-    scopes: Vec<ScopeRoute>,
+    scope_policies: Vec<ScopePolicy>,
     /// The scopes the declarations are in.
-    entered: Vec<Scope>,
+    scopes: Vec<Scope>,
     /// Routes and scopes, by registration number.
     events: Vec<Event>,
     index: PathIndex,
@@ -252,7 +252,7 @@ impl RouteTable {
                 }
                 Ok(Entry::Scope(scope)) => {
                     table.note_scope(&prefix, &scope.handler);
-                    table.scopes.push(scope);
+                    table.scope_policies.push(scope);
                 }
                 Err(problem) => problems.push(problem),
             }
@@ -268,12 +268,12 @@ impl RouteTable {
 
     /// Records the scope `prefix` at its first declaration.
     fn note_scope(&mut self, prefix: &str, handler: &str) {
-        if prefix.is_empty() || self.entered.iter().any(|s| s.prefix == prefix) {
+        if prefix.is_empty() || self.scopes.iter().any(|s| s.prefix == prefix) {
             return;
         }
         let number = self.events.len() as u32;
-        self.events.push(Event::Scope(self.entered.len() as u32));
-        self.entered.push(Scope {
+        self.events.push(Event::Scope(self.scopes.len() as u32));
+        self.scopes.push(Scope {
             prefix: prefix.to_owned(),
             def: ResourceDef::root_prefix(prefix),
             first: handler.to_owned(),
@@ -294,7 +294,7 @@ impl RouteTable {
                 .visit(path)
                 .filter(|&number| match self.events[number as usize] {
                     Event::Scope(scope) => {
-                        self.entered[scope as usize].def.find_match(path).is_some()
+                        self.scopes[scope as usize].def.find_match(path).is_some()
                     }
                     Event::Route(route) => self.routes[route as usize].matches_path(path),
                 })
@@ -314,7 +314,7 @@ impl RouteTable {
 
     /// Whether the table has no route.
     pub(crate) fn is_empty(&self) -> bool {
-        self.routes.is_empty() && self.scopes.is_empty()
+        self.routes.is_empty() && self.scope_policies.is_empty()
     }
 
     /// The routes then the scope policies, each in registration order, as the report shows
@@ -322,7 +322,7 @@ impl RouteTable {
     pub(crate) fn report(&self) -> Vec<ReportedRoute> {
         let routes = self.routes.iter().map(Route::report);
         routes
-            .chain(self.scopes.iter().map(ScopeRoute::report))
+            .chain(self.scope_policies.iter().map(ScopePolicy::report))
             .collect()
     }
 
@@ -341,7 +341,7 @@ impl RouteTable {
             Resolved::Route(route) => Lookup::Route(route),
             resolved => {
                 let scope = self
-                    .scopes
+                    .scope_policies
                     .iter()
                     .filter(|scope| scope.matches_path(path))
                     .max_by_key(|scope| scope.pattern.len());
@@ -377,7 +377,7 @@ impl RouteTable {
             }
             match self.events[number as usize] {
                 Event::Scope(scope) => {
-                    let scope = &self.entered[scope as usize];
+                    let scope = &self.scopes[scope as usize];
                     // The path enters this scope if it is the first to take it, or nested in
                     // the one the path is in.
                     let deeper = entered.is_none_or(|e| {
@@ -516,7 +516,7 @@ impl Route {
     }
 }
 
-impl ScopeRoute {
+impl ScopePolicy {
     fn report(&self) -> ReportedRoute {
         ReportedRoute {
             pattern: format!("{}/*", self.pattern),
