@@ -102,7 +102,7 @@ RULES = [
      ["disable_with_keys"], []),
     ("Macro misuse", "compile time only",
      "`#[cors]` must sit directly above one actix-web route attribute of an `async fn` (below it, it cannot see the route: the error says to move it); `#[routes]` (several paths), two route attributes and two `#[cors]` are rejected; a route's methods come from its attribute (no `methods` in `#[cors]`); `policy` and `disable` only make sense on a route (not in `cors_policy!`); `regex(..)` is only for `origins`.",
-     ["cors_below_route", "cors_without_route", "cors_on_struct", "handler_not_async", "handler_in_impl_block", "aliased_route_attribute", "two_route_attributes", "cors_twice", "methods_in_cors", "policy_in_cors_policy", "disable_in_cors_policy", "regex_outside_origins"], []),
+     ["cors_below_route", "cors_without_route", "cors_on_struct", "handler_not_async", "handler_in_impl_block", "aliased_route_attribute", "utoipa_below_cors", "two_route_attributes", "cors_twice", "methods_in_cors", "policy_in_cors_policy", "disable_in_cors_policy", "regex_outside_origins"], []),
     ("Every problem at once", "all",
      "One compilation (or one `build()`) reports every problem of a declaration, each at its own token, in declaration order.",
      ["every_problem_at_once", "cors_policy_problems"], ["every_problem_at_once"]),

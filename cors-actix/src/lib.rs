@@ -679,7 +679,7 @@ pub struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::registry::register_route;
-    pub use crate::route_cors::{Declared, GuardFn, PolicySource, RouteCors};
+    pub use crate::route_cors::{GuardFn, PolicySource, RouteCors};
     pub use actix_web;
     pub use cors_core as core;
     pub use std::borrow::Cow;

@@ -1,6 +1,5 @@
 //! What the `#[cors]` macro records about a route: its declaration, as a `static`.
 
-use actix_web::dev::{AppService, HttpServiceFactory};
 use actix_web::guard::GuardContext;
 use cors_core::Policy;
 
@@ -52,33 +51,5 @@ impl RouteCors {
             guards,
             source,
         }
-    }
-}
-
-/// The service `#[cors]` turns a handler into: registering it registers the user's route and
-/// notes its declarations for `Cors`.
-#[doc(hidden)]
-#[derive(Clone, Copy)]
-pub struct Declared {
-    handler: &'static str,
-    register: fn(&mut AppService),
-}
-
-impl Declared {
-    /// Used by the macro.
-    pub const fn new(handler: &'static str, register: fn(&mut AppService)) -> Declared {
-        Declared { handler, register }
-    }
-}
-
-impl std::fmt::Debug for Declared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "#[cors] {}", self.handler)
-    }
-}
-
-impl HttpServiceFactory for Declared {
-    fn register(self, config: &mut AppService) {
-        (self.register)(config)
     }
 }

@@ -8,10 +8,10 @@ use crate::policy_expr::policy_expr;
 use crate::route::{RouteAttr, Routes};
 use crate::validate::Source;
 
-/// `#[cors]` on a handler: a service named like the handler (a `const`) that registers the
-/// user's route, unchanged but renamed, and notes the route's declaration (one per route
-/// attribute under `#[routes]`) for `Cors`, which decides its requests at the door. Nothing
-/// CORS-related is added to actix-web's router.
+/// `#[cors]` on a handler: a service named like the handler that registers the user's route,
+/// unchanged but renamed, and notes the route's declaration (one per route attribute under
+/// `#[routes]`) for `Cors`, which decides its requests at the door. Nothing CORS-related is
+/// added to actix-web's router.
 pub fn route(source: Source, mut item: ItemFn, routes: Routes) -> TokenStream {
     let p = quote!(::cors_actix::__private);
     let name = item.sig.ident.clone();
@@ -70,27 +70,28 @@ pub fn route(source: Source, mut item: ItemFn, routes: Routes) -> TokenStream {
     item.attrs.push(syn::parse_quote!(#[doc(hidden)]));
     item.sig.ident = inner.clone();
 
-    // One item, a `const` named like the handler: `.service(name)` registers it. Everything
-    // else lives inside its initializer, so that nothing else appears where the handler was
-    // (a `const` is also valid in an `impl` block, where `.service(Type::name)` then works).
+    // A unit struct named like the handler (a type, so that `#[utoipa::path]` above `#[cors]`
+    // can implement its traits for it) whose registration registers the user's route and notes
+    // the declarations. Everything else lives inside `register`, so that nothing else appears
+    // where the handler was.
     quote! {
         #(#docs)*
-        #[allow(non_upper_case_globals)]
-        #vis const #name: #p::Declared = {
-            #[allow(non_upper_case_globals)]
-            static #source_static: #p::PolicySource = #source;
+        #[allow(non_camel_case_types, missing_docs)]
+        #vis struct #name;
 
-            #(#declarations)*
+        impl #p::actix_web::dev::HttpServiceFactory for #name {
+            fn register(self, __config: &mut #p::actix_web::dev::AppService) {
+                #[allow(non_upper_case_globals)]
+                static #source_static: #p::PolicySource = #source;
 
-            #item
+                #(#declarations)*
 
-            fn __cors_register(__config: &mut #p::actix_web::dev::AppService) {
+                #item
+
                 #p::actix_web::dev::HttpServiceFactory::register(#inner, __config);
                 #(#p::register_route(&#specs, __config);)*
             }
-
-            #p::Declared::new(#handler_name, __cors_register)
-        };
+        }
     }
 }
 

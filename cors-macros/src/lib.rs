@@ -59,7 +59,12 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
             // else fails because of the errors above.
             let compile_errors = errors.to_compile_errors();
             let mut item = item;
-            let (attrs, dropped) = route::fallback_attrs(&item.attrs, shape_ok);
+            let (attrs, mut dropped) = route::fallback_attrs(&item.attrs, shape_ok);
+            // A misplaced `#[utoipa::path]` goes too: it would describe a route that is not
+            // there and add errors of its own.
+            let (openapi, attrs): (Vec<_>, Vec<_>) =
+                attrs.into_iter().partition(shape::is_openapi_path);
+            dropped.extend(openapi.iter().map(|a| a.path().clone()));
             item.attrs = attrs;
             // The imports of the attributes left out stay used (inside the body: valid in an
             // `impl` block too).

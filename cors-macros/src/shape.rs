@@ -1,6 +1,6 @@
 //! The handler's shape: what actix-web's route attributes need of the function under `#[cors]`.
 
-use syn::{FnArg, ItemFn};
+use syn::{Attribute, FnArg, ItemFn, Meta};
 
 use crate::errors::{range_of, Errors};
 
@@ -14,7 +14,14 @@ pub fn check(item: &ItemFn, errors: &mut Errors) -> bool {
         ok = false;
         errors.at_range(
             range_of(receiver),
-            "actix-web handlers do not take `self`: `#[cors]` and the route attribute cannot be used on a method\n  = help: drop `self` and reach shared state through `web::Data<..>`; the handler can stay in the `impl` block as an associated function, registered with `.service(Type::name)`, or move to module level",
+            "actix-web handlers are free functions, not methods: `#[cors]` and the route attribute cannot be used on a function that takes `self`\n  = help: move the handler out of the `impl` block to module level, and reach shared state through `web::Data<..>`",
+        );
+    }
+    if let Some(openapi) = item.attrs.iter().find(|a| is_openapi_path(a)) {
+        ok = false;
+        errors.at_range(
+            range_of(openapi),
+            "`#[utoipa::path(..)]` must be placed above `#[cors(..)]`, not below it: `#[cors]` turns the function into a service that `#[utoipa::path]` then describes\n  = help: move `#[utoipa::path(..)]` to the top: `#[utoipa::path(..)]`, then `#[cors(..)]`, then the route attribute",
         );
     }
     if item.sig.asyncness.is_none() {
@@ -26,4 +33,11 @@ pub fn check(item: &ItemFn, errors: &mut Errors) -> bool {
         );
     }
     ok
+}
+
+/// Whether `attr` is utoipa's `#[utoipa::path(..)]` (or `#[path(..)]` imported from it).
+pub fn is_openapi_path(attr: &Attribute) -> bool {
+    let path = attr.path();
+    path.segments.last().is_some_and(|s| s.ident == "path")
+        && (path.segments.iter().any(|s| s.ident == "utoipa") || matches!(attr.meta, Meta::List(_)))
 }

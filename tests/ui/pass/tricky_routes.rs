@@ -81,18 +81,6 @@ async fn internal() -> impl Responder {
     ""
 }
 
-// A handler written as an associated function of a type, inside an `impl` block:
-// `.service(Api::listed)`.
-pub struct Api;
-
-impl Api {
-    #[cors(origins = ["https://app.example.com"])]
-    #[get("/api/listed")]
-    async fn listed() -> impl Responder {
-        "[]"
-    }
-}
-
 // A handler declared by a `macro_rules!` macro, its values passed as `$x:literal` fragments.
 macro_rules! declared {
     ($name:ident $origin:literal $path:literal) => {
@@ -121,7 +109,6 @@ pub fn main() {
         .service(items)
         .service(partners)
         .service(internal)
-        .service(Api::listed)
         .service(from_macro)
         .wrap(Cors::new().policy("partners", partners_policy));
 }
