@@ -1,5 +1,9 @@
-//! Harness of the end-to-end suite: a real headless Chromium (the Debian package, never
-//! downloaded) drives pages on several origins against an actix-web server of this project.
+//! Harness of the end-to-end suite: real headless browsers (Debian's Chromium and Firefox ESR,
+//! never downloaded) drive pages on several origins against an actix-web server of this project.
+//!
+//! - [`firefox()`] starts one Firefox per test binary, driven over WebDriver (geckodriver,
+//!   fantoccini); every case runs in it too, checked against the server's journal (WebDriver
+//!   has no network events).
 //!
 //! - [`chromium()`] launches one browser per test binary and shares it; each case opens a
 //!   [`Tab`] in a fresh browser context (own cookies, own preflight cache).
@@ -15,7 +19,9 @@
 #![warn(missing_docs)]
 
 mod browser;
+mod firefox;
 mod server;
 
 pub use browser::{chromium, Chromium, CorsFailure, Fetched, Network, Tab, CHROMIUM_PATHS};
+pub use firefox::{firefox, Firefox, FirefoxFetched, FIREFOX_PATHS};
 pub use server::{ran, Journal, Seen, TestServer};

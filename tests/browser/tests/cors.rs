@@ -19,7 +19,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::error::ErrorUnauthorized;
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{delete, get, patch, post, put, web, Error, HttpRequest, HttpResponse, Responder};
-use browser_tests::{chromium, ran, Fetched, TestServer};
+use browser_tests::{chromium, firefox, ran, Fetched, FirefoxFetched, TestServer};
 use cors_actix::{cors, is_preflight};
 use futures_util::future::LocalBoxFuture;
 use serde_json::{json, Value};
@@ -358,9 +358,122 @@ struct Observed {
     requests: Vec<browser_tests::Seen>,
 }
 
-/// Runs one `fetch()` from a page on `page_host` (in a fresh browser context) and checks it;
-/// `None` if Chromium is absent.
+/// Runs one `fetch()` from a page on `page_host` in Chromium (in a fresh browser context) and
+/// in Firefox, and checks both; `None` if Chromium is absent (the Chromium-only checks of the
+/// caller are then skipped).
 async fn case(
+    name: &str,
+    page_host: &str,
+    req: Req,
+    outcome: Outcome,
+    preflight: bool,
+    handler_ran: bool,
+) -> Option<Observed> {
+    let in_firefox = tokio::task::spawn_blocking({
+        let (name, page_host, path, init) = (
+            name.to_owned(),
+            page_host.to_owned(),
+            req.path,
+            req.init.clone(),
+        );
+        move || {
+            firefox_case(
+                &name,
+                &page_host,
+                path,
+                &init,
+                outcome,
+                preflight,
+                handler_ran,
+            )
+        }
+    });
+    let observed = chromium_case(name, page_host, req, outcome, preflight, handler_ran).await;
+    let firefox = in_firefox.await.expect("the Firefox case");
+    if let (Some(chromium), Some(firefox)) = (&observed, &firefox) {
+        if chromium.fetched.readable {
+            assert_eq!(
+                firefox.body, chromium.fetched.body,
+                "case {name}: both engines read the same body"
+            );
+        }
+    }
+    observed
+}
+
+/// The Firefox half of [`case`]: what the page read, and what reached the server. Firefox does
+/// not say why it blocked a response (the page gets a `NetworkError`, and WebDriver has no
+/// network events), so a blocked case checks the block, the preflight and the handler, not the
+/// reason.
+fn firefox_case(
+    name: &str,
+    page_host: &str,
+    path: &str,
+    init: &Value,
+    outcome: Outcome,
+    preflight: bool,
+    handler_ran: bool,
+) -> Option<FirefoxFetched> {
+    let firefox = firefox()?;
+    let started = Instant::now();
+    let server = server();
+    let case = token(name);
+    let url = server.url("api.test", &format!("{path}?case={case}"));
+    let fetched = firefox
+        .fetch(&server.url(page_host, "/page"), &url, init, 1)
+        .remove(0);
+    let journal = &server.journal;
+    let requests = journal.requests(&case);
+    let runs = journal.handler_runs(&case);
+    let seen: Vec<String> = requests
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.status))
+        .collect();
+    println!(
+        "CASE {name:<46} {page_host:<19} {:<7} {path:<16} => {:<45} preflight: {} handler ran: {} server saw: [{}] ({} ms) [Firefox]",
+        init["method"].as_str().unwrap_or("GET"),
+        match fetched.readable {
+            true => format!("readable {}", fetched.status.unwrap_or_default()),
+            false => format!("blocked {:?}", fetched.error.as_deref().unwrap_or_default()),
+        },
+        if journal.preflights(&case) > 0 { "yes" } else { "no" },
+        if runs > 0 { "yes" } else { "no" },
+        seen.join(", "),
+        started.elapsed().as_millis(),
+    );
+    let context = format!("Firefox, case {name}: {fetched:#?}\nserver saw {requests:#?}");
+    match outcome {
+        Readable(status) => {
+            assert!(
+                fetched.readable,
+                "expected readable, was blocked; {context}"
+            );
+            assert_eq!(fetched.status, Some(status), "{context}");
+        }
+        Blocked(_) => {
+            assert!(
+                !fetched.readable,
+                "expected blocked, was readable; {context}"
+            );
+            assert_eq!(
+                fetched.error.as_deref(),
+                Some("TypeError: NetworkError when attempting to fetch resource."),
+                "{context}"
+            );
+        }
+    }
+    assert_eq!(
+        journal.preflights(&case) > 0,
+        preflight,
+        "preflight reached the server; {context}"
+    );
+    assert_eq!(runs > 0, handler_ran, "handler ran; {context}");
+    Some(fetched)
+}
+
+/// The Chromium half of [`case`], with what DevTools saw: the preflight and Chromium's reason
+/// for a block.
+async fn chromium_case(
     name: &str,
     page_host: &str,
     req: Req,
@@ -1070,21 +1183,53 @@ async fn twice(name: &str, path: &'static str) -> Option<([usize; 2], usize, usi
     Some((preflights, on_server, runs))
 }
 
+/// The same two fetches in Firefox: (preflights that reached the server, handler runs).
+fn firefox_twice(name: &str, path: &'static str) -> Option<(usize, usize)> {
+    let firefox = firefox()?;
+    let server = server();
+    let case = token(name);
+    let url = server.url("api.test", &format!("{path}?case={case}"));
+    let init = get(path).header("X-Request-Id", "1").init;
+    let fetched = firefox.fetch(&server.url("app.test", "/page"), &url, &init, 2);
+    for one in &fetched {
+        assert!(one.readable, "Firefox: {one:#?}");
+    }
+    let journal = &server.journal;
+    let (on_server, runs) = (journal.preflights(&case), journal.handler_runs(&case));
+    println!(
+        "CASE {name:<46} app.test            GET     {path:<16} => readable 200 twice                         preflights on the server: {on_server} handler runs: {runs} [Firefox]"
+    );
+    Some((on_server, runs))
+}
+
+// Per engine: Chromium honours `max_age` (capped at 7200 s) and skips the second preflight.
+// Firefox ESR (capped at 86400 s) sent a preflight for each fetch in every run of this suite,
+// with `max_age = 600` as with `max_age = 0`: under WebDriver, in its fresh automation
+// profile, its preflight cache did not answer the second fetch (observed with Firefox 153 ESR
+// on 2026-11-29; pinned, so that a change of behaviour is noticed).
+
 #[tokio::test]
-async fn max_age_lets_chromium_skip_the_second_preflight() {
-    let Some((preflights, on_server, runs)) = twice("max_age_600", "/cached").await else {
-        return;
-    };
-    assert_eq!(preflights, [1, 0]);
-    assert_eq!((on_server, runs), (1, 2));
+async fn max_age_lets_the_browser_skip_the_second_preflight() {
+    let in_firefox = tokio::task::spawn_blocking(|| firefox_twice("max_age_600", "/cached"));
+    if let Some((preflights, on_server, runs)) = twice("max_age_600", "/cached").await {
+        assert_eq!(preflights, [1, 0]);
+        assert_eq!((on_server, runs), (1, 2));
+    }
+    if let Some((on_server, runs)) = in_firefox.await.expect("the Firefox case") {
+        assert_eq!((on_server, runs), (2, 2), "Firefox");
+    }
 }
 
 #[tokio::test]
 async fn max_age_zero_preflights_every_time() {
-    // Without Access-Control-Max-Age Chromium would cache for 5 s; `max_age = 0` disables it.
-    let Some((preflights, on_server, runs)) = twice("max_age_0", "/uncached").await else {
-        return;
-    };
-    assert_eq!(preflights, [1, 1]);
-    assert_eq!((on_server, runs), (2, 2));
+    // Without Access-Control-Max-Age Chromium would cache for 5 s (Firefox too); `max_age = 0`
+    // disables it.
+    let in_firefox = tokio::task::spawn_blocking(|| firefox_twice("max_age_0", "/uncached"));
+    if let Some((preflights, on_server, runs)) = twice("max_age_0", "/uncached").await {
+        assert_eq!(preflights, [1, 1]);
+        assert_eq!((on_server, runs), (2, 2));
+    }
+    if let Some((on_server, runs)) = in_firefox.await.expect("the Firefox case") {
+        assert_eq!((on_server, runs), (2, 2), "Firefox");
+    }
 }

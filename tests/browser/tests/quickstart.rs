@@ -1,6 +1,6 @@
-//! The quickstart's demo page, in Chromium: every row of its table must show the outcome the
+//! The quickstart's demo page, in Chromium and in Firefox: every row of its table must show the outcome the
 //! policies of `examples/quickstart.rs` call for, with the API's answers behind it; then the page
-//! is saved as a screenshot.
+//! is saved as a screenshot (from Chromium).
 //!
 //! The screenshot goes to `$CARGO_TARGET_TMPDIR/quickstart.png`. To refresh the README's
 //! `docs/quickstart.png`, run with `CORS_ACTIX_UPDATE_SCREENSHOT=1` (this binds the quickstart's
@@ -15,7 +15,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use browser_tests::chromium;
+use browser_tests::{chromium, firefox};
 use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
 use chromiumoxide::page::ScreenshotParams;
 use serde_json::Value;
@@ -121,49 +121,9 @@ fn wire(row: &Value) -> Vec<String> {
     lines
 }
 
-#[tokio::test]
-async fn quickstart_demo_page_shows_what_chromium_allowed() {
-    let Some(chromium) = chromium() else {
-        return;
-    };
-    let started = Instant::now();
-    let update = std::env::var_os("CORS_ACTIX_UPDATE_SCREENSHOT").is_some();
-    let (api_port, pages_port) = if update { (8080, 8081) } else { (0, 0) };
-    let api = TcpListener::bind(("127.0.0.1", api_port)).expect("bind the API");
-    let pages = TcpListener::bind(("127.0.0.1", pages_port)).expect("bind the pages");
-    let port = pages.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new()
-            .block_on(quickstart::serve(api, pages))
-            .expect("quickstart serves")
-    });
-
-    // Through the redirect from localhost to the page's real origin, app.localhost.
-    let tab = chromium.open(&format!("http://localhost:{port}/")).await;
-    let results: Value =
-        tokio::time::timeout(Duration::from_secs(20), tab.page.evaluate("window.demo"))
-            .await
-            .expect("the demo page finishes within 20 s")
-            .expect("evaluate window.demo")
-            .into_value()
-            .expect("JSON results");
-    let rendered: Value = tab
-        .page
-        .evaluate(
-            r#"[...document.querySelectorAll("tbody tr")].map((tr) => ({
-                id: Number(tr.dataset.row),
-                outcome: tr.dataset.outcome,
-                classes: tr.className,
-                origin: tr.cells[1].querySelector(".origin").innerText,
-                browser: tr.cells[2].innerText,
-                wire: tr.cells[3].innerText,
-            }))"#,
-        )
-        .await
-        .expect("read the table")
-        .into_value()
-        .expect("JSON rows");
-
+/// Checks the demo's results and its rendered table against the expectations; `blocked` is the
+/// engine's message for a blocked fetch.
+fn check(results: &Value, rendered: &Value, port: u16, blocked: &str) {
     let expected = expectations(port);
     let results = results.as_array().expect("one result per row");
     let rendered = rendered.as_array().expect("one table row per request");
@@ -195,7 +155,7 @@ async fn quickstart_demo_page_shows_what_chromium_allowed() {
         let browser = row["browser"].as_str().unwrap();
         assert!(browser.starts_with(badge), "{context}");
         if !*readable {
-            assert!(browser.contains("TypeError: Failed to fetch"), "{context}");
+            assert!(browser.contains(blocked), "{context}");
         }
         assert!(
             row["wire"].as_str().unwrap().contains(&lines[0]),
@@ -212,6 +172,90 @@ async fn quickstart_demo_page_shows_what_chromium_allowed() {
         .as_str()
         .unwrap()
         .contains("X-Total-Count: 2"));
+}
+
+/// The script that reads the rendered table.
+const TABLE: &str = r#"[...document.querySelectorAll("tbody tr")].map((tr) => ({
+    id: Number(tr.dataset.row),
+    outcome: tr.dataset.outcome,
+    classes: tr.className,
+    origin: tr.cells[1].querySelector(".origin").innerText,
+    browser: tr.cells[2].innerText,
+    wire: tr.cells[3].innerText,
+}))"#;
+
+/// Serves the quickstart (API and pages) on free ports, or on its real ones; the pages' port.
+fn serve(real_ports: bool) -> u16 {
+    let (api_port, pages_port) = if real_ports { (8080, 8081) } else { (0, 0) };
+    let api = TcpListener::bind(("127.0.0.1", api_port)).expect("bind the API");
+    let pages = TcpListener::bind(("127.0.0.1", pages_port)).expect("bind the pages");
+    let port = pages.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new()
+            .block_on(quickstart::serve(api, pages))
+            .expect("quickstart serves")
+    });
+    port
+}
+
+#[test]
+fn quickstart_demo_page_shows_what_firefox_allowed() {
+    let Some(firefox) = firefox() else {
+        return;
+    };
+    let started = Instant::now();
+    let port = serve(false);
+    // Through the redirect from localhost to the page's real origin, app.localhost.
+    let results = firefox.run(
+        Some(&format!("http://localhost:{port}/")),
+        "const done = arguments[arguments.length - 1]; Promise.resolve(window.demo).then(done);",
+        vec![],
+    );
+    let rendered = firefox.run(
+        None,
+        &format!("arguments[arguments.length - 1]({TABLE});"),
+        vec![],
+    );
+    check(
+        &results,
+        &rendered,
+        port,
+        "TypeError: NetworkError when attempting to fetch resource.",
+    );
+    println!(
+        "quickstart page checked in Firefox ({}) in {} ms",
+        firefox.version,
+        started.elapsed().as_millis()
+    );
+}
+
+#[tokio::test]
+async fn quickstart_demo_page_shows_what_chromium_allowed() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let started = Instant::now();
+    let update = std::env::var_os("CORS_ACTIX_UPDATE_SCREENSHOT").is_some();
+    let port = serve(update);
+
+    // Through the redirect from localhost to the page's real origin, app.localhost.
+    let tab = chromium.open(&format!("http://localhost:{port}/")).await;
+    let results: Value =
+        tokio::time::timeout(Duration::from_secs(20), tab.page.evaluate("window.demo"))
+            .await
+            .expect("the demo page finishes within 20 s")
+            .expect("evaluate window.demo")
+            .into_value()
+            .expect("JSON results");
+    let rendered: Value = tab
+        .page
+        .evaluate(TABLE)
+        .await
+        .expect("read the table")
+        .into_value()
+        .expect("JSON rows");
+
+    check(&results, &rendered, port, "TypeError: Failed to fetch");
 
     let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("quickstart.png");
     let png = tab
