@@ -101,6 +101,11 @@ impl<S> CorsService<S> {
                 Outcome::Respond(refusal_text(skipped::DISABLED, false))
             }
             Choice::Unserved { route } => {
+                // The reason's text is only made when someone reads it.
+                let logging = tracing::enabled!(target: "cors", tracing::Level::DEBUG);
+                if !self.debug && !logging {
+                    return Outcome::Call(Decoration::default());
+                }
                 let reason = format!(
                     "no route with a CORS policy serves the requested method on this path ({} serves {})",
                     route.pattern(),

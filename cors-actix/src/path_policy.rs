@@ -13,16 +13,6 @@ pub struct PathPolicy {
     declared: Option<Declared>,
 }
 
-impl std::fmt::Debug for Declared {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Declared::Route(route) => write!(f, "Route({})", route.handler),
-            Declared::Resource { path, .. } => write!(f, "Resource({path})"),
-            Declared::Scope { .. } => write!(f, "Scope"),
-        }
-    }
-}
-
 /// The policy of every route of `path` (relative to the scope it is registered in, any
 /// method): for builder-style routes, `web::resource(..)` and `App::route(..)`, which
 /// `#[cors]` cannot annotate. Register it next to them with `.service(..)`.

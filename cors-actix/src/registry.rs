@@ -35,6 +35,16 @@ pub(crate) enum Declared {
     Scope { policy: PolicyRef },
 }
 
+impl std::fmt::Debug for Declared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Declared::Route(route) => write!(f, "Route({})", route.handler),
+            Declared::Resource { path, .. } => write!(f, "Resource({path})"),
+            Declared::Scope { .. } => write!(f, "Scope"),
+        }
+    }
+}
+
 /// A declaration and where it is registered.
 pub(crate) struct Registration {
     pub(crate) declared: Declared,
