@@ -172,8 +172,12 @@ impl Cors {
             routes: table.report(),
             default: default.as_ref().map(|d| Short(&d.policy).to_string()),
         };
-        tracing::info!(target: "cors", "CORS route table:\n{report}");
-        let _ = settings.report.set(report);
+        // Logged once per middleware: the workers of one server (sharing a `Cors` through
+        // clones) build the same table.
+        let text = report.to_string();
+        if settings.report.set(report).is_ok() {
+            tracing::info!(target: "cors", "CORS route table:\n{text}");
+        }
         Ok(CorsService {
             service,
             table,
