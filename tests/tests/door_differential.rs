@@ -56,7 +56,7 @@ handlers! {
 
 const HANDLERS: usize = 12;
 const SCOPES: &[&str] = &["", "/v1", "/api", "/v1/{t}"];
-const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE"];
+const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "HEAD", "PATCH"];
 const PATHS: &[&str] = &[
     "/",
     "/items",
@@ -78,6 +78,13 @@ const PATHS: &[&str] = &[
     "/api/items",
     "/api/files/z",
     "/api/x",
+    // How actix-web reads a path: percent-encoding, trailing slashes, empty segments.
+    "/it%65ms",
+    "/items/%37",
+    "/items/new/",
+    "/items//7",
+    "/v1/items%2F7",
+    "/api/files/a%20b",
 ];
 
 /// One generated app: handlers with their scope, in registration order.
