@@ -335,50 +335,36 @@ async fn configure_nested_scopes_regex_and_tail_segments() {
             "/v2/t/{tenant}/files/{tail}*"
         ]
     );
-    let res = reply(
-        &app,
-        preflight(
+    for (path, origin, status, why) in [
+        (
             "/v2/t/acme/items/12",
             "https://tenants.example",
-            "GET",
-            None,
-        )
-        .to_request(),
-    )
-    .await;
-    assert_eq!(res.status, 204);
-    let res = reply(
-        &app,
-        preflight(
+            204,
+            "the items route",
+        ),
+        (
             "/v2/t/acme/files/a/b/c.txt",
             "https://files.example",
-            "GET",
-            None,
-        )
-        .to_request(),
-    )
-    .await;
-    assert_eq!(res.status, 204);
-    // The files policy is not the items policy.
-    let res = reply(
-        &app,
-        preflight("/v2/t/acme/files/x", "https://tenants.example", "GET", None).to_request(),
-    )
-    .await;
-    assert_eq!(res.status, 403);
-    // `{id:\d+}` does not match `abc`: no route, no policy; the preflight goes on to actix-web.
-    let res = reply(
-        &app,
-        preflight(
+            204,
+            "the tail route",
+        ),
+        (
+            "/v2/t/acme/files/x",
+            "https://tenants.example",
+            403,
+            "the files policy is not the items policy",
+        ),
+        // `{id:\d+}` does not match `abc`: no route, no policy; the preflight goes on to actix-web.
+        (
             "/v2/t/acme/items/abc",
             "https://tenants.example",
-            "GET",
-            None,
-        )
-        .to_request(),
-    )
-    .await;
-    assert_eq!(res.status, 404);
+            404,
+            "no route matches",
+        ),
+    ] {
+        let res = reply(&app, preflight(path, origin, "GET", None).to_request()).await;
+        assert_eq!(res.status, status, "{path} from {origin}: {why}");
+    }
     let res = reply(
         &app,
         actual(
