@@ -5,10 +5,7 @@ use std::borrow::Cow;
 use crate::header_name::is_tchar;
 use crate::reason::Reason;
 
-/// Longest `Access-Control-Request-Headers` value examined. Browsers send only the names of
-/// non-safelisted headers, lowercase and comma-separated: a few hundred bytes at most. A longer
-/// value is refused in constant time, before it is read.
-pub const MAX_REQUEST_HEADERS_LEN: usize = 2048;
+pub use crate::request::MAX_REQUEST_HEADERS_LEN;
 
 /// Empty list elements tolerated in `Access-Control-Request-Headers` (RFC 9110 5.6.1 asks
 /// recipients to ignore "a reasonable number" of them).

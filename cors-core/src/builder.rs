@@ -245,6 +245,13 @@ fn builder_words(text: &str) -> String {
     text
 }
 
+impl Policy {
+    /// A runtime builder, validated like the macros.
+    pub fn builder() -> PolicyBuilder {
+        PolicyBuilder::default()
+    }
+}
+
 impl From<PolicySpec> for PolicyBuilder {
     fn from(spec: PolicySpec) -> Self {
         PolicyBuilder { spec }

@@ -5,7 +5,7 @@
 //! allocate nor accept anything a browser would not send. (The `url` crate, used at validation
 //! time to *suggest* corrections, allocates and normalizes instead of rejecting.)
 
-use crate::origin::OriginError;
+use crate::origin_error::OriginError;
 
 /// Longest domain name (RFC 1035).
 pub const MAX_HOST_LEN: usize = 253;

@@ -56,6 +56,7 @@ mod decision;
 pub mod header_name;
 pub mod host;
 pub mod origin;
+mod origin_error;
 mod parts;
 mod policy;
 mod preflight;

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use crate::allow_headers::AllowedHeaders;
 use crate::allow_methods::AllowedMethods;
 use crate::allow_origin::{AllowedOrigins, SubdomainRule};
-use crate::builder::PolicyBuilder;
 use crate::parts::PolicyParts;
 use crate::regex_origin::{RegexOrigin, RegexRef};
 
@@ -43,11 +42,6 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// A runtime builder, validated like the macros.
-    pub fn builder() -> PolicyBuilder {
-        PolicyBuilder::default()
-    }
-
     /// Builds a policy from parts that passed [`validate`](crate::validate()).
     pub fn from_parts(parts: PolicyParts) -> Policy {
         let origins = if parts.any_origin {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::origin::OriginError;
+use crate::origin_error::OriginError;
 
 /// Why a preflight or an actual request was refused.
 ///
@@ -140,7 +140,7 @@ impl fmt::Display for Reason<'_> {
             Reason::RequestHeadersTooLong => write!(
                 f,
                 "Access-Control-Request-Headers is longer than {} bytes",
-                crate::allow_headers::MAX_REQUEST_HEADERS_LEN
+                crate::request::MAX_REQUEST_HEADERS_LEN
             ),
             other => f.write_str(other.summary()),
         }

@@ -52,3 +52,8 @@ pub struct PreflightRequest<'a> {
     /// `Access-Control-Request-Private-Network`.
     pub private_network: HeaderInput<'a>,
 }
+
+/// Longest `Access-Control-Request-Headers` value examined. Browsers send only the names of
+/// non-safelisted headers, lowercase and comma-separated: a few hundred bytes at most. A longer
+/// value is refused in constant time, before it is read.
+pub const MAX_REQUEST_HEADERS_LEN: usize = 2048;
