@@ -92,7 +92,7 @@ impl<S> CorsService<S> {
             Choice::Policy { handler, policy } => Outcome::Respond(preflight_response(
                 req.headers(),
                 &policy.policy,
-                Some(&Log::of(handler, req)),
+                &Log::of(handler, req),
                 self.debug,
                 self.preflight_status,
             )),

@@ -11,7 +11,7 @@ use crate::door::CorsService;
 use crate::policy_ref::{PolicyRef, Prepared};
 use crate::registry::take_app_routes;
 use crate::report::RouteReport;
-use crate::route_table::{RouteTable, Short};
+use crate::route_table::{RouteTable, Short, StartupProblems};
 use crate::settings::{OnRefusal, PreflightStatus, Settings};
 
 /// The app-wide CORS middleware. Wrap the whole app with it, last (outermost):
@@ -174,9 +174,10 @@ impl Cors {
         };
         // Logged once per middleware: the workers of one server (sharing a `Cors` through
         // clones) build the same table.
-        let text = report.to_string();
         if settings.report.set(report).is_ok() {
-            tracing::info!(target: "cors", "CORS route table:\n{text}");
+            if let Some(report) = settings.report.get() {
+                tracing::info!(target: "cors", "CORS route table:\n{report}");
+            }
         }
         Ok(CorsService {
             service,
@@ -191,20 +192,19 @@ impl Cors {
 
 /// Reports why the app cannot start: printed to stderr and logged as an `error` event (target
 /// `cors`).
-fn refuse_to_start(problems: &[String]) {
-    let unregistered = problems
-        .iter()
-        .filter(|p| p.contains("uses `policy = "))
-        .count();
-    let hint = match unregistered {
-        0 => String::new(),
-        1 => "; register it with `Cors::new().policy(\"name\", policy)`".to_owned(),
-        _ => "; register them with `Cors::new().policy(\"name\", policy)`".to_owned(),
+fn refuse_to_start(problems: &StartupProblems) {
+    let hint = match problems.unregistered.len() {
+        0 => "",
+        1 => "; register it with `Cors::new().policy(\"name\", policy)`",
+        _ => "; register them with `Cors::new().policy(\"name\", policy)`",
     };
-    let message = format!(
-        "cors-actix: refusing to start: {}{hint}",
-        problems.join("; ")
-    );
+    let all: Vec<&str> = problems
+        .unregistered
+        .iter()
+        .chain(&problems.conflicts)
+        .map(String::as_str)
+        .collect();
+    let message = format!("cors-actix: refusing to start: {}{hint}", all.join("; "));
     tracing::error!(target: "cors", "{message}");
     eprintln!("{message}");
 }

@@ -73,36 +73,30 @@ mod sealed {
     impl Sealed for actix_web::HttpRequest {}
 }
 
-/// The response to a preflight under `policy`; the decision is logged if `log` is given.
+/// The response to a preflight under `policy`, the decision logged with `log`.
 pub(crate) fn preflight_response(
     headers: &HeaderMap,
     policy: &PolicyRef,
-    log: Option<&Log<'_>>,
+    log: &Log<'_>,
     debug: bool,
     status: PreflightStatus,
 ) -> HttpResponse {
     let values = PreflightValues::read(headers);
     match policy.preflight(&values.request) {
         Decision::Allowed(grant) => {
-            if let Some(log) = log {
-                log.allowed("preflight");
-            }
+            log.allowed("preflight");
             let mut response = HttpResponse::new(status.code());
             preflight_headers(response.headers_mut(), &values, &grant, policy);
             response
         }
         Decision::Refused(reason) => {
-            if let Some(log) = log {
-                log.refused("preflight", &reason, action::BLOCKED);
-            }
+            log.refused("preflight", &reason, action::BLOCKED);
             refusal_response(&reason, debug, preflight_vary(policy))
         }
         // Unreachable in practice: preflights are recognized by their `Origin`.
         Decision::NotCors => {
             let reason = cors_core::Reason::MultipleOrigins;
-            if let Some(log) = log {
-                log.refused("preflight", &reason, action::BLOCKED);
-            }
+            log.refused("preflight", &reason, action::BLOCKED);
             refusal_response(&reason, debug, preflight_vary(policy))
         }
     }

@@ -85,7 +85,8 @@ impl Entry {
                 String::new()
             }
         };
-        Ok(match declared {
+        // What differs between a `#[cors]` route and a `resource_policy`; the rest is shared.
+        let (handler, path, methods, guards, policy, origin) = match declared {
             Declared::Route(route) => {
                 let (policy, origin) = match route.source {
                     PolicySource::Inline(policy) => (
@@ -106,42 +107,46 @@ impl Entry {
                     },
                     PolicySource::Disabled => (RoutePolicy::Disabled, Origin::Inline),
                 };
-                let own = own(route.path);
-                Entry::Route(Route {
-                    number: 0,
-                    handler: route.handler.to_owned(),
-                    pattern: format!("{prefix}{own}"),
-                    scope: prefix,
-                    prefix: scope,
-                    resource: ResourceDef::new(own),
-                    methods: Some(route.methods),
-                    guards: route.guards,
+                let handler = route.handler.to_owned();
+                (
+                    handler,
+                    route.path.to_owned(),
+                    Some(route.methods),
+                    route.guards,
                     policy,
                     origin,
-                })
+                )
             }
-            Declared::Resource { path, policy } => {
-                let own = own(&path);
-                Entry::Route(Route {
-                    number: 0,
-                    handler: format!("resource_policy(\"{path}\")"),
-                    pattern: format!("{prefix}{own}"),
-                    scope: prefix,
+            Declared::Resource { path, policy } => (
+                format!("resource_policy(\"{path}\")"),
+                path,
+                None,
+                &[][..],
+                RoutePolicy::Decide(Prepared::new(policy)),
+                Origin::Runtime,
+            ),
+            Declared::Scope { policy } => {
+                return Ok(Entry::Scope(ScopePolicy {
+                    handler: format!("scope_policy(\"{prefix}\")"),
                     prefix: scope,
-                    resource: ResourceDef::new(own),
-                    methods: None,
-                    guards: &[],
-                    policy: RoutePolicy::Decide(Prepared::new(policy)),
-                    origin: Origin::Runtime,
-                })
+                    pattern: prefix,
+                    policy: Prepared::new(policy),
+                }))
             }
-            Declared::Scope { policy } => Entry::Scope(ScopePolicy {
-                handler: format!("scope_policy(\"{prefix}\")"),
-                prefix: scope,
-                pattern: prefix,
-                policy: Prepared::new(policy),
-            }),
-        })
+        };
+        let own = own(&path);
+        Ok(Entry::Route(Route {
+            number: 0,
+            handler,
+            pattern: format!("{prefix}{own}"),
+            scope: prefix,
+            prefix: scope,
+            resource: ResourceDef::new(own),
+            methods,
+            guards,
+            policy,
+            origin,
+        }))
     }
 }
 
@@ -201,6 +206,14 @@ pub(crate) enum Lookup<'t> {
     Nothing,
 }
 
+/// Why an app cannot start.
+pub(crate) struct StartupProblems {
+    /// Routes naming a policy that is not registered on the middleware.
+    pub(crate) unregistered: Vec<String>,
+    /// Duplicate, shadowed and unreachable declarations.
+    pub(crate) conflicts: Vec<String>,
+}
+
 /// A scope the routes are registered in, known from its first declaration.
 struct Scope {
     prefix: String,
@@ -240,8 +253,8 @@ impl RouteTable {
     pub(crate) fn build(
         registrations: Vec<Registration>,
         settings: &Settings,
-    ) -> Result<RouteTable, Vec<String>> {
-        let mut problems = Vec::new();
+    ) -> Result<RouteTable, StartupProblems> {
+        let mut unregistered = Vec::new();
         let mut table = RouteTable::default();
         for registration in registrations {
             let prefix = registration.prefix.clone();
@@ -254,15 +267,18 @@ impl RouteTable {
                     table.note_scope(&prefix, &scope.handler);
                     table.scope_policies.push(scope);
                 }
-                Err(problem) => problems.push(problem),
+                Err(problem) => unregistered.push(problem),
             }
         }
-        problems.extend(table.conflicts());
-        if problems.is_empty() {
+        let conflicts = table.conflicts();
+        if unregistered.is_empty() && conflicts.is_empty() {
             table.index_exact_paths();
             Ok(table)
         } else {
-            Err(problems)
+            Err(StartupProblems {
+                unregistered,
+                conflicts,
+            })
         }
     }
 

@@ -99,14 +99,11 @@ pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<Routes> {
         .enumerate()
         .filter_map(|(i, a)| route_kind(a).map(|k| (i, a, k)))
         .collect();
-    let routes_attr = found
-        .iter()
-        .find(|(_, _, k)| k == "routes")
-        .map(|(i, _, _)| *i);
+    let has_routes = found.iter().any(|(_, _, k)| k == "routes");
     let singles: Vec<&(usize, &Attribute, String)> =
         found.iter().filter(|(_, _, k)| k != "routes").collect();
-    match (routes_attr, singles.as_slice()) {
-        (_, []) if routes_attr.is_none() => {
+    match (has_routes, singles.as_slice()) {
+        (false, []) => {
             match lookalike(attrs) {
                 Some(attr) => errors.at_range(
                     range_of(attr),
@@ -121,8 +118,8 @@ pub fn find(attrs: &[Attribute], errors: &mut Errors) -> Option<Routes> {
             return None;
         }
         // actix-web reports `#[routes]` without route attributes itself.
-        (Some(_), []) => return None,
-        (None, [_, second, ..]) => {
+        (true, []) => return None,
+        (false, [_, second, ..]) => {
             errors.at_range(
                 range_of(second.1),
                 "`#[cors]` supports one route attribute per handler, and actix-web needs `#[routes]` to stack several\n  = help: add `#[routes]` above the route attributes, or use `#[route(\"/path\", method = \"GET\", method = \"POST\")]` for several methods of one path",

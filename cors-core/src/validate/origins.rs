@@ -536,9 +536,8 @@ fn check_pattern(i: usize, literal: &str, pattern: &Pattern, spec: &PolicySpec) 
                     ProblemKind::WildcardWithCredentials,
                     item(i),
                     format!(
-                        "{} cannot be combined with {}: browsers reject a credentialed response whose Access-Control-Allow-Origin is `*`",
+                        "{} cannot be combined with `credentials`: browsers reject a credentialed response whose Access-Control-Allow-Origin is `*`",
                         spec.wording.pick("`origins = \"*\"`", "any origin (`allow_any_origin()` or \"*\")"),
-                        spec.wording.pick("`credentials`", "`allow_credentials()`"),
                     ),
                 )
                 .suggest(spec.wording.pick(
