@@ -4,18 +4,21 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::dev::{RequestHead, Service, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::{Error, HttpResponse};
-use cors_core::Decision;
+use cors_core::{Decision, Origin, Reason};
 use pin_project_lite::pin_project;
 
-use crate::decorate::{origin, Decoration};
-use crate::policy_ref::Prepared;
-use crate::preflight::{is_preflight, preflight_response};
+use crate::decorate::{origin, Decoration, PreflightValues};
+use crate::dynamic_origins::{Answer, DynamicOrigins};
+use crate::origin_lookup::OriginLookup;
+use crate::policy_slot::PolicySlot;
+use crate::preflight::{is_preflight, preflight_answer};
 use crate::refusal::{
     action, is_same_origin, log_removed, refusal_response, refusal_text, skipped, Log,
 };
@@ -28,9 +31,14 @@ pub(crate) const DEFAULT_POLICY: &str = "<default policy>";
 /// The service of [`Cors`](crate::Cors).
 #[doc(hidden)]
 pub struct CorsService<S> {
-    pub(crate) service: S,
+    pub(crate) service: Rc<S>,
+    pub(crate) door: Rc<Door>,
+}
+
+/// What the door knows: the route table and the settings, fixed when the app started.
+pub(crate) struct Door {
     pub(crate) table: RouteTable,
-    pub(crate) default: Option<Prepared>,
+    pub(crate) default: Option<PolicySlot>,
     pub(crate) on_refusal: OnRefusal,
     pub(crate) debug: bool,
     pub(crate) preflight_status: PreflightStatus,
@@ -42,7 +50,7 @@ enum Choice<'t> {
     /// [`DEFAULT_POLICY`]).
     Policy {
         handler: &'t str,
-        policy: &'t Prepared,
+        policy: &'t PolicySlot,
     },
     /// `#[cors(disable)]`.
     Disabled { handler: &'t str },
@@ -58,9 +66,48 @@ enum Outcome {
     Call(Decoration),
     /// Answer now; nothing inside runs.
     Respond(HttpResponse),
+    /// Ask the policy's origin lookup about this origin, then decide again with its answer.
+    Lookup(OriginLookup, String),
 }
 
-impl<S> CorsService<S> {
+/// The question a policy with dynamic origins asks about an origin its list does not allow.
+struct Dynamic<'a> {
+    origins: Option<&'a DynamicOrigins>,
+    /// The lookup's answer, when deciding again after it.
+    known: Option<bool>,
+    head: &'a RequestHead,
+    /// Set when the answer is not cached: the request waits for a lookup.
+    unknown: bool,
+}
+
+impl Dynamic<'_> {
+    fn ask(&mut self, origin: &Origin<'_>) -> bool {
+        if let Some(known) = self.known {
+            return known;
+        }
+        match self.origins.map(|o| o.answer(origin, self.head)) {
+            Some(Answer::Allowed) => true,
+            Some(Answer::Refused) | None => false,
+            Some(Answer::Unknown) => {
+                self.unknown = true;
+                false
+            }
+        }
+    }
+
+    /// The lookup to wait for, if `decision` refused an origin only for want of its answer.
+    fn lookup(&self, decision: &Decision<'_, '_>) -> Option<Outcome> {
+        match decision {
+            Decision::Refused(Reason::OriginNotAllowed(origin)) if self.unknown => {
+                let lookup = self.origins.and_then(DynamicOrigins::lookup)?;
+                Some(Outcome::Lookup(lookup.clone(), (*origin).to_owned()))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Door {
     fn choose<'t>(&'t self, lookup: Lookup<'t>) -> Choice<'t> {
         let default = || {
             self.default.as_ref().map(|policy| Choice::Policy {
@@ -87,15 +134,37 @@ impl<S> CorsService<S> {
         }
     }
 
-    fn decide_preflight(&self, req: &ServiceRequest, choice: Choice<'_>) -> Outcome {
+    fn decide_preflight(
+        &self,
+        req: &ServiceRequest,
+        choice: Choice<'_>,
+        known: Option<bool>,
+    ) -> Outcome {
         match choice {
-            Choice::Policy { handler, policy } => Outcome::Respond(preflight_response(
-                req.headers(),
-                &policy.policy,
-                &Log::of(handler, req),
-                self.debug,
-                self.preflight_status,
-            )),
+            Choice::Policy { handler, policy } => {
+                let prepared = policy.load();
+                let values = PreflightValues::read(req.headers());
+                let mut dynamic = Dynamic {
+                    origins: policy.dynamic.as_ref(),
+                    known,
+                    head: req.head(),
+                    unknown: false,
+                };
+                let decision = prepared
+                    .policy
+                    .preflight_with(&values.request, |o| dynamic.ask(o));
+                if let Some(lookup) = dynamic.lookup(&decision) {
+                    return lookup;
+                }
+                Outcome::Respond(preflight_answer(
+                    &values,
+                    decision,
+                    &prepared.policy,
+                    &Log::of(handler, req),
+                    self.debug,
+                    self.preflight_status,
+                ))
+            }
             Choice::Disabled { handler } => {
                 Log::of(handler, req).refused("preflight", &skipped::DISABLED, action::BLOCKED);
                 Outcome::Respond(refusal_text(skipped::DISABLED, false))
@@ -124,8 +193,13 @@ impl<S> CorsService<S> {
         }
     }
 
-    fn decide_actual(&self, req: &ServiceRequest, choice: Choice<'_>) -> Outcome {
-        let (handler, prepared) = match choice {
+    fn decide_actual(
+        &self,
+        req: &ServiceRequest,
+        choice: Choice<'_>,
+        known: Option<bool>,
+    ) -> Outcome {
+        let (handler, slot) = match choice {
             Choice::Policy { handler, policy } => (handler, policy),
             Choice::Disabled { handler } => {
                 Log::of(handler, req).skipped("request", skipped::DISABLED);
@@ -133,8 +207,16 @@ impl<S> CorsService<S> {
             }
             Choice::Unserved { .. } | Choice::None => return Outcome::Call(Decoration::default()),
         };
+        let prepared = slot.load();
         let (input, origin) = origin(req.headers());
-        match prepared.policy.actual(input) {
+        let mut dynamic = Dynamic {
+            origins: slot.dynamic.as_ref(),
+            known,
+            head: req.head(),
+            unknown: false,
+        };
+        let decision = prepared.policy.actual_with(input, |o| dynamic.ask(o));
+        match decision {
             Decision::NotCors => {
                 Log::of(handler, req).skipped("request", skipped::NOT_CORS);
                 Outcome::Call(Decoration::vary_only(prepared.vary_origin))
@@ -155,6 +237,9 @@ impl<S> CorsService<S> {
                 if is_same_origin(req) {
                     log.skipped("request", skipped::SAME_ORIGIN);
                     return Outcome::Call(vary);
+                }
+                if let Some(lookup) = dynamic.lookup(&decision) {
+                    return lookup;
                 }
                 // Browsers do not apply CORS to WebSockets (or any upgrade): a response without
                 // CORS headers would not stop the page from using the connection.
@@ -178,8 +263,9 @@ impl<S> CorsService<S> {
         }
     }
 
-    /// Reads the request, chooses its policy and decides, before anything inside runs.
-    fn decide(&self, req: &ServiceRequest) -> Outcome {
+    /// Reads the request, chooses its policy and decides, before anything inside runs. `known`
+    /// is the answer of an origin lookup the request waited for.
+    fn decide(&self, req: &ServiceRequest, known: Option<bool>) -> Outcome {
         if self.table.is_empty() && self.default.is_none() {
             return Outcome::Call(Decoration::default());
         }
@@ -195,26 +281,26 @@ impl<S> CorsService<S> {
         let lookup = self.table.find(req.match_info().unprocessed(), method, req);
         let choice = self.choose(lookup);
         if preflight {
-            self.decide_preflight(req, choice)
+            self.decide_preflight(req, choice, known)
         } else {
-            self.decide_actual(req, choice)
+            self.decide_actual(req, choice, known)
         }
     }
 }
 
 impl<S, B> Service<ServiceRequest> for CorsService<S>
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = Error;
-    type Future = CorsFuture<S::Future, B>;
+    type Future = CorsFuture<S, B>;
 
     actix_service::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        match self.decide(&req) {
+        match self.door.decide(&req, None) {
             Outcome::Call(decoration) => CorsFuture::Call {
                 fut: self.service.call(req),
                 decoration,
@@ -222,55 +308,116 @@ where
             Outcome::Respond(response) => CorsFuture::Ready {
                 response: Some(req.into_response(response).map_into_right_body()),
             },
+            Outcome::Lookup(lookup, origin) => CorsFuture::Lookup {
+                answer: Box::pin(lookup.resolve(origin)),
+                waiting: Some(Waiting {
+                    req,
+                    service: Rc::clone(&self.service),
+                    door: Rc::clone(&self.door),
+                }),
+            },
         }
     }
 }
 
+/// A request waiting for an origin lookup, with what it needs to go on.
+#[doc(hidden)]
+pub struct Waiting<S> {
+    req: ServiceRequest,
+    service: Rc<S>,
+    door: Rc<Door>,
+}
+
 pin_project! {
-    /// The future of [`CorsService`]: no allocation of its own.
+    /// The future of [`CorsService`]: no allocation of its own, but for requests that wait for
+    /// an origin lookup.
     #[doc(hidden)]
     #[project = CorsFutureProj]
-    pub enum CorsFuture<F, B> {
-        Call { #[pin] fut: F, decoration: Decoration },
+    pub enum CorsFuture<S, B>
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    {
+        Call { #[pin] fut: S::Future, decoration: Decoration },
         Ready { response: Option<ServiceResponse<EitherBody<B>>> },
+        Lookup { answer: Pin<Box<dyn Future<Output = bool>>>, waiting: Option<Waiting<S>> },
     }
 }
 
-impl<F, B> Future for CorsFuture<F, B>
+impl<S, B> Future for CorsFuture<S, B>
 where
-    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
 {
     type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.project() {
-            CorsFutureProj::Call { fut, decoration } => match fut.poll(cx) {
-                Poll::Pending => Poll::Pending,
-                Poll::Ready(Ok(mut response)) => {
-                    let removed = std::mem::take(decoration).apply(response.headers_mut());
-                    if let Some(removed) = removed {
-                        log_removed(Some(response.request().path()), &removed);
-                    }
-                    Poll::Ready(Ok(response.map_into_left_body()))
-                }
-                Poll::Ready(Err(mut error)) => {
-                    // No response exists yet: add the headers when actix-web renders the error.
-                    let decoration = std::mem::take(decoration);
-                    if !decoration.is_empty() {
-                        error.add_response_mapper(move |mut response| {
-                            if let Some(removed) = decoration.clone().apply(response.headers_mut())
-                            {
-                                log_removed(None, &removed);
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            match self.as_mut().project() {
+                CorsFutureProj::Call { fut, decoration } => {
+                    return match fut.poll(cx) {
+                        Poll::Pending => Poll::Pending,
+                        Poll::Ready(Ok(mut response)) => {
+                            let removed = std::mem::take(decoration).apply(response.headers_mut());
+                            if let Some(removed) = removed {
+                                log_removed(Some(response.request().path()), &removed);
                             }
-                            response
-                        });
-                    }
-                    Poll::Ready(Err(error))
+                            Poll::Ready(Ok(response.map_into_left_body()))
+                        }
+                        Poll::Ready(Err(mut error)) => {
+                            // No response exists yet: add the headers when actix-web renders
+                            // the error.
+                            let decoration = std::mem::take(decoration);
+                            if !decoration.is_empty() {
+                                error.add_response_mapper(move |mut response| {
+                                    if let Some(removed) =
+                                        decoration.clone().apply(response.headers_mut())
+                                    {
+                                        log_removed(None, &removed);
+                                    }
+                                    response
+                                });
+                            }
+                            Poll::Ready(Err(error))
+                        }
+                    };
                 }
-            },
-            CorsFutureProj::Ready { response } => Poll::Ready(response.take().ok_or_else(|| {
-                actix_web::error::ErrorInternalServerError("CORS future polled after completion")
-            })),
+                CorsFutureProj::Ready { response } => {
+                    return Poll::Ready(response.take().ok_or_else(|| {
+                        actix_web::error::ErrorInternalServerError(
+                            "CORS future polled after completion",
+                        )
+                    }));
+                }
+                CorsFutureProj::Lookup { answer, waiting } => {
+                    let allowed = match answer.as_mut().poll(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(allowed) => allowed,
+                    };
+                    let Some(Waiting { req, service, door }) = waiting.take() else {
+                        return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
+                            "CORS future polled after completion",
+                        )));
+                    };
+                    // Decide again, with the answer: the route is found again (only on this
+                    // path), the policy's rules apply as for any other request.
+                    let next = match door.decide(&req, Some(allowed)) {
+                        Outcome::Call(decoration) => CorsFuture::Call {
+                            fut: service.call(req),
+                            decoration,
+                        },
+                        Outcome::Respond(response) => CorsFuture::Ready {
+                            response: Some(req.into_response(response).map_into_right_body()),
+                        },
+                        // Not reached: with a known answer there is nothing to look up.
+                        Outcome::Lookup(..) => CorsFuture::Ready {
+                            response: Some(
+                                req.into_response(refusal_text("origin lookup failed", false))
+                                    .map_into_right_body(),
+                            ),
+                        },
+                    };
+                    self.set(next);
+                }
+            }
         }
     }
 }

@@ -648,10 +648,14 @@
 
 mod decorate;
 mod door;
+mod dynamic_origins;
+mod live_policy;
 mod middleware;
+mod origin_lookup;
 mod path_index;
 mod path_policy;
 mod policy_ref;
+mod policy_slot;
 mod preflight;
 mod refusal;
 mod registry;
@@ -660,11 +664,15 @@ mod route_cors;
 mod route_table;
 mod settings;
 
-pub use cors_core::{Policy, PolicyBuilder, PolicyError, Problem, ProblemKind};
+pub use cors_core::{Origin, Policy, PolicyBuilder, PolicyError, Problem, ProblemKind};
 pub use cors_macros::{cors, cors_policy};
+pub use dynamic_origins::DynamicOrigins;
+pub use live_policy::LivePolicy;
 pub use middleware::Cors;
+pub use origin_lookup::{LookupStats, OriginLookup, OriginLookupBuilder};
 pub use path_policy::{resource_policy, scope_policy, PathPolicy};
 pub use policy_ref::{PolicyRef, RuntimePolicy};
+pub use policy_slot::PolicySlot;
 pub use preflight::{is_preflight, AsRequestHead};
 pub use refusal::REFUSAL_HEADER;
 pub use report::{ReportedRoute, RouteReport};

@@ -1,14 +1,16 @@
 //! The app-wide middleware: the builder, and how it builds its door when the app starts.
 
 use std::future::{ready, Ready};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::Error;
 
-use crate::door::CorsService;
-use crate::policy_ref::{PolicyRef, Prepared};
+use crate::door::{CorsService, Door};
+use crate::dynamic_origins::DynamicOrigins;
+use crate::policy_slot::PolicySlot;
 use crate::registry::take_app_routes;
 use crate::report::RouteReport;
 use crate::route_table::{RouteTable, Short, StartupProblems};
@@ -71,7 +73,7 @@ impl Cors {
     /// routes, `App::route`, the default service's 404s): preflights are answered with it,
     /// refused actual requests are stopped with a 403 before any handler runs, allowed ones
     /// get its headers.
-    pub fn default_policy(mut self, policy: impl Into<PolicyRef>) -> Cors {
+    pub fn default_policy(mut self, policy: impl Into<PolicySlot>) -> Cors {
         Arc::make_mut(&mut self.settings).default = Some(policy.into());
         self
     }
@@ -86,7 +88,7 @@ impl Cors {
     /// let cors = Cors::new().maybe_default_policy(public.then(|| cors_policy!(origins = "*")));
     /// # let _ = cors;
     /// ```
-    pub fn maybe_default_policy(self, policy: Option<impl Into<PolicyRef>>) -> Cors {
+    pub fn maybe_default_policy(self, policy: Option<impl Into<PolicySlot>>) -> Cors {
         match policy {
             Some(policy) => self.default_policy(policy),
             None => self,
@@ -114,10 +116,50 @@ impl Cors {
     /// let cors = Cors::new().policy("partners", partners);
     /// # let _ = cors;
     /// ```
-    pub fn policy(mut self, name: impl Into<String>, policy: impl Into<PolicyRef>) -> Cors {
+    ///
+    /// A [`LivePolicy`](crate::LivePolicy) registered here can be replaced while the server runs.
+    pub fn policy(mut self, name: impl Into<String>, policy: impl Into<PolicySlot>) -> Cors {
         Arc::make_mut(&mut self.settings)
             .named
             .insert(name.into(), policy.into());
+        self
+    }
+
+    /// Registers a named policy whose origins, besides its list, are decided per request by
+    /// `origins`: a [`DynamicOrigins::predicate`], or an [`OriginLookup`](crate::OriginLookup)
+    /// (an async lookup in a store, cached). The policy must be built with
+    /// [`allow_dynamic_origins`](crate::PolicyBuilder::allow_dynamic_origins) (checked when the
+    /// app starts); its rules bind every per-request answer. It may be a
+    /// [`LivePolicy`](crate::LivePolicy). Routes use it with `#[cors(policy = "name")]`.
+    ///
+    /// See the guide "Origins from a database" in the crate docs.
+    ///
+    /// ```
+    /// use actix_web::{get, App, Responder};
+    /// use cors_actix::{cors, Cors, DynamicOrigins, Policy};
+    ///
+    /// #[cors(policy = "tenants")]
+    /// #[get("/api/me")]
+    /// async fn me() -> impl Responder { "{}" }
+    ///
+    /// let policy = Policy::builder().allow_credentials().allow_dynamic_origins().build()?;
+    /// let tenants = DynamicOrigins::predicate(|origin, _| origin.host().ends_with(".tenants.example"));
+    /// let app = App::new()
+    ///     .service(me)
+    ///     .wrap(Cors::new().dynamic_policy("tenants", policy, tenants));
+    /// # let _ = app;
+    /// # Ok::<(), cors_actix::PolicyError>(())
+    /// ```
+    pub fn dynamic_policy(
+        mut self,
+        name: impl Into<String>,
+        policy: impl Into<PolicySlot>,
+        origins: impl Into<DynamicOrigins>,
+    ) -> Cors {
+        let slot = policy.into().with_dynamic(origins.into());
+        Arc::make_mut(&mut self.settings)
+            .named
+            .insert(name.into(), slot);
         self
     }
 
@@ -167,10 +209,10 @@ impl Cors {
                 return Err(());
             }
         };
-        let default = settings.default.clone().map(Prepared::new);
+        let default = settings.default.clone();
         let report = RouteReport {
             routes: table.report(),
-            default: default.as_ref().map(|d| Short(&d.policy).to_string()),
+            default: default.as_ref().map(|d| Short(d).to_string()),
         };
         // Logged once per middleware: the workers of one server (sharing a `Cors` through
         // clones) build the same table.
@@ -180,12 +222,14 @@ impl Cors {
             }
         }
         Ok(CorsService {
-            service,
-            table,
-            default,
-            on_refusal: settings.on_refusal,
-            debug: settings.debug,
-            preflight_status: settings.preflight_status,
+            service: Rc::new(service),
+            door: Rc::new(Door {
+                table,
+                default,
+                on_refusal: settings.on_refusal,
+                debug: settings.debug,
+                preflight_status: settings.preflight_status,
+            }),
         })
     }
 }
@@ -202,6 +246,7 @@ fn refuse_to_start(problems: &StartupProblems) {
         .unregistered
         .iter()
         .chain(&problems.conflicts)
+        .chain(&problems.misconfigured)
         .map(String::as_str)
         .collect();
     let message = format!("cors-actix: refusing to start: {}{hint}", all.join("; "));
@@ -211,7 +256,7 @@ fn refuse_to_start(problems: &StartupProblems) {
 
 impl<S, B> Transform<S, ServiceRequest> for Cors
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
     B: MessageBody,
 {
     type Response = ServiceResponse<EitherBody<B>>;

@@ -1,7 +1,7 @@
 //! Preflights: recognizing one, and the answer a policy gives it.
 
 use actix_web::dev::{RequestHead, ServiceRequest};
-use actix_web::http::header::{self, HeaderMap};
+use actix_web::http::header;
 use actix_web::http::Method;
 use actix_web::HttpResponse;
 use cors_core::Decision;
@@ -73,20 +73,20 @@ mod sealed {
     impl Sealed for actix_web::HttpRequest {}
 }
 
-/// The response to a preflight under `policy`, the decision logged with `log`.
-pub(crate) fn preflight_response(
-    headers: &HeaderMap,
+/// The answer to a preflight that `policy` decided, the decision logged with `log`.
+pub(crate) fn preflight_answer(
+    values: &PreflightValues<'_>,
+    decision: Decision<'_, '_>,
     policy: &PolicyRef,
     log: &Log<'_>,
     debug: bool,
     status: PreflightStatus,
 ) -> HttpResponse {
-    let values = PreflightValues::read(headers);
-    match policy.preflight(&values.request) {
+    match decision {
         Decision::Allowed(grant) => {
             log.allowed("preflight");
             let mut response = HttpResponse::new(status.code());
-            preflight_headers(response.headers_mut(), &values, &grant, policy);
+            preflight_headers(response.headers_mut(), values, &grant, policy);
             response
         }
         Decision::Refused(reason) => {

@@ -10,7 +10,8 @@ use foldhash::fast::RandomState;
 use actix_web::dev::{ResourceDef, ServiceRequest};
 
 use crate::path_index::{PathIndex, Visit};
-use crate::policy_ref::{PolicyRef, Prepared};
+use crate::policy_ref::PolicyRef;
+use crate::policy_slot::PolicySlot;
 use crate::registry::{Declared, Registration};
 use crate::report::ReportedRoute;
 use crate::route_cors::{GuardFn, PolicySource};
@@ -19,7 +20,7 @@ use crate::settings::Settings;
 /// What the door does for a route.
 pub(crate) enum RoutePolicy {
     /// Decide with this policy.
-    Decide(Prepared),
+    Decide(PolicySlot),
     /// `#[cors(disable)]`: no CORS headers, preflights refused.
     Disabled,
 }
@@ -57,7 +58,7 @@ pub(crate) struct ScopePolicy {
     pub(crate) handler: String,
     prefix: Option<ResourceDef>,
     pattern: String,
-    pub(crate) policy: Prepared,
+    pub(crate) policy: PolicySlot,
 }
 
 /// A registration, turned into what the table holds.
@@ -90,14 +91,11 @@ impl Entry {
             Declared::Route(route) => {
                 let (policy, origin) = match route.source {
                     PolicySource::Inline(policy) => (
-                        RoutePolicy::Decide(Prepared::new(PolicyRef::Static(policy))),
+                        RoutePolicy::Decide(PolicySlot::from(PolicyRef::Static(policy))),
                         Origin::Inline,
                     ),
                     PolicySource::Named(name) => match settings.named.get(*name) {
-                        Some(policy) => (
-                            RoutePolicy::Decide(Prepared::new(policy.clone())),
-                            Origin::Named(name),
-                        ),
+                        Some(policy) => (RoutePolicy::Decide(policy.clone()), Origin::Named(name)),
                         None => {
                             return Err(format!(
                                 "handler `{}` uses `policy = \"{name}\"`",
@@ -122,7 +120,7 @@ impl Entry {
                 path,
                 None,
                 &[][..],
-                RoutePolicy::Decide(Prepared::new(policy)),
+                RoutePolicy::Decide(PolicySlot::from(policy)),
                 Origin::Runtime,
             ),
             Declared::Scope { policy } => {
@@ -130,7 +128,7 @@ impl Entry {
                     handler: format!("scope_policy(\"{prefix}\")"),
                     prefix: scope,
                     pattern: prefix,
-                    policy: Prepared::new(policy),
+                    policy: PolicySlot::from(policy),
                 }))
             }
         };
@@ -212,6 +210,8 @@ pub(crate) struct StartupProblems {
     pub(crate) unregistered: Vec<String>,
     /// Duplicate, shadowed and unreachable declarations.
     pub(crate) conflicts: Vec<String>,
+    /// Registered policies that cannot work as registered.
+    pub(crate) misconfigured: Vec<String>,
 }
 
 /// A scope the routes are registered in, known from its first declaration.
@@ -271,13 +271,27 @@ impl RouteTable {
             }
         }
         let conflicts = table.conflicts();
-        if unregistered.is_empty() && conflicts.is_empty() {
+        let mut misconfigured: Vec<String> = settings
+            .named
+            .iter()
+            .filter(|(_, slot)| {
+                slot.dynamic.is_some() && !slot.load().policy.allows_dynamic_origins()
+            })
+            .map(|(name, _)| {
+                format!(
+                    "policy \"{name}\" has dynamic origins but was built without `allow_dynamic_origins()`, so they would never be asked"
+                )
+            })
+            .collect();
+        misconfigured.sort();
+        if unregistered.is_empty() && conflicts.is_empty() && misconfigured.is_empty() {
             table.index_exact_paths();
             Ok(table)
         } else {
             Err(StartupProblems {
                 unregistered,
                 conflicts,
+                misconfigured,
             })
         }
     }
@@ -521,12 +535,12 @@ impl Route {
             policy: match (self.origin, &self.policy) {
                 (_, RoutePolicy::Disabled) => "CORS disabled".to_owned(),
                 (Origin::Named(name), RoutePolicy::Decide(p)) => {
-                    format!("policy \"{name}\" {}", Short(&p.policy))
+                    format!("policy \"{name}\" {}", Short(p))
                 }
                 (Origin::Inline, RoutePolicy::Decide(p)) => {
-                    format!("inline {}", Short(&p.policy))
+                    format!("inline {}", Short(p))
                 }
-                (Origin::Runtime, RoutePolicy::Decide(p)) => Short(&p.policy).to_string(),
+                (Origin::Runtime, RoutePolicy::Decide(p)) => Short(p).to_string(),
             },
         }
     }
@@ -539,17 +553,20 @@ impl ScopePolicy {
             methods: vec!["*"],
             handler: self.handler.clone(),
             guarded: false,
-            policy: Short(&self.policy.policy).to_string(),
+            policy: Short(&self.policy).to_string(),
         }
     }
 }
 
 /// A policy in a few words: its origins, and whether it allows credentials.
-pub(crate) struct Short<'a>(pub(crate) &'a PolicyRef);
+pub(crate) struct Short<'a>(pub(crate) &'a PolicySlot);
 
 impl fmt::Display for Short<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let origins = self.0.origins();
+        let slot = self.0;
+        let loaded = slot.load();
+        let policy = &loaded.policy;
+        let origins = policy.origins();
         if origins.is_any() {
             write!(f, "[*]")?;
         } else {
@@ -562,8 +579,14 @@ impl fmt::Display for Short<'_> {
             }
             write!(f, "]")?;
         }
-        if self.0.allows_credentials() {
+        if slot.dynamic.is_some() {
+            write!(f, " + dynamic origins")?;
+        }
+        if policy.allows_credentials() {
             write!(f, " with credentials")?;
+        }
+        if slot.is_live() {
+            write!(f, " (live)")?;
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use crate::policy_ref::PolicyRef;
+use crate::policy_slot::PolicySlot;
 use crate::report::RouteReport;
 
 /// What happens to an actual (non-preflight) request from an origin the policy refuses.
@@ -62,8 +62,8 @@ impl PreflightStatus {
 /// The middleware's settings, shared by all workers.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Settings {
-    pub(crate) default: Option<PolicyRef>,
-    pub(crate) named: HashMap<String, PolicyRef>,
+    pub(crate) default: Option<PolicySlot>,
+    pub(crate) named: HashMap<String, PolicySlot>,
     pub(crate) on_refusal: OnRefusal,
     pub(crate) debug: bool,
     pub(crate) preflight_status: PreflightStatus,

@@ -1,6 +1,7 @@
 //! The decision for an actual (non-preflight) request.
 
 use crate::decision::{Decision, Grant};
+use crate::origin::Origin;
 use crate::policy::Policy;
 use crate::reason::Reason;
 use crate::request::HeaderInput;
@@ -29,12 +30,24 @@ impl Policy {
     /// ```
     #[inline]
     pub fn actual<'p, 'r>(&'p self, origin: HeaderInput<'r>) -> Decision<'p, 'r> {
+        self.actual_with(origin, |_| false)
+    }
+
+    /// [`actual`](Policy::actual) for a policy with dynamic origins: `dynamic` decides a
+    /// well-formed origin the list does not allow, if the policy's rules admit it (see
+    /// [`admits_dynamic_origin`](Policy::admits_dynamic_origin)); it is not called otherwise.
+    #[inline]
+    pub fn actual_with<'p, 'r>(
+        &'p self,
+        origin: HeaderInput<'r>,
+        dynamic: impl FnOnce(&Origin<'r>) -> bool,
+    ) -> Decision<'p, 'r> {
         let origin = match origin {
             HeaderInput::Missing => return Decision::NotCors,
             HeaderInput::Many => return Decision::Refused(Reason::MultipleOrigins),
             HeaderInput::One(origin) => origin,
         };
-        match self.check_origin(origin) {
+        match self.check_origin(origin, dynamic) {
             Ok(()) => Decision::Allowed(Grant {
                 allow_origin: self.allow_origin_value(),
                 allow_credentials: self.credentials,

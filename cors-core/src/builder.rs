@@ -163,6 +163,29 @@ impl PolicyBuilder {
         self
     }
 
+    /// Origins besides the listed ones are decided per request by the adapter (cors-actix:
+    /// `Cors::dynamic_policy` with a predicate or a cached lookup). The list may then be empty.
+    /// The policy's rules bind whatever is decided per request: `null` is never allowed that
+    /// way, nor a plain-`http` origin with credentials (loopback aside) unless
+    /// [`allow_insecure_origins`](Self::allow_insecure_origins) is set; `*` cannot be combined.
+    ///
+    /// ```
+    /// use cors_core::{Decision, HeaderInput, Policy};
+    ///
+    /// let policy = Policy::builder().allow_credentials().allow_dynamic_origins().build()?;
+    /// let tenant = |origin: &cors_core::Origin<'_>| origin.host().ends_with(".tenants.example");
+    /// let decide = |origin: &'static str| policy.actual_with(HeaderInput::One(origin.as_bytes()), tenant);
+    /// assert!(matches!(decide("https://acme.tenants.example"), Decision::Allowed(_)));
+    /// // The rules still bind: plain http with credentials, `null`.
+    /// assert!(matches!(decide("http://acme.tenants.example"), Decision::Refused(_)));
+    /// assert!(matches!(decide("null"), Decision::Refused(_)));
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    pub fn allow_dynamic_origins(mut self) -> Self {
+        self.spec.dynamic_origins = true;
+        self
+    }
+
     /// Opt-in: allows plain-http non-loopback origins together with credentials.
     pub fn allow_insecure_origins(mut self) -> Self {
         self.spec.allow_insecure_origins = true;

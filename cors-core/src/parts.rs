@@ -41,4 +41,8 @@ pub struct PolicyParts {
     pub max_age: Option<u32>,
     /// `private_network`.
     pub private_network: bool,
+    /// `allow_insecure_origins`: dynamic origins may be plain `http` with credentials.
+    pub allow_insecure_origins: bool,
+    /// Origins besides the list are decided per request.
+    pub dynamic_origins: bool,
 }

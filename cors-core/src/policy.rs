@@ -7,8 +7,10 @@ use std::sync::Arc;
 use crate::allow_headers::AllowedHeaders;
 use crate::allow_methods::AllowedMethods;
 use crate::allow_origin::{AllowedOrigins, SubdomainRule};
+use crate::origin::Origin;
 use crate::parts::PolicyParts;
 use crate::regex_origin::{RegexOrigin, RegexRef};
+use crate::validate::is_loopback_host;
 
 /// A validated CORS policy, ready to decide requests.
 ///
@@ -39,6 +41,8 @@ pub struct Policy {
     pub(crate) expose: Option<Cow<'static, str>>,
     pub(crate) max_age: Option<Cow<'static, str>>,
     pub(crate) private_network: bool,
+    pub(crate) insecure_origins: bool,
+    pub(crate) dynamic_origins: bool,
 }
 
 impl Policy {
@@ -82,6 +86,8 @@ impl Policy {
             expose: parts.expose.map(Cow::Owned),
             max_age: parts.max_age.map(|a| Cow::Owned(a.to_string())),
             private_network: parts.private_network,
+            insecure_origins: parts.allow_insecure_origins,
+            dynamic_origins: parts.dynamic_origins,
         }
     }
 
@@ -96,6 +102,7 @@ impl Policy {
         expose: Option<&'static str>,
         max_age: Option<&'static str>,
         private_network: bool,
+        insecure_origins: bool,
     ) -> Policy {
         Policy {
             origins,
@@ -111,6 +118,8 @@ impl Policy {
                 None => None,
             },
             private_network,
+            insecure_origins,
+            dynamic_origins: false,
         }
     }
 
@@ -159,7 +168,42 @@ impl Policy {
     /// ```
     #[inline]
     pub fn varies_by_origin(&self) -> bool {
-        !self.origins.is_any() || self.credentials
+        !self.origins.is_any() || self.credentials || self.dynamic_origins
+    }
+
+    /// Whether origins besides the list are decided per request (see
+    /// [`PolicyBuilder::allow_dynamic_origins`](crate::PolicyBuilder::allow_dynamic_origins)).
+    pub fn allows_dynamic_origins(&self) -> bool {
+        self.dynamic_origins
+    }
+
+    /// Whether this policy's rules let a per-request decision allow `origin`: only for a policy
+    /// with dynamic origins, never `null`, and with credentials only `https` or loopback `http`
+    /// origins unless `allow_insecure_origins` was set (the rules the list is validated with).
+    ///
+    /// ```
+    /// use cors_core::{Origin, Policy};
+    ///
+    /// let policy = Policy::builder().allow_credentials().allow_dynamic_origins().build()?;
+    /// let admits = |o: &str| policy.admits_dynamic_origin(&Origin::parse(o.as_bytes()).unwrap());
+    /// assert!(admits("https://acme.example"));
+    /// assert!(admits("http://localhost:3000"));
+    /// assert!(!admits("http://acme.example"));
+    /// assert!(!admits("null"));
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    pub fn admits_dynamic_origin(&self, origin: &Origin<'_>) -> bool {
+        if !self.dynamic_origins || origin.is_null() {
+            return false;
+        }
+        if !self.credentials || self.insecure_origins {
+            return true;
+        }
+        match origin.scheme() {
+            "https" => true,
+            "http" => is_loopback_host(origin.host()),
+            _ => false,
+        }
     }
 }
 
@@ -173,6 +217,8 @@ impl fmt::Debug for Policy {
             .field("expose", &self.expose)
             .field("max_age", &self.max_age)
             .field("private_network", &self.private_network)
+            .field("insecure_origins", &self.insecure_origins)
+            .field("dynamic_origins", &self.dynamic_origins)
             .finish()
     }
 }

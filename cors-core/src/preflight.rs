@@ -2,6 +2,7 @@
 
 use crate::allow_origin::OriginMatch;
 use crate::decision::{AllowOrigin, Decision, Grant};
+use crate::origin::Origin;
 use crate::policy::Policy;
 use crate::reason::Reason;
 use crate::request::{HeaderInput, PreflightRequest};
@@ -34,12 +35,23 @@ impl Policy {
     /// assert_eq!(policy.preflight(&request), Decision::Refused(Reason::HeaderNotAllowed("x-other")));
     /// ```
     pub fn preflight<'p, 'r>(&'p self, request: &PreflightRequest<'r>) -> Decision<'p, 'r> {
+        self.preflight_with(request, |_| false)
+    }
+
+    /// [`preflight`](Policy::preflight) for a policy with dynamic origins: `dynamic` decides a
+    /// well-formed origin the list does not allow, if the policy's rules admit it (see
+    /// [`admits_dynamic_origin`](Policy::admits_dynamic_origin)); it is not called otherwise.
+    pub fn preflight_with<'p, 'r>(
+        &'p self,
+        request: &PreflightRequest<'r>,
+        dynamic: impl FnOnce(&Origin<'r>) -> bool,
+    ) -> Decision<'p, 'r> {
         let origin = match request.origin {
             HeaderInput::Missing => return Decision::NotCors,
             HeaderInput::Many => return Decision::Refused(Reason::MultipleOrigins),
             HeaderInput::One(origin) => origin,
         };
-        if let Err(reason) = self.check_origin(origin) {
+        if let Err(reason) = self.check_origin(origin, dynamic) {
             return Decision::Refused(reason);
         }
         match request.method {
@@ -84,11 +96,26 @@ impl Policy {
     }
 
     #[inline]
-    pub(crate) fn check_origin<'r>(&self, origin: &'r [u8]) -> Result<(), Reason<'r>> {
+    pub(crate) fn check_origin<'r>(
+        &self,
+        origin: &'r [u8],
+        dynamic: impl FnOnce(&Origin<'r>) -> bool,
+    ) -> Result<(), Reason<'r>> {
         match self.origins.check(origin) {
             OriginMatch::Allowed => Ok(()),
             OriginMatch::Malformed(e) => Err(Reason::MalformedOrigin(e)),
-            OriginMatch::NotAllowed(origin) => Err(Reason::OriginNotAllowed(origin)),
+            OriginMatch::NotAllowed(text) => {
+                if self.dynamic_origins {
+                    // Parsed twice only on this path (unlisted origins of dynamic policies):
+                    // the list's lookup stays one hash probe on the raw value.
+                    if let Ok(parsed) = Origin::parse(origin) {
+                        if self.admits_dynamic_origin(&parsed) && dynamic(&parsed) {
+                            return Ok(());
+                        }
+                    }
+                }
+                Err(Reason::OriginNotAllowed(text))
+            }
         }
     }
 }

@@ -65,6 +65,10 @@ pub struct PolicySpec {
     pub allow_null_origin: bool,
     /// `allow_insecure_origins`.
     pub allow_insecure_origins: bool,
+    /// Origins besides `origins` are decided per request, by a predicate or a lookup the
+    /// adapter consults (runtime policies only: [`PolicyBuilder::allow_dynamic_origins`](crate::PolicyBuilder::allow_dynamic_origins)).
+    /// `origins` may then be missing or empty; the policy's rules still bind what is decided.
+    pub dynamic_origins: bool,
     /// `methods`: only for policies not attached to a route (a route's methods come from its
     /// route attribute). `None` allows every method but CONNECT, TRACE and TRACK.
     pub methods: Option<Vec<String>>,

@@ -89,6 +89,7 @@ pub fn policy_expr(parts: &PolicyParts) -> TokenStream {
     let max_age_text = parts.max_age.map(|a| a.to_string());
     let max_age = option(max_age_text.as_deref());
     let private_network = parts.private_network;
+    let insecure_origins = parts.allow_insecure_origins;
     let format = cors_core::table::TABLE_FORMAT;
     quote!({
         const _: () = ::core::assert!(
@@ -103,6 +104,7 @@ pub fn policy_expr(parts: &PolicyParts) -> TokenStream {
             #expose,
             #max_age,
             #private_network,
+            #insecure_origins,
         )
     })
 }

@@ -125,6 +125,8 @@ pub fn check(
         private_network: flag(decl, "private_network"),
         allow_null_origin: flag(decl, "allow_null_origin"),
         allow_insecure_origins: flag(decl, "allow_insecure_origins"),
+        // Per-request origins are given at run time (`Cors::dynamic_policy`), never in the DSL.
+        dynamic_origins: false,
         methods: match route_methods {
             Some(methods) => Some(methods.iter().map(|(m, _)| m.clone()).collect()),
             None => strings(decl, "methods"),

@@ -5,6 +5,7 @@
 mod headers;
 mod methods;
 mod origins;
+pub(crate) use origins::is_loopback_host;
 mod regex;
 mod suggest;
 
@@ -41,6 +42,8 @@ pub fn validate(spec: &PolicySpec) -> Result<PolicyParts, Vec<Problem>> {
     let mut parts = PolicyParts {
         credentials: spec.credentials,
         private_network: spec.private_network,
+        allow_insecure_origins: spec.allow_insecure_origins,
+        dynamic_origins: spec.dynamic_origins,
         ..PolicyParts::default()
     };
 

@@ -381,6 +381,27 @@ fn configuration_mistake(i: usize, literal: &str, wording: Wording) -> Option<Pr
 
 /// Checks `origins` and fills the origin parts of `parts`.
 pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut Vec<Problem>) {
+    if spec.dynamic_origins {
+        let entries = spec.origins.as_deref().unwrap_or_default();
+        if entries
+            .iter()
+            .any(|e| matches!(e, OriginEntry::Literal(s) if s == "*"))
+        {
+            problems.push(
+                Problem::new(
+                    ProblemKind::RedundantEntry,
+                    Location::Policy,
+                    "dynamic origins next to any origin (`*`): `*` already allows every origin, so no lookup would ever be asked",
+                )
+                .suggest("remove `allow_any_origin()`, or `allow_dynamic_origins()`"),
+            );
+            return;
+        }
+        if entries.is_empty() {
+            // Every origin comes from the dynamic source.
+            return;
+        }
+    }
     let Some(entries) = &spec.origins else {
         problems.push(
             Problem::new(

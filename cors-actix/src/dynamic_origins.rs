@@ -1,0 +1,111 @@
+//! Origins decided per request, besides a policy's list: a predicate, or a cached lookup.
+
+use std::fmt;
+use std::sync::Arc;
+
+use actix_web::dev::RequestHead;
+use cors_core::Origin;
+
+use crate::origin_lookup::OriginLookup;
+
+type Predicate = dyn Fn(&Origin<'_>, &RequestHead) -> bool + Send + Sync;
+
+/// Where a policy's origins come from besides its list; give it to
+/// [`Cors::dynamic_policy`](crate::Cors::dynamic_policy) with a policy built with
+/// [`allow_dynamic_origins`](crate::PolicyBuilder::allow_dynamic_origins).
+///
+/// Consulted only for a well-formed origin that the list does not allow and that the policy's
+/// rules admit (never `null`; with credentials, `https` or loopback `http` only, unless the
+/// policy allows insecure origins): no answer can let anything else through.
+///
+/// - [`DynamicOrigins::predicate`]: a synchronous function of the origin and the request head,
+///   called for every such request (keep it cheap: it runs on the request path).
+/// - An [`OriginLookup`] (converted with `.into()`): an async lookup in a store, cached.
+///
+/// ```
+/// use cors_actix::{Cors, DynamicOrigins, Policy};
+///
+/// let previews = DynamicOrigins::predicate(|origin, _head| {
+///     origin.scheme() == "https" && origin.host().ends_with(".previews.example")
+/// });
+/// let policy = Policy::builder()
+///     .allow_origin("https://app.example")
+///     .allow_dynamic_origins()
+///     .build()?;
+/// let cors = Cors::new().dynamic_policy("app", policy, previews);
+/// # let _ = cors;
+/// # Ok::<(), cors_actix::PolicyError>(())
+/// ```
+#[derive(Clone)]
+pub struct DynamicOrigins {
+    pub(crate) kind: DynamicKind,
+}
+
+#[derive(Clone)]
+pub(crate) enum DynamicKind {
+    Predicate(Arc<Predicate>),
+    Lookup(OriginLookup),
+}
+
+/// The answer of dynamic origins for one origin, without waiting.
+pub(crate) enum Answer {
+    Allowed,
+    Refused,
+    /// Not cached: ask this lookup.
+    Unknown,
+}
+
+impl DynamicOrigins {
+    /// Origins allowed by `predicate(origin, request head)`, called for every request whose
+    /// origin the list does not allow and the policy's rules admit.
+    pub fn predicate(
+        predicate: impl Fn(&Origin<'_>, &RequestHead) -> bool + Send + Sync + 'static,
+    ) -> DynamicOrigins {
+        DynamicOrigins {
+            kind: DynamicKind::Predicate(Arc::new(predicate)),
+        }
+    }
+
+    /// The answer for `origin` if it is known now: the predicate's, or the lookup's cached one.
+    /// Never allocates.
+    #[inline]
+    pub(crate) fn answer(&self, origin: &Origin<'_>, head: &RequestHead) -> Answer {
+        let allowed = match &self.kind {
+            DynamicKind::Predicate(predicate) => predicate(origin, head),
+            DynamicKind::Lookup(lookup) => match lookup.cached(origin.as_str()) {
+                Some(allowed) => allowed,
+                None => return Answer::Unknown,
+            },
+        };
+        if allowed {
+            Answer::Allowed
+        } else {
+            Answer::Refused
+        }
+    }
+
+    /// The lookup, if these origins come from one.
+    pub(crate) fn lookup(&self) -> Option<&OriginLookup> {
+        match &self.kind {
+            DynamicKind::Lookup(lookup) => Some(lookup),
+            DynamicKind::Predicate(_) => None,
+        }
+    }
+}
+
+impl From<OriginLookup> for DynamicOrigins {
+    fn from(lookup: OriginLookup) -> DynamicOrigins {
+        DynamicOrigins {
+            kind: DynamicKind::Lookup(lookup),
+        }
+    }
+}
+
+impl fmt::Debug for DynamicOrigins {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            DynamicKind::Predicate(_) => f.write_str("DynamicOrigins::predicate(..)"),
+            DynamicKind::Lookup(lookup) => f.debug_tuple("DynamicOrigins").field(lookup).finish(),
+        }
+    }
+}

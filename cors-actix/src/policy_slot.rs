@@ -1,0 +1,88 @@
+//! How `Cors` holds a policy: fixed or live, with or without dynamic origins.
+
+use std::ops::Deref;
+use std::sync::Arc;
+
+use crate::dynamic_origins::DynamicOrigins;
+use crate::live_policy::LivePolicy;
+use crate::policy_ref::{PolicyRef, Prepared};
+
+/// A policy as [`Cors::policy`](crate::Cors::policy) and [`Cors::default_policy`](crate::Cors::default_policy)
+/// take it: fixed (a `cors_policy!`, a [`Policy`](crate::Policy), a [`PolicyRef`]) or live (a
+/// [`LivePolicy`], replaceable at run time). You rarely name this type: those methods accept
+/// each form through `Into<PolicySlot>`.
+///
+/// ```
+/// use cors_actix::{cors_policy, LivePolicy, PolicySlot};
+///
+/// let fixed: PolicySlot = cors_policy!(origins = ["https://app.example.com"]).into();
+/// let live: PolicySlot = LivePolicy::new(cors_policy!(origins = ["https://app.example.com"])).into();
+/// # let _ = (fixed, live);
+/// ```
+#[derive(Clone, Debug)]
+pub struct PolicySlot {
+    held: Held,
+    pub(crate) dynamic: Option<DynamicOrigins>,
+}
+
+#[derive(Clone, Debug)]
+enum Held {
+    Fixed(Prepared),
+    Live(LivePolicy),
+}
+
+/// The policy a request is decided with: borrowed, or loaded from a live policy.
+pub(crate) enum Loaded<'a> {
+    Fixed(&'a Prepared),
+    Live(arc_swap::Guard<Arc<Prepared>>),
+}
+
+impl Deref for Loaded<'_> {
+    type Target = Prepared;
+
+    #[inline]
+    fn deref(&self) -> &Prepared {
+        match self {
+            Loaded::Fixed(prepared) => prepared,
+            Loaded::Live(guard) => guard,
+        }
+    }
+}
+
+impl PolicySlot {
+    /// The policy serving now: a borrow, or one atomic load for a live policy.
+    #[inline]
+    pub(crate) fn load(&self) -> Loaded<'_> {
+        match &self.held {
+            Held::Fixed(prepared) => Loaded::Fixed(prepared),
+            Held::Live(live) => Loaded::Live(live.load()),
+        }
+    }
+
+    pub(crate) fn with_dynamic(mut self, dynamic: DynamicOrigins) -> PolicySlot {
+        self.dynamic = Some(dynamic);
+        self
+    }
+
+    pub(crate) fn is_live(&self) -> bool {
+        matches!(self.held, Held::Live(_))
+    }
+}
+
+impl<T: Into<PolicyRef>> From<T> for PolicySlot {
+    fn from(policy: T) -> PolicySlot {
+        PolicySlot {
+            held: Held::Fixed(Prepared::new(policy.into())),
+            dynamic: None,
+        }
+    }
+}
+
+impl From<LivePolicy> for PolicySlot {
+    fn from(live: LivePolicy) -> PolicySlot {
+        PolicySlot {
+            held: Held::Live(live),
+            dynamic: None,
+        }
+    }
+}
