@@ -191,12 +191,16 @@ impl OriginLookup {
             EntryResult::Removed(..) | EntryResult::Timeout => return false,
         };
         if inner.limiter.check().is_err() {
-            inner.throttled.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(
-                target: "cors",
-                origin = %origin,
-                "dynamic origin refused without a lookup: over max_lookups_per_second"
-            );
+            let throttled = inner.throttled.fetch_add(1, Ordering::Relaxed) + 1;
+            // Logged at the 1st, 2nd, 4th, 8th... such refusal: a flood cannot flood the log.
+            if throttled.is_power_of_two() {
+                tracing::warn!(
+                    target: "cors",
+                    origin = %origin,
+                    throttled,
+                    "dynamic origin refused without a lookup: over max_lookups_per_second ({throttled} so far)"
+                );
+            }
             // Not cached: the origin is looked up once the budget allows.
             drop(guard);
             return false;

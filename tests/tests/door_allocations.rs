@@ -103,4 +103,49 @@ async fn the_door_adds_no_allocation_per_request() {
             "origin {origin:?}: {with} blocks with Cors, {without} without, for 20 requests"
         );
     }
+    a_cached_dynamic_origin_adds_no_allocation().await;
+}
+
+#[cors(policy = "tenants")]
+#[get("/api/items")]
+async fn tenant_items() -> impl Responder {
+    HttpResponse::Ok().body("[1,2]")
+}
+
+/// A dynamic origin answered from the lookup's cache allocates no more than a listed origin.
+/// (Called from the test above: dhat counts one profiler at a time.)
+async fn a_cached_dynamic_origin_adds_no_allocation() {
+    let listed = test::init_service(
+        App::new()
+            .configure(|c| fillers(c, true))
+            .service(cors_items)
+            .wrap(Cors::new()),
+    )
+    .await;
+    let lookup = cors_actix::OriginLookup::builder(|origin: String| async move {
+        Ok::<_, std::convert::Infallible>(origin == "https://app.example.com")
+    })
+    .build();
+    let policy = cors_actix::Policy::builder()
+        .allow_credentials()
+        .expose_headers(["X-Total-Count"])
+        .allow_dynamic_origins()
+        .build()
+        .expect("a valid policy");
+    let dynamic = test::init_service(
+        App::new()
+            .configure(|c| fillers(c, true))
+            .service(tenant_items)
+            .wrap(Cors::new().dynamic_policy("tenants", policy, lookup.clone())),
+    )
+    .await;
+    let origin = Some("https://app.example.com");
+    // `blocks` sends a warm-up request first: it fills the cache (one lookup).
+    let from_list = blocks(&listed, origin, 20).await;
+    let from_cache = blocks(&dynamic, origin, 20).await;
+    assert_eq!(lookup.stats().lookups, 1);
+    assert_eq!(
+        from_cache, from_list,
+        "{from_cache} blocks for 20 cached dynamic decisions, {from_list} for 20 listed ones"
+    );
 }
