@@ -1,0 +1,217 @@
+//! The stores of the dynamic-origin examples, for real: a file reloaded while the app serves,
+//! tenants in SQLite (a file database, two instances sharing it), and the same code against
+//! PostgreSQL (`CORS_TEST_POSTGRES_URL`, started by `.ci/run`).
+
+use std::future::Future;
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::test::{self, TestRequest};
+use actix_web::{web, App};
+
+#[allow(dead_code)] // `main`
+#[path = "../origins_from_file.rs"]
+mod origins_from_file;
+
+#[allow(dead_code)]
+#[path = "../origins_from_database.rs"]
+mod origins_from_database;
+
+use origins_from_database::TenantOrigins;
+use origins_from_file::FileOrigins;
+
+fn get(path: &str, origin: &str) -> TestRequest {
+    TestRequest::get()
+        .uri(path)
+        .insert_header(("Origin", origin))
+}
+
+async fn status<S, B>(app: &S, req: TestRequest) -> u16
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+{
+    match test::try_call_service(app, req.to_request()).await {
+        Ok(res) => res.status().as_u16(),
+        Err(err) => err.as_response_error().status_code().as_u16(),
+    }
+}
+
+/// Waits until `check` is true, at most `within`; returns how long it took.
+async fn eventually<F, Fut>(within: Duration, mut check: F) -> Option<Duration>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let started = Instant::now();
+    while started.elapsed() <= within {
+        if check().await {
+            return Some(started.elapsed());
+        }
+        actix_rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+#[actix_rt::test]
+async fn origins_in_a_file_are_reloaded_and_a_bad_file_keeps_the_old_policy() {
+    let dir = std::env::temp_dir().join(format!("cors-origins-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("origins.txt");
+    std::fs::write(&path, "# partners\nhttps://partner.example\n").unwrap();
+    let origins = FileOrigins::watch(&path, Duration::from_millis(50)).expect("a valid file");
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(origins.clone()))
+            .configure(origins_from_file::routes)
+            .wrap(origins_from_file::cors(&origins)),
+    )
+    .await;
+    assert_eq!(
+        status(&app, get("/api/catalog", "https://partner.example")).await,
+        200
+    );
+    assert_eq!(
+        status(&app, get("/api/catalog", "https://other.example")).await,
+        403
+    );
+
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    writeln!(file, "https://other.example").unwrap();
+    drop(file);
+    let took = eventually(Duration::from_secs(1), || async {
+        status(&app, get("/api/catalog", "https://other.example")).await == 200
+    })
+    .await;
+    assert!(
+        took.is_some(),
+        "the new origin was not allowed within a second"
+    );
+
+    // A broken file: refused with every problem, the previous policy keeps serving.
+    std::fs::write(
+        &path,
+        "https://partner.example/\n*\nhttps://other.example\n",
+    )
+    .unwrap();
+    let refused = eventually(Duration::from_secs(1), || async {
+        origins.last_error.lock().unwrap().is_some()
+    })
+    .await;
+    assert!(refused.is_some(), "the broken file was not reported");
+    let error = origins.last_error.lock().unwrap().clone().unwrap();
+    assert!(
+        error.contains("origins[0]") && error.contains("origins[2]"),
+        "{error}"
+    );
+    assert_eq!(
+        status(&app, get("/api/catalog", "https://partner.example")).await,
+        200
+    );
+    assert_eq!(
+        status(&app, get("/api/catalog", "https://other.example")).await,
+        200
+    );
+    let res = test::call_service(&app, TestRequest::get().uri("/admin/cors").to_request()).await;
+    let body = test::read_body(res).await;
+    assert!(String::from_utf8_lossy(&body).contains("origins[0]"));
+
+    // Fixed: applied, the error cleared.
+    std::fs::write(&path, "https://other.example\n").unwrap();
+    let took = eventually(Duration::from_secs(1), || async {
+        status(&app, get("/api/catalog", "https://partner.example")).await == 403
+    })
+    .await;
+    assert!(took.is_some());
+    assert!(origins.last_error.lock().unwrap().is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Two instances sharing one database: a change through one is seen by both within a second.
+async fn fleet(url: &str) {
+    let a = TenantOrigins::connect(url)
+        .await
+        .expect("connect instance a");
+    let b = TenantOrigins::connect(url)
+        .await
+        .expect("connect instance b");
+    a.remove("https://acme.example").await.unwrap();
+    a.watch(Duration::from_millis(250));
+    b.watch(Duration::from_millis(250));
+    let app = |origins: TenantOrigins| {
+        test::init_service(
+            App::new()
+                .app_data(web::Data::new(origins.clone()))
+                .configure(origins_from_database::routes)
+                .wrap(origins_from_database::cors(&origins)),
+        )
+    };
+    let app_a = app(a.clone()).await;
+    let app_b = app(b.clone()).await;
+    let acme = || get("/api/me", "https://acme.example");
+    // The company's own front end is in the list; acme is not in the table yet (and that
+    // refusal is now cached on both instances for 10 s).
+    assert_eq!(
+        status(&app_a, get("/api/me", "https://app.example.com")).await,
+        200
+    );
+    assert_eq!(status(&app_a, acme()).await, 403);
+    assert_eq!(status(&app_b, acme()).await, 403);
+
+    a.add("https://acme.example").await.unwrap();
+    assert_eq!(
+        status(&app_a, acme()).await,
+        200,
+        "instance a forgets at once"
+    );
+    let took = eventually(Duration::from_secs(1), || async {
+        status(&app_b, acme()).await == 200
+    })
+    .await;
+    assert!(
+        took.is_some(),
+        "instance b did not see the new tenant within a second"
+    );
+
+    b.remove("https://acme.example").await.unwrap();
+    assert_eq!(status(&app_b, acme()).await, 403);
+    let took = eventually(Duration::from_secs(1), || async {
+        status(&app_a, acme()).await == 403
+    })
+    .await;
+    assert!(
+        took.is_some(),
+        "instance a did not see the removal within a second"
+    );
+    assert!(a.lookup().stats().lookups >= 2);
+}
+
+#[actix_rt::test]
+async fn tenants_in_sqlite_shared_by_two_instances() {
+    let dir = std::env::temp_dir().join(format!("cors-tenants-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.join("tenants.db").display());
+    fleet(&url).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[actix_rt::test]
+async fn tenants_in_postgresql_shared_by_two_instances() {
+    let Ok(url) = std::env::var("CORS_TEST_POSTGRES_URL") else {
+        let message = "CORS_TEST_POSTGRES_URL is not set: `bash .ci/run` starts a throwaway \
+                       PostgreSQL and sets it";
+        if std::env::var("CI").is_ok_and(|v| v == "true") {
+            panic!("CI=true and the PostgreSQL test cannot run: {message}");
+        }
+        let banner = "!".repeat(100);
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n{banner}\n!! POSTGRESQL TEST SKIPPED: {message}\n{banner}\n"
+        );
+        return;
+    };
+    fleet(&url).await;
+}
