@@ -58,6 +58,54 @@ pub async fn cors_items() -> impl Responder {
         .body("[1,2]")
 }
 
+/// The same handler under a named policy, for the dynamic and live modes.
+#[cors(policy = "tenants")]
+#[get("/api/items")]
+pub async fn tenant_items() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("X-Total-Count", "2"))
+        .body("[1,2]")
+}
+
+fn tenants_builder() -> cors_actix::PolicyBuilder {
+    cors_actix::Policy::builder()
+        .allow_credentials()
+        .allow_headers(["Authorization", "X-Request-Id", "Content-Type"])
+        .expose_headers(["X-Total-Count"])
+        .max_age(600)
+}
+
+/// `cors-actix-lookup`: the same policy with no origin listed: `https://app.example.com` comes
+/// from an [`OriginLookup`](cors_actix::OriginLookup) (answers cached for an hour, so that the
+/// measured requests are cache hits). The lookup also allows every `https://*.tenants.example`,
+/// so that the in-process bench can fill the cache first (`CACHED_ORIGINS=N`).
+pub fn lookup_cors() -> cors_actix::Cors {
+    let lookup = cors_actix::OriginLookup::builder(|origin: String| async move {
+        Ok::<_, std::convert::Infallible>(
+            origin == "https://app.example.com" || origin.ends_with(".tenants.example"),
+        )
+    })
+    .max_entries(1_000_000)
+    .max_lookups_per_second(u32::MAX)
+    .allowed_ttl(std::time::Duration::from_secs(3600))
+    .refused_ttl(std::time::Duration::from_secs(3600))
+    .build();
+    let policy = tenants_builder()
+        .allow_dynamic_origins()
+        .build()
+        .expect("a valid policy");
+    cors_actix::Cors::new().dynamic_policy("tenants", policy, lookup)
+}
+
+/// `cors-actix-live`: the same policy as a [`LivePolicy`](cors_actix::LivePolicy).
+pub fn live_cors() -> cors_actix::Cors {
+    let policy = tenants_builder()
+        .allow_origin("https://app.example.com")
+        .build()
+        .expect("a valid policy");
+    cors_actix::Cors::new().policy("tenants", cors_actix::LivePolicy::new(policy))
+}
+
 /// actix-cors configured to the same policy, blocking refused origins like cors-actix does by
 /// default (actix-cors' own default is to run the handler and omit the headers).
 pub fn actix_cors() -> actix_cors::Cors {

@@ -87,6 +87,45 @@ async fn main() {
             &scenario,
             n
         ),
+        "cors-actix-lookup" => {
+            // `CACHED_ORIGINS=N`: N other origins cached before the measured requests.
+            let cached: u32 = std::env::var("CACHED_ORIGINS")
+                .ok()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let app = test::init_service(
+                App::new()
+                    .configure(|c| apps::fillers(c, routes, true))
+                    .service(apps::tenant_items)
+                    .wrap(apps::lookup_cors()),
+            )
+            .await;
+            for i in 0..cached {
+                let origin = format!("https://t{i}.tenants.example");
+                let req = test::TestRequest::get()
+                    .uri("/api/items")
+                    .insert_header(("Origin", origin));
+                assert_eq!(
+                    test::call_service(&app, req.to_request()).await.status(),
+                    200
+                );
+            }
+            let mut statuses = 0u64;
+            for _ in 0..n {
+                let res = test::call_service(&app, request(&scenario).to_request()).await;
+                statuses += u64::from(res.status().as_u16());
+                drop(std::hint::black_box(res));
+            }
+            statuses
+        }
+        "cors-actix-live" => run!(
+            App::new()
+                .configure(|c| apps::fillers(c, routes, true))
+                .service(apps::tenant_items)
+                .wrap(apps::live_cors()),
+            &scenario,
+            n
+        ),
         _ => run!(
             App::new()
                 .configure(|c| apps::fillers(c, routes, true))

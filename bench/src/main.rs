@@ -53,8 +53,24 @@ async fn main() -> std::io::Result<()> {
         .workers(1)
         .bind(("127.0.0.1", port))?
         .run(),
+        "cors-actix-lookup" | "cors-actix-live" => {
+            let cors = if mode == "cors-actix-lookup" {
+                apps::lookup_cors()
+            } else {
+                apps::live_cors()
+            };
+            HttpServer::new(move || {
+                App::new()
+                    .configure(|c| apps::fillers(c, routes, true))
+                    .service(apps::tenant_items)
+                    .wrap(cors.clone())
+            })
+            .workers(1)
+            .bind(("127.0.0.1", port))?
+            .run()
+        }
         other => {
-            eprintln!("unknown mode {other}: use none, floor, actix-cors or cors-actix");
+            eprintln!("unknown mode {other}: use none, floor, actix-cors, cors-actix, cors-actix-lookup or cors-actix-live");
             std::process::exit(2);
         }
     };

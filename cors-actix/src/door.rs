@@ -96,9 +96,13 @@ impl Dynamic<'_> {
     }
 
     /// The lookup to wait for, if `decision` refused an origin only for want of its answer.
+    #[inline]
     fn lookup(&self, decision: &Decision<'_, '_>) -> Option<Outcome> {
+        if !self.unknown {
+            return None;
+        }
         match decision {
-            Decision::Refused(Reason::OriginNotAllowed(origin)) if self.unknown => {
+            Decision::Refused(Reason::OriginNotAllowed(origin)) => {
                 let lookup = self.origins.and_then(DynamicOrigins::lookup)?;
                 Some(Outcome::Lookup(lookup.clone(), (*origin).to_owned()))
             }
@@ -150,9 +154,13 @@ impl Door {
                     head: req.head(),
                     unknown: false,
                 };
-                let decision = prepared
-                    .policy
-                    .preflight_with(&values.request, |o| dynamic.ask(o));
+                let decision = if dynamic.origins.is_none() {
+                    prepared.policy.preflight(&values.request)
+                } else {
+                    prepared
+                        .policy
+                        .preflight_with(&values.request, |o| dynamic.ask(o))
+                };
                 if let Some(lookup) = dynamic.lookup(&decision) {
                     return lookup;
                 }
@@ -215,7 +223,11 @@ impl Door {
             head: req.head(),
             unknown: false,
         };
-        let decision = prepared.policy.actual_with(input, |o| dynamic.ask(o));
+        let decision = if dynamic.origins.is_none() {
+            prepared.policy.actual(input)
+        } else {
+            prepared.policy.actual_with(input, |o| dynamic.ask(o))
+        };
         match decision {
             Decision::NotCors => {
                 Log::of(handler, req).skipped("request", skipped::NOT_CORS);
@@ -309,20 +321,22 @@ where
                 response: Some(req.into_response(response).map_into_right_body()),
             },
             Outcome::Lookup(lookup, origin) => CorsFuture::Lookup {
-                answer: Box::pin(lookup.resolve(origin)),
-                waiting: Some(Waiting {
+                waiting: Some(Box::new(Waiting {
+                    answer: Box::pin(lookup.resolve(origin)),
                     req,
                     service: Rc::clone(&self.service),
                     door: Rc::clone(&self.door),
-                }),
+                })),
             },
         }
     }
 }
 
-/// A request waiting for an origin lookup, with what it needs to go on.
+/// A request waiting for an origin lookup, with what it needs to go on (boxed: the futures of
+/// requests that do not wait stay as small as before).
 #[doc(hidden)]
 pub struct Waiting<S> {
+    answer: Pin<Box<dyn Future<Output = bool>>>,
     req: ServiceRequest,
     service: Rc<S>,
     door: Rc<Door>,
@@ -339,7 +353,7 @@ pin_project! {
     {
         Call { #[pin] fut: S::Future, decoration: Decoration },
         Ready { response: Option<ServiceResponse<EitherBody<B>>> },
-        Lookup { answer: Pin<Box<dyn Future<Output = bool>>>, waiting: Option<Waiting<S>> },
+        Lookup { waiting: Option<Box<Waiting<S>>> },
     }
 }
 
@@ -350,73 +364,70 @@ where
     type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        loop {
-            match self.as_mut().project() {
-                CorsFutureProj::Call { fut, decoration } => {
-                    return match fut.poll(cx) {
-                        Poll::Pending => Poll::Pending,
-                        Poll::Ready(Ok(mut response)) => {
-                            let removed = std::mem::take(decoration).apply(response.headers_mut());
-                            if let Some(removed) = removed {
-                                log_removed(Some(response.request().path()), &removed);
+        match self.as_mut().project() {
+            CorsFutureProj::Call { fut, decoration } => match fut.poll(cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(Ok(mut response)) => {
+                    let removed = std::mem::take(decoration).apply(response.headers_mut());
+                    if let Some(removed) = removed {
+                        log_removed(Some(response.request().path()), &removed);
+                    }
+                    Poll::Ready(Ok(response.map_into_left_body()))
+                }
+                Poll::Ready(Err(mut error)) => {
+                    // No response exists yet: add the headers when actix-web renders the error.
+                    let decoration = std::mem::take(decoration);
+                    if !decoration.is_empty() {
+                        error.add_response_mapper(move |mut response| {
+                            if let Some(removed) = decoration.clone().apply(response.headers_mut())
+                            {
+                                log_removed(None, &removed);
                             }
-                            Poll::Ready(Ok(response.map_into_left_body()))
-                        }
-                        Poll::Ready(Err(mut error)) => {
-                            // No response exists yet: add the headers when actix-web renders
-                            // the error.
-                            let decoration = std::mem::take(decoration);
-                            if !decoration.is_empty() {
-                                error.add_response_mapper(move |mut response| {
-                                    if let Some(removed) =
-                                        decoration.clone().apply(response.headers_mut())
-                                    {
-                                        log_removed(None, &removed);
-                                    }
-                                    response
-                                });
-                            }
-                            Poll::Ready(Err(error))
-                        }
-                    };
+                            response
+                        });
+                    }
+                    Poll::Ready(Err(error))
                 }
-                CorsFutureProj::Ready { response } => {
-                    return Poll::Ready(response.take().ok_or_else(|| {
-                        actix_web::error::ErrorInternalServerError(
-                            "CORS future polled after completion",
-                        )
-                    }));
-                }
-                CorsFutureProj::Lookup { answer, waiting } => {
-                    let allowed = match answer.as_mut().poll(cx) {
-                        Poll::Pending => return Poll::Pending,
-                        Poll::Ready(allowed) => allowed,
-                    };
-                    let Some(Waiting { req, service, door }) = waiting.take() else {
-                        return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
-                            "CORS future polled after completion",
-                        )));
-                    };
-                    // Decide again, with the answer: the route is found again (only on this
-                    // path), the policy's rules apply as for any other request.
-                    let next = match door.decide(&req, Some(allowed)) {
-                        Outcome::Call(decoration) => CorsFuture::Call {
-                            fut: service.call(req),
-                            decoration,
-                        },
-                        Outcome::Respond(response) => CorsFuture::Ready {
-                            response: Some(req.into_response(response).map_into_right_body()),
-                        },
-                        // Not reached: with a known answer there is nothing to look up.
-                        Outcome::Lookup(..) => CorsFuture::Ready {
-                            response: Some(
-                                req.into_response(refusal_text("origin lookup failed", false))
-                                    .map_into_right_body(),
-                            ),
-                        },
-                    };
-                    self.set(next);
-                }
+            },
+            CorsFutureProj::Ready { response } => Poll::Ready(response.take().ok_or_else(|| {
+                actix_web::error::ErrorInternalServerError("CORS future polled after completion")
+            })),
+            CorsFutureProj::Lookup { waiting } => {
+                let Some(state) = waiting.as_mut() else {
+                    return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
+                        "CORS future polled after completion",
+                    )));
+                };
+                let allowed = match state.answer.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(allowed) => allowed,
+                };
+                let Some(state) = waiting.take() else {
+                    return Poll::Pending;
+                };
+                let Waiting {
+                    req, service, door, ..
+                } = *state;
+                // Decide again, with the answer: the route is found again (only on this path),
+                // the policy's rules apply as for any other request.
+                let next = match door.decide(&req, Some(allowed)) {
+                    Outcome::Call(decoration) => CorsFuture::Call {
+                        fut: service.call(req),
+                        decoration,
+                    },
+                    Outcome::Respond(response) => CorsFuture::Ready {
+                        response: Some(req.into_response(response).map_into_right_body()),
+                    },
+                    // Not reached: with a known answer there is nothing to look up.
+                    Outcome::Lookup(..) => CorsFuture::Ready {
+                        response: Some(
+                            req.into_response(refusal_text("origin lookup failed", false))
+                                .map_into_right_body(),
+                        ),
+                    },
+                };
+                self.set(next);
+                self.poll(cx)
             }
         }
     }

@@ -72,7 +72,7 @@ impl DynamicOrigins {
     pub(crate) fn answer(&self, origin: &Origin<'_>, head: &RequestHead) -> Answer {
         let allowed = match &self.kind {
             DynamicKind::Predicate(predicate) => predicate(origin, head),
-            DynamicKind::Lookup(lookup) => match lookup.cached(origin.as_str()) {
+            DynamicKind::Lookup(lookup) => match lookup.cached(origin.as_bytes()) {
                 Some(allowed) => allowed,
                 None => return Answer::Unknown,
             },

@@ -62,6 +62,8 @@
 //!
 //! Contents: [how it works](#how-it-works-decided-at-the-door) · [the DSL, key by key](#the-dsl) ·
 //! [default policy, named policies, precedence](#default-policy-named-policies-and-precedence) ·
+//! [origins that change while the server runs](#origins-that-change-while-the-server-runs) ·
+//! [origins from a database](#origins-from-a-database) ·
 //! [refused requests](#refused-requests) · [diagnostics](#diagnostics) ·
 //! [authentication middleware](#authentication-middleware-and-is_preflight) ·
 //! [limitations](#limitations) · [coming from actix-cors](#coming-from-actix-cors) ·
@@ -464,6 +466,8 @@
 //! assert_eq!(res.status(), 403);
 //! # });
 //! ```
+//!
+#![doc = include_str!("../docs/dynamic-origins.md")]
 //!
 //! # Refused requests
 //!

@@ -79,7 +79,7 @@ pub struct OriginLookup {
 
 struct Inner {
     lookup: Box<LookupFn>,
-    cache: Cache<String, Verdict>,
+    cache: Cache<Vec<u8>, Verdict>,
     limiter: DefaultDirectRateLimiter,
     settings: Settings,
     lookups: AtomicU64,
@@ -144,7 +144,7 @@ impl OriginLookup {
     /// Drops the cached answer for `origin` (as the browser sends it): the next request from it
     /// is looked up again. Call it when the store changes.
     pub fn forget(&self, origin: &str) {
-        self.inner.cache.remove(origin);
+        self.inner.cache.remove(origin.as_bytes());
     }
 
     /// Drops every cached answer.
@@ -164,7 +164,7 @@ impl OriginLookup {
 
     /// The cached answer for `origin`, if there is one that still holds. Never allocates.
     #[inline]
-    pub(crate) fn cached(&self, origin: &str) -> Option<bool> {
+    pub(crate) fn cached(&self, origin: &[u8]) -> Option<bool> {
         self.inner
             .cache
             .get(origin)
@@ -177,7 +177,7 @@ impl OriginLookup {
     pub(crate) async fn resolve(self, origin: String) -> bool {
         let inner = &*self.inner;
         let now = Instant::now();
-        let entry = inner.cache.entry_async(origin.as_str(), |_, verdict| {
+        let entry = inner.cache.entry_async(origin.as_bytes(), |_, verdict| {
             if now < verdict.until {
                 EntryAction::Retain(verdict.allowed)
             } else {

@@ -69,6 +69,13 @@ pub enum OriginMatch<'a> {
     Malformed(OriginError),
 }
 
+/// [`OriginMatch`] with the parsed origin of a refused one.
+pub(crate) enum Classified<'a> {
+    Allowed,
+    NotAllowed(Origin<'a>),
+    Malformed(OriginError),
+}
+
 /// The origins a policy allows.
 #[derive(Clone, Debug)]
 pub struct AllowedOrigins {
@@ -157,17 +164,28 @@ impl AllowedOrigins {
     /// Matches a raw `Origin` header value.
     #[inline]
     pub fn check<'a>(&self, raw: &'a [u8]) -> OriginMatch<'a> {
+        match self.classify(raw) {
+            Classified::Allowed => OriginMatch::Allowed,
+            Classified::NotAllowed(origin) => OriginMatch::NotAllowed(origin.as_str()),
+            Classified::Malformed(e) => OriginMatch::Malformed(e),
+        }
+    }
+
+    /// [`check`](AllowedOrigins::check), keeping the parsed origin of a refused one (so that a
+    /// dynamic decision does not parse it again).
+    #[inline]
+    pub(crate) fn classify<'a>(&self, raw: &'a [u8]) -> Classified<'a> {
         if self.exact.contains(raw) {
-            return OriginMatch::Allowed;
+            return Classified::Allowed;
         }
         let origin = match Origin::parse(raw) {
             Ok(origin) => origin,
-            Err(e) => return OriginMatch::Malformed(e),
+            Err(e) => return Classified::Malformed(e),
         };
         if self.any || self.matches_parsed(&origin) {
-            OriginMatch::Allowed
+            Classified::Allowed
         } else {
-            OriginMatch::NotAllowed(origin.as_str())
+            Classified::NotAllowed(origin)
         }
     }
 

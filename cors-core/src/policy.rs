@@ -192,6 +192,7 @@ impl Policy {
     /// assert!(!admits("null"));
     /// # Ok::<(), cors_core::PolicyError>(())
     /// ```
+    #[inline]
     pub fn admits_dynamic_origin(&self, origin: &Origin<'_>) -> bool {
         if !self.dynamic_origins || origin.is_null() {
             return false;

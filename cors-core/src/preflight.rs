@@ -1,6 +1,6 @@
 //! The decision for a preflight request (Fetch Standard, "CORS-preflight fetch").
 
-use crate::allow_origin::OriginMatch;
+use crate::allow_origin::Classified;
 use crate::decision::{AllowOrigin, Decision, Grant};
 use crate::origin::Origin;
 use crate::policy::Policy;
@@ -101,20 +101,15 @@ impl Policy {
         origin: &'r [u8],
         dynamic: impl FnOnce(&Origin<'r>) -> bool,
     ) -> Result<(), Reason<'r>> {
-        match self.origins.check(origin) {
-            OriginMatch::Allowed => Ok(()),
-            OriginMatch::Malformed(e) => Err(Reason::MalformedOrigin(e)),
-            OriginMatch::NotAllowed(text) => {
-                if self.dynamic_origins {
-                    // Parsed twice only on this path (unlisted origins of dynamic policies):
-                    // the list's lookup stays one hash probe on the raw value.
-                    if let Ok(parsed) = Origin::parse(origin) {
-                        if self.admits_dynamic_origin(&parsed) && dynamic(&parsed) {
-                            return Ok(());
-                        }
-                    }
+        match self.origins.classify(origin) {
+            Classified::Allowed => Ok(()),
+            Classified::Malformed(e) => Err(Reason::MalformedOrigin(e)),
+            Classified::NotAllowed(parsed) => {
+                if self.admits_dynamic_origin(&parsed) && dynamic(&parsed) {
+                    Ok(())
+                } else {
+                    Err(Reason::OriginNotAllowed(parsed.as_str()))
                 }
-                Err(Reason::OriginNotAllowed(text))
             }
         }
     }
