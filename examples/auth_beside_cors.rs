@@ -52,12 +52,7 @@ pub fn cors() -> Cors {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cors=debug")),
-        )
-        .init();
+    examples::init_logging("cors=debug");
     println!("API on http://127.0.0.1:8080. Try:");
     println!("  curl -i -X OPTIONS http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization'   # 204: answered by Cors, the auth layer never sees it");
     println!("  curl -i http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com'   # 401, readable by the page");

@@ -41,12 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cors=debug")),
-        )
-        .init();
+    examples::init_logging("cors=debug");
     println!("SPA API on http://127.0.0.1:8080. Try:");
     println!("  curl -i http://127.0.0.1:8080/api/me -H 'Origin: http://localhost:5173'");
     println!("  curl -i -X OPTIONS http://127.0.0.1:8080/api/logout -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type, x-csrf-token'");

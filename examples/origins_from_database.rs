@@ -178,12 +178,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cors=info")),
-        )
-        .init();
+    examples::init_logging("cors=info");
     let url =
         std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://tenants.db?mode=rwc".into());
     let origins = TenantOrigins::connect(&url)

@@ -46,12 +46,7 @@ pub fn cors(frontend: Policy) -> Cors {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cors=debug")),
-        )
-        .init();
+    examples::init_logging("cors=debug");
     let origins =
         std::env::var("CORS_ORIGINS").unwrap_or_else(|_| "http://localhost:3000".to_owned());
     let frontend = match frontend_policy(&origins) {

@@ -114,12 +114,7 @@ pub fn cors(origins: &FileOrigins) -> Cors {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cors=info")),
-        )
-        .init();
+    examples::init_logging("cors=info");
     let path = std::env::var("CORS_ORIGINS_FILE").unwrap_or_else(|_| "cors-origins.txt".into());
     if !Path::new(&path).exists() {
         std::fs::write(&path, "# one origin per line\nhttps://partner.example\n")?;

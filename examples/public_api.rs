@@ -52,12 +52,7 @@ pub fn cors() -> Cors {
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cors=debug")),
-        )
-        .init();
+    examples::init_logging("cors=debug");
     println!("Public API on http://127.0.0.1:8080. Try:");
     println!("  curl -i http://127.0.0.1:8080/v1/quotes -H 'Origin: https://anyone.example'");
     println!("  curl -i -X OPTIONS http://127.0.0.1:8080/v1/feedback -H 'Origin: https://anyone.example' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type'");

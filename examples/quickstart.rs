@@ -67,12 +67,7 @@ fn api(cfg: &mut web::ServiceConfig) {
 
 #[actix_web::main]
 async fn main() -> io::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("cors=debug")),
-        )
-        .init();
+    examples::init_logging("cors=debug");
 
     let api = TcpListener::bind(("127.0.0.1", 8080))?;
     let pages = TcpListener::bind(("127.0.0.1", 8081))?;

@@ -80,7 +80,16 @@ struct Dynamic<'a> {
     unknown: bool,
 }
 
-impl Dynamic<'_> {
+impl<'a> Dynamic<'a> {
+    fn new(slot: &'a PolicySlot, known: Option<bool>, req: &'a ServiceRequest) -> Dynamic<'a> {
+        Dynamic {
+            origins: slot.dynamic.as_ref(),
+            known,
+            head: req.head(),
+            unknown: false,
+        }
+    }
+
     fn ask(&mut self, origin: &Origin<'_>) -> bool {
         if let Some(known) = self.known {
             return known;
@@ -148,12 +157,7 @@ impl Door {
             Choice::Policy { handler, policy } => {
                 let prepared = policy.load();
                 let values = PreflightValues::read(req.headers());
-                let mut dynamic = Dynamic {
-                    origins: policy.dynamic.as_ref(),
-                    known,
-                    head: req.head(),
-                    unknown: false,
-                };
+                let mut dynamic = Dynamic::new(policy, known, req);
                 let decision = if dynamic.origins.is_none() {
                     prepared.policy.preflight(&values.request)
                 } else {
@@ -217,12 +221,7 @@ impl Door {
         };
         let prepared = slot.load();
         let (input, origin) = origin(req.headers());
-        let mut dynamic = Dynamic {
-            origins: slot.dynamic.as_ref(),
-            known,
-            head: req.head(),
-            unknown: false,
-        };
+        let mut dynamic = Dynamic::new(slot, known, req);
         let decision = if dynamic.origins.is_none() {
             prepared.policy.actual(input)
         } else {
