@@ -221,7 +221,7 @@ fn could_be_own_host<'a>(origin: &[u8], mut candidates: impl Iterator<Item = &'a
         Some(colon) if !authority.ends_with(b"]") => &authority[..colon],
         _ => authority,
     };
-    if host.is_empty() || origin.len() > cors_core::origin::MAX_ORIGIN_LEN {
+    if host.is_empty() || origin.len() > cors_core::MAX_ORIGIN_LEN {
         return false;
     }
     candidates.any(|haystack| {

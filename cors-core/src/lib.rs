@@ -47,45 +47,41 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod actual;
-pub mod allow_headers;
-pub mod allow_methods;
-pub mod allow_origin;
-mod builder;
+// Layers, each importing only those above it: `origin` (parsing and matching origins),
+// `request` (what a decision reads), `decision` (what it answers), `policy` (the validated
+// policy, its matchers and its two decisions), `declare` (declarations, their validation, the
+// builder).
 mod decision;
-pub mod header_name;
-pub mod host;
-pub mod origin;
-mod origin_error;
-mod parts;
+mod declare;
+mod origin;
 mod policy;
-mod preflight;
-mod problem;
-mod reason;
-mod regex_origin;
 mod request;
-mod same_origin;
-mod spec;
-pub mod table;
-mod validate;
-mod vary;
 
-pub use allow_headers::AllowedHeaders;
-pub use allow_methods::AllowedMethods;
-pub use allow_origin::{AllowedOrigins, OriginMatch, PortRule, SubdomainRule};
-pub use builder::{PolicyBuilder, PolicyError};
+pub use decision::reason::Reason;
+pub use decision::vary::{vary_lists, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
 pub use decision::{AllowOrigin, Decision, Grant};
-pub use origin::{Origin, OriginError};
-pub use parts::{PolicyParts, SubdomainParts};
+pub use declare::builder::{PolicyBuilder, PolicyError};
+pub use declare::parts::{PolicyParts, SubdomainParts};
+pub use declare::problem::{Key, Location, Problem, ProblemKind};
+pub use declare::spec::{OriginEntry, PolicySpec, Wording};
+pub use declare::validate::{check_method, did_you_mean, validate, MAX_AGE_LIMIT};
+pub use origin::allowed::{AllowedOrigins, OriginMatch, PortRule, SubdomainRule};
+pub use origin::host::{HostKind, MAX_HOST_LEN};
+pub use origin::regex::{RegexOrigin, RegexRef};
+pub use origin::{default_port, Origin, OriginError, MAX_ORIGIN_LEN};
+pub use policy::allow_headers::{AllowedHeaders, MAX_EMPTY_ELEMENTS};
+pub use policy::allow_methods::{
+    is_forbidden_method, AllowedMethods, FORBIDDEN_METHODS, MAX_METHOD_LEN,
+};
+/// What the Fetch Standard says about header names: tokens, forbidden and safelisted names.
+pub use policy::header_name;
 pub use policy::Policy;
-pub use problem::{Key, Location, Problem, ProblemKind};
-pub use reason::Reason;
-pub use regex_origin::{RegexOrigin, RegexRef};
-pub use request::{HeaderInput, PreflightRequest};
-pub use same_origin::{is_same_origin, is_same_origin_fetch};
-pub use spec::{OriginEntry, PolicySpec, Wording};
-pub use validate::{check_method, did_you_mean, validate, MAX_AGE_LIMIT};
-pub use vary::{vary_lists, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
+pub use request::same_origin::{is_same_origin, is_same_origin_fetch};
+pub use request::{HeaderInput, PreflightRequest, MAX_REQUEST_HEADERS_LEN};
+
+/// The origin tables the macros lay out at compile time. Not a public API.
+#[doc(hidden)]
+pub use origin::table;
 
 /// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]

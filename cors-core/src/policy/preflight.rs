@@ -1,10 +1,10 @@
 //! The decision for a preflight request (Fetch Standard, "CORS-preflight fetch").
 
-use crate::allow_origin::Classified;
+use crate::decision::reason::Reason;
 use crate::decision::{AllowOrigin, Decision, Grant};
+use crate::origin::allowed::Classified;
 use crate::origin::Origin;
 use crate::policy::Policy;
-use crate::reason::Reason;
 use crate::request::{HeaderInput, PreflightRequest};
 
 impl Policy {

@@ -3,7 +3,8 @@
 use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::{Hir, HirKind, Look};
 
-use crate::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::origin::host::is_loopback_host;
 
 fn item(i: usize) -> Location {
     Location::Item(Key::Origins, i)
@@ -226,9 +227,6 @@ fn unescaped_dots(source: &str) -> Vec<usize> {
     dots
 }
 
-/// Hosts where plain `http` cannot be forged by a network attacker.
-const LOOPBACK: &[&[u8]] = &[b"localhost", b"127.0.0.1", b"[::1]"];
-
 /// Whether the regex admits `http://` origins (not only https) for a non-loopback host, judged
 /// from the literal prefixes of its matches (so `https?://`, `(http|https)://` and `(?i)HTTP://`
 /// are all seen), with a lexical fallback when the prefixes are unknown.
@@ -255,15 +253,20 @@ fn allows_plain_http(source: &str, hir: &Hir) -> bool {
 /// Whether `host` (the text after `http://` of a literal prefix) is certainly a loopback host:
 /// the name is complete, followed by a port or by the end of the match.
 fn is_loopback_prefix(host: &[u8], exact: bool) -> bool {
-    LOOPBACK.iter().any(|name| {
-        host.len() >= name.len()
-            && host[..name.len()].eq_ignore_ascii_case(name)
-            && match host.get(name.len()) {
-                Some(b':') => true,
-                Some(_) => false,
-                None => exact,
-            }
-    })
+    // The host ends at the port's colon (after the brackets of an IPv6 address).
+    let from = if host.first() == Some(&b'[') {
+        host.iter()
+            .position(|&b| b == b']')
+            .map_or(host.len(), |end| end + 1)
+    } else {
+        0
+    };
+    let (name, complete) = match host[from..].iter().position(|&b| b == b':') {
+        Some(colon) => (&host[..from + colon], true),
+        None => (host, exact),
+    };
+    complete
+        && std::str::from_utf8(name).is_ok_and(|name| is_loopback_host(&name.to_ascii_lowercase()))
 }
 
 /// Lexical fallback: the pattern visibly starts with an optional-`s` or plain `http://`.
@@ -281,9 +284,25 @@ fn lexical_plain_http(source: &str) -> bool {
     .iter()
     .find_map(|prefix| body.strip_prefix(prefix));
     match rest {
-        Some(host) => !LOOPBACK
-            .iter()
-            .any(|name| host.as_bytes().starts_with(name)),
+        Some(host) => {
+            // The host as written, its escapes undone, up to the first character that cannot
+            // be in a host: loopback only if that whole name is.
+            let text = host
+                .replace("\\.", ".")
+                .replace("\\[", "[")
+                .replace("\\]", "]");
+            let name: String = if text.starts_with('[') {
+                text.chars()
+                    .take_while(|&c| c != ']')
+                    .chain(Some(']'))
+                    .collect()
+            } else {
+                text.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+                    .collect()
+            };
+            !is_loopback_host(&name.to_ascii_lowercase())
+        }
         None => false,
     }
 }

@@ -2,9 +2,9 @@
 
 use std::collections::HashSet;
 
-use crate::allow_methods::is_forbidden_method;
-use crate::header_name::is_token;
-use crate::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::policy::allow_methods::is_forbidden_method;
+use crate::policy::header_name::is_token;
 
 /// Methods browsers normalize to uppercase; any other casing never matches a request.
 const NORMALIZED: &[&str] = &["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"];

@@ -5,7 +5,7 @@
 //! allocate nor accept anything a browser would not send. (The `url` crate, used at validation
 //! time to *suggest* corrections, allocates and normalizes instead of rejecting.)
 
-use crate::origin_error::OriginError;
+use crate::origin::error::OriginError;
 
 /// Longest domain name (RFC 1035).
 pub const MAX_HOST_LEN: usize = 253;
@@ -33,6 +33,77 @@ pub(crate) static HOST_CLASS: [u8; 256] = {
     }
     table
 };
+
+/// Whether `host` is a loopback name or address (`localhost`, `*.localhost`, `127.x.y.z`,
+/// `[::1]`), where plain `http` cannot be forged by a network attacker. The one definition of
+/// loopback: origin lists, regexes and dynamic origins are all judged by it.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || (host.starts_with("127.")
+            && host.split('.').count() == 4
+            && host.split('.').all(|p| p.parse::<u8>().is_ok()))
+}
+
+/// Why [`scan_labels`] stopped before the end of its input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stop {
+    /// A dot at the start or after another dot.
+    EmptyLabel,
+    /// A label longer than 63 bytes.
+    LabelTooLong,
+    /// An uppercase letter.
+    Uppercase,
+    /// Any other byte that cannot be in a host.
+    Other,
+}
+
+/// Where a scan of dot-separated labels ended.
+pub(crate) struct Labels {
+    /// The index of the first byte not scanned (the input's length if all were).
+    pub(crate) end: usize,
+    /// Where the last label starts.
+    pub(crate) last_label: usize,
+    /// Why the scan stopped early, if it did.
+    pub(crate) stop: Option<Stop>,
+}
+
+/// Scans `bytes` from the start as dot-separated labels of `a-z 0-9 - _`, in one pass with a
+/// class table, until the end or the first byte or label that cannot be in a host. The one
+/// label scanner of the crate: both origin parsers use it.
+pub(crate) fn scan_labels(bytes: &[u8]) -> Labels {
+    let mut label_start = 0;
+    for (at, &b) in bytes.iter().enumerate() {
+        let stop = match HOST_CLASS[b as usize] {
+            LABEL => continue,
+            DOT if at == label_start => Stop::EmptyLabel,
+            DOT if at - label_start > MAX_LABEL_LEN => Stop::LabelTooLong,
+            DOT => {
+                label_start = at + 1;
+                continue;
+            }
+            UPPER => Stop::Uppercase,
+            _ => Stop::Other,
+        };
+        return Labels {
+            end: at,
+            last_label: label_start,
+            stop: Some(stop),
+        };
+    }
+    Labels {
+        end: bytes.len(),
+        last_label: label_start,
+        stop: None,
+    }
+}
+
+/// Whether a host's last label is a number, which makes the host an IPv4 address (WHATWG URL).
+pub(crate) fn is_numeric_label(label: &[u8]) -> bool {
+    label.iter().all(u8::is_ascii_digit)
+        || (label.starts_with(b"0x") && label[2..].iter().all(u8::is_ascii_hexdigit))
+}
 
 /// The kind of a valid host.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,36 +134,24 @@ fn check_domain_or_ipv4(host: &str) -> Result<HostKind, OriginError> {
     if bytes.len() > MAX_HOST_LEN {
         return Err(OriginError::HostTooLong);
     }
-    // One pass over the bytes with a class table (labels checked as they end): this runs for
-    // every request whose origin is not an exact match.
-    let mut label_start = 0;
-    for (at, &b) in bytes.iter().enumerate() {
-        match HOST_CLASS[b as usize] {
-            LABEL => continue,
-            DOT => {
-                if at == label_start {
-                    return Err(OriginError::EmptyLabel);
-                }
-                if at - label_start > MAX_LABEL_LEN {
-                    return Err(OriginError::LabelTooLong);
-                }
-                label_start = at + 1;
-            }
-            UPPER => return Err(OriginError::UppercaseHost),
-            _ => return Err(OriginError::InvalidHost),
-        }
+    // This runs for every request whose origin is not an exact match.
+    let scan = scan_labels(bytes);
+    match scan.stop {
+        None => {}
+        Some(Stop::EmptyLabel) => return Err(OriginError::EmptyLabel),
+        Some(Stop::LabelTooLong) => return Err(OriginError::LabelTooLong),
+        Some(Stop::Uppercase) => return Err(OriginError::UppercaseHost),
+        Some(Stop::Other) => return Err(OriginError::InvalidHost),
     }
-    if bytes.len() - label_start > MAX_LABEL_LEN {
+    if bytes.len() - scan.last_label > MAX_LABEL_LEN {
         return Err(OriginError::LabelTooLong);
     }
-    let last_label = &bytes[label_start..];
+    let last_label = &bytes[scan.last_label..];
     if last_label.is_empty() {
         return Err(OriginError::EmptyLabel);
     }
     // WHATWG URL: a host whose last label is a number is parsed (and re-serialized) as IPv4.
-    let numeric = last_label.iter().all(u8::is_ascii_digit)
-        || (last_label.starts_with(b"0x") && last_label[2..].iter().all(u8::is_ascii_hexdigit));
-    if numeric {
+    if is_numeric_label(last_label) {
         check_ipv4(host)?;
         return Ok(HostKind::Ipv4);
     }

@@ -5,10 +5,16 @@
 //! addresses, no default port, no trailing slash, path, query, fragment or userinfo. Anything else
 //! did not come from a browser and is rejected, so that no matcher ever sees an ambiguous origin.
 
+pub(crate) mod allowed;
+pub(crate) mod error;
+pub(crate) mod host;
+pub(crate) mod regex;
+pub mod table;
+
 use std::fmt;
 
-use crate::host::{self, HostKind};
-pub use crate::origin_error::OriginError;
+pub use crate::origin::error::OriginError;
+use crate::origin::host::{HostKind, Stop};
 
 /// Longest `Origin` value this library looks at. Real origins are far shorter (a domain name is
 /// at most 253 bytes); anything longer is rejected before any other work.
@@ -65,18 +71,13 @@ impl<'a> Origin<'a> {
         }
         i += 3;
         let host_start = i;
-        let mut label_start = i;
-        for &b in &bytes[host_start..] {
-            let class = host::HOST_CLASS[b as usize];
-            if class != host::LABEL {
-                if class != host::DOT || i == label_start || i - label_start > host::MAX_LABEL_LEN {
-                    break;
-                }
-                label_start = i + 1;
-            }
-            i += 1;
+        let scan = host::scan_labels(&bytes[host_start..]);
+        if matches!(scan.stop, Some(Stop::EmptyLabel | Stop::LabelTooLong)) {
+            return None;
         }
-        let host_end = i;
+        let host_end = host_start + scan.end;
+        let label_start = host_start + scan.last_label;
+        i = host_end;
         if host_end == label_start
             || host_end - label_start > host::MAX_LABEL_LEN
             || host_end - host_start > host::MAX_HOST_LEN
@@ -104,10 +105,7 @@ impl<'a> Origin<'a> {
         if port.is_some() && default_port_of(&bytes[..sep]) == port {
             return None;
         }
-        let last_label = &bytes[label_start..host_end];
-        let numeric = last_label.iter().all(u8::is_ascii_digit)
-            || (last_label.starts_with(b"0x") && last_label[2..].iter().all(u8::is_ascii_hexdigit));
-        let kind = if numeric {
+        let kind = if host::is_numeric_label(&bytes[label_start..host_end]) {
             host::check_ipv4(std::str::from_utf8(&bytes[host_start..host_end]).ok()?).ok()?;
             HostKind::Ipv4
         } else {
@@ -318,8 +316,8 @@ fn parse_port(digits: &str) -> Result<u16, OriginError> {
 /// The default port of a scheme, which browsers never write in an origin.
 ///
 /// ```
-/// assert_eq!(cors_core::origin::default_port("https"), Some(443));
-/// assert_eq!(cors_core::origin::default_port("chrome-extension"), None);
+/// assert_eq!(cors_core::default_port("https"), Some(443));
+/// assert_eq!(cors_core::default_port("chrome-extension"), None);
 /// ```
 pub fn default_port(scheme: &str) -> Option<u16> {
     default_port_of(scheme.as_bytes())

@@ -10,10 +10,10 @@
 
 use std::borrow::Cow;
 
-use crate::host::HostKind;
+use crate::origin::host::HostKind;
+use crate::origin::regex::RegexRef;
+use crate::origin::table::Table;
 use crate::origin::{Origin, OriginError};
-use crate::regex_origin::RegexRef;
-use crate::table::Table;
 
 /// Up to this many subdomain rules, each is tested against the host directly.
 const SMALL: usize = 4;
@@ -226,7 +226,7 @@ impl AllowedOrigins {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::regex_origin::RegexOrigin;
+    use crate::origin::regex::RegexOrigin;
     use std::sync::Arc;
 
     fn set() -> AllowedOrigins {

@@ -2,12 +2,13 @@
 
 use std::collections::HashMap;
 
-use crate::allow_origin::PortRule;
-use crate::host::HostKind;
+use crate::declare::parts::{PolicyParts, SubdomainParts};
+use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::spec::{OriginEntry, PolicySpec, Wording};
+use crate::origin::allowed::PortRule;
+use crate::origin::host::is_loopback_host;
+use crate::origin::host::HostKind;
 use crate::origin::{Origin, OriginError};
-use crate::parts::{PolicyParts, SubdomainParts};
-use crate::problem::{Key, Location, Problem, ProblemKind};
-use crate::spec::{OriginEntry, PolicySpec, Wording};
 
 use super::regex::check_regex;
 use super::suggest::{browser_origin, browser_pattern};
@@ -182,17 +183,6 @@ pub(crate) fn parse_pattern(i: usize, literal: &str, allow_null: bool) -> Result
     } else {
         Err(wildcard_error("unsupported wildcard"))
     }
-}
-
-/// Whether `host` (or a suffix of subdomains) is a loopback name or address, where plain `http`
-/// cannot be forged by a network attacker.
-pub(crate) fn is_loopback_host(host: &str) -> bool {
-    host == "localhost"
-        || host.ends_with(".localhost")
-        || host == "[::1]"
-        || (host.starts_with("127.")
-            && host.split('.').count() == 4
-            && host.split('.').all(|p| p.parse::<u8>().is_ok()))
 }
 
 /// Why a subdomain wildcard over a suffix would allow sites that anyone can register.

@@ -5,16 +5,15 @@
 mod headers;
 mod methods;
 mod origins;
-pub(crate) use origins::is_loopback_host;
 mod regex;
 mod suggest;
 
 pub use methods::check_method;
 pub use suggest::did_you_mean;
 
-use crate::parts::PolicyParts;
-use crate::problem::{Key, Location, Problem, ProblemKind};
-use crate::spec::PolicySpec;
+use crate::declare::parts::PolicyParts;
+use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::spec::PolicySpec;
 
 /// Largest `max_age` accepted: Firefox caps preflight caching at 24 hours (Chromium at 2 hours).
 pub const MAX_AGE_LIMIT: i64 = 86_400;

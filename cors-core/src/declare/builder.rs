@@ -3,10 +3,18 @@
 
 use std::fmt;
 
+use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::spec::{OriginEntry, PolicySpec};
+use crate::declare::validate::validate;
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::declare::parts::PolicyParts;
+use crate::origin::allowed::{AllowedOrigins, SubdomainRule};
+use crate::origin::regex::{RegexOrigin, RegexRef};
+use crate::policy::allow_headers::AllowedHeaders;
+use crate::policy::allow_methods::AllowedMethods;
 use crate::policy::Policy;
-use crate::problem::Problem;
-use crate::spec::{OriginEntry, PolicySpec};
-use crate::validate::validate;
 
 /// A runtime builder for [`Policy`]. Every method records part of the declaration;
 /// [`build`](PolicyBuilder::build) validates it and reports every problem at once.
@@ -213,7 +221,7 @@ impl PolicyBuilder {
     /// builder's words (method names, not the macros' keys).
     pub fn build(self) -> Result<Policy, PolicyError> {
         validate(&self.spec)
-            .map(Policy::from_parts)
+            .and_then(Policy::from_parts)
             .map_err(|problems| PolicyError {
                 problems: problems.into_iter().map(in_builder_words).collect(),
             })
@@ -269,6 +277,62 @@ fn builder_words(text: &str) -> String {
 }
 
 impl Policy {
+    /// Builds a policy from parts that passed [`validate`](crate::validate()): only
+    /// [`PolicyBuilder::build`] calls it, so no public path builds an unvalidated policy.
+    /// Validation compiled every regex already; one that would not compile now is reported,
+    /// never dropped.
+    pub(crate) fn from_parts(parts: PolicyParts) -> Result<Policy, Vec<Problem>> {
+        let mut regexes = Vec::with_capacity(parts.regex_origins.len());
+        for (i, source) in parts.regex_origins.into_iter().enumerate() {
+            match RegexOrigin::new(source) {
+                Ok(regex) => regexes.push(RegexRef::Shared(Arc::new(regex))),
+                Err(err) => {
+                    return Err(vec![Problem::new(
+                        ProblemKind::InvalidRegex,
+                        Location::Key(Key::Origins),
+                        format!("regex #{i} does not compile: {err}"),
+                    )])
+                }
+            }
+        }
+        let origins = if parts.any_origin {
+            AllowedOrigins::ANY
+        } else {
+            AllowedOrigins::from_owned(
+                parts.exact_origins,
+                parts.any_port_origins,
+                parts
+                    .subdomain_origins
+                    .into_iter()
+                    .map(|s| {
+                        (
+                            s.suffix,
+                            SubdomainRule {
+                                scheme: Cow::Owned(s.scheme),
+                                port: s.port,
+                            },
+                        )
+                    })
+                    .collect(),
+                regexes,
+            )
+        };
+        Ok(Policy {
+            origins,
+            credentials: parts.credentials,
+            headers: AllowedHeaders::new(parts.any_header, parts.headers),
+            methods: match parts.methods {
+                Some(m) => AllowedMethods::list(m),
+                None => AllowedMethods::ANY,
+            },
+            expose: parts.expose.map(Cow::Owned),
+            max_age: parts.max_age.map(|a| Cow::Owned(a.to_string())),
+            private_network: parts.private_network,
+            insecure_origins: parts.allow_insecure_origins,
+            dynamic_origins: parts.dynamic_origins,
+        })
+    }
+
     /// A runtime builder, validated like the macros.
     pub fn builder() -> PolicyBuilder {
         PolicyBuilder::default()
@@ -319,7 +383,7 @@ impl std::error::Error for PolicyError {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::problem::ProblemKind;
+    use crate::declare::problem::ProblemKind;
 
     fn origins(list: &str) -> Vec<String> {
         let builder = Policy::builder().allow_origins_list(list);

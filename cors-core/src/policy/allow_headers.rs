@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use crate::header_name::is_tchar;
-use crate::reason::Reason;
+use crate::decision::reason::Reason;
+use crate::policy::header_name::is_tchar;
 
 pub use crate::request::MAX_REQUEST_HEADERS_LEN;
 

@@ -1,5 +1,7 @@
 //! What a decision reads from a request: a few header values, framework-free.
 
+pub(crate) mod same_origin;
+
 /// The value(s) of one request header.
 ///
 /// ```

@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use crate::header_name::{
+use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::spec::Wording;
+use crate::policy::header_name::{
     is_cors_protocol_header, is_forbidden_request_header, is_forbidden_response_header,
     is_safelisted_response_header, is_token,
 };
-use crate::problem::{Key, Location, Problem, ProblemKind};
-use crate::spec::Wording;
 
 /// Checks a list of header names common to `headers` and `expose`; returns the accepted names
 /// (without `*`) and whether `*` was listed.

@@ -1,7 +1,7 @@
 //! A validated, normalized policy: what both the macro and the runtime builder construct a
 //! [`Policy`](crate::Policy) from.
 
-use crate::allow_origin::PortRule;
+use crate::origin::allowed::PortRule;
 
 /// A subdomain wildcard rule: `scheme://*.suffix[:port]`.
 #[derive(Clone, Debug, PartialEq, Eq)]

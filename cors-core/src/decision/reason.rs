@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::origin_error::OriginError;
+use crate::origin::error::OriginError;
 
 /// Why a preflight or an actual request was refused.
 ///

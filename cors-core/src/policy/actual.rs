@@ -1,9 +1,9 @@
 //! The decision for an actual (non-preflight) request.
 
+use crate::decision::reason::Reason;
 use crate::decision::{Decision, Grant};
 use crate::origin::Origin;
 use crate::policy::Policy;
-use crate::reason::Reason;
 use crate::request::HeaderInput;
 
 impl Policy {

@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use crate::header_name::is_tchar;
-use crate::reason::Reason;
+use crate::decision::reason::Reason;
+use crate::policy::header_name::is_tchar;
 
 /// Longest `Access-Control-Request-Method` value examined.
 pub const MAX_METHOD_LEN: usize = 64;
@@ -14,8 +14,8 @@ pub const FORBIDDEN_METHODS: &[&str] = &["CONNECT", "TRACE", "TRACK"];
 /// Whether `method` is a forbidden method, in any case.
 ///
 /// ```
-/// assert!(cors_core::allow_methods::is_forbidden_method("trace"));
-/// assert!(!cors_core::allow_methods::is_forbidden_method("DELETE"));
+/// assert!(cors_core::is_forbidden_method("trace"));
+/// assert!(!cors_core::is_forbidden_method("DELETE"));
 /// ```
 pub fn is_forbidden_method(method: &str) -> bool {
     FORBIDDEN_METHODS

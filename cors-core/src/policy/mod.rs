@@ -1,16 +1,19 @@
 //! The validated CORS policy.
 
+mod actual;
+pub(crate) mod allow_headers;
+pub(crate) mod allow_methods;
+pub mod header_name;
+mod preflight;
+
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
-use crate::allow_headers::AllowedHeaders;
-use crate::allow_methods::AllowedMethods;
-use crate::allow_origin::{AllowedOrigins, SubdomainRule};
+use crate::origin::allowed::AllowedOrigins;
+use crate::origin::host::is_loopback_host;
 use crate::origin::Origin;
-use crate::parts::PolicyParts;
-use crate::regex_origin::{RegexOrigin, RegexRef};
-use crate::validate::is_loopback_host;
+use crate::policy::allow_headers::AllowedHeaders;
+use crate::policy::allow_methods::AllowedMethods;
 
 /// A validated CORS policy, ready to decide requests.
 ///
@@ -46,51 +49,6 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Builds a policy from parts that passed [`validate`](crate::validate()).
-    pub fn from_parts(parts: PolicyParts) -> Policy {
-        let origins = if parts.any_origin {
-            AllowedOrigins::ANY
-        } else {
-            AllowedOrigins::from_owned(
-                parts.exact_origins,
-                parts.any_port_origins,
-                parts
-                    .subdomain_origins
-                    .into_iter()
-                    .map(|s| {
-                        (
-                            s.suffix,
-                            SubdomainRule {
-                                scheme: Cow::Owned(s.scheme),
-                                port: s.port,
-                            },
-                        )
-                    })
-                    .collect(),
-                parts
-                    .regex_origins
-                    .into_iter()
-                    .filter_map(|r| RegexOrigin::new(r).ok())
-                    .map(|r| RegexRef::Shared(Arc::new(r)))
-                    .collect(),
-            )
-        };
-        Policy {
-            origins,
-            credentials: parts.credentials,
-            headers: AllowedHeaders::new(parts.any_header, parts.headers),
-            methods: match parts.methods {
-                Some(m) => AllowedMethods::list(m),
-                None => AllowedMethods::ANY,
-            },
-            expose: parts.expose.map(Cow::Owned),
-            max_age: parts.max_age.map(|a| Cow::Owned(a.to_string())),
-            private_network: parts.private_network,
-            insecure_origins: parts.allow_insecure_origins,
-            dynamic_origins: parts.dynamic_origins,
-        }
-    }
-
     /// A policy over static data (what the macros emit). Not a stable API: use the macros.
     #[doc(hidden)]
     #[allow(clippy::too_many_arguments)]

@@ -1,6 +1,9 @@
 //! The outcome of a decision: the CORS response headers to add, or why the request is refused.
 
-use crate::reason::Reason;
+pub(crate) mod reason;
+pub(crate) mod vary;
+
+use crate::decision::reason::Reason;
 
 /// The value of `Access-Control-Allow-Origin`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
