@@ -632,9 +632,9 @@
 //!   [`scope_policy`].
 //! - **Guards that need the actual request's headers** do not match its preflight (see
 //!   [guards](#guards-and-the-default-service)).
-//! - **Policies are fixed when the app starts**: there is no per-request origin callback
-//!   (actix-cors' `allowed_origin_fn`) yet. Use wildcards, regexes or policies built from
-//!   configuration.
+//! - **Dynamic origins are for named policies**: [`Cors::dynamic_policy`] registers them under a
+//!   name that routes refer to (`#[cors(policy = "tenants")]`); the default policy,
+//!   [`resource_policy`] and [`scope_policy`] take fixed or live policies only.
 //!
 //! # Coming from actix-cors
 //!
@@ -650,35 +650,27 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod decorate;
+// Before requests: how routes declare policies (`declare`), how `Cors` holds them (`policy`),
+// the builder that builds the door when the app starts (`middleware`). Then every request goes
+// through the door in one direction: read -> choose (route table) -> decide -> write headers.
+mod declare;
 mod door;
-mod dynamic_origins;
-mod live_policy;
 mod middleware;
-mod origin_lookup;
-mod path_index;
-mod path_policy;
-mod policy_ref;
-mod policy_slot;
-mod preflight;
-mod refusal;
-mod registry;
+mod policy;
 mod report;
-mod route_cors;
-mod route_table;
 mod settings;
 
 pub use cors_core::{Origin, Policy, PolicyBuilder, PolicyError, Problem, ProblemKind};
 pub use cors_macros::{cors, cors_policy};
-pub use dynamic_origins::DynamicOrigins;
-pub use live_policy::LivePolicy;
+pub use declare::path_policy::{resource_policy, scope_policy, PathPolicy};
+pub use door::read::{is_preflight, AsRequestHead};
+pub use door::refusal::REFUSAL_HEADER;
 pub use middleware::Cors;
-pub use origin_lookup::{LookupStats, OriginLookup, OriginLookupBuilder};
-pub use path_policy::{resource_policy, scope_policy, PathPolicy};
-pub use policy_ref::{PolicyRef, RuntimePolicy};
-pub use policy_slot::PolicySlot;
-pub use preflight::{is_preflight, AsRequestHead};
-pub use refusal::REFUSAL_HEADER;
+pub use policy::dynamic::DynamicOrigins;
+pub use policy::live::LivePolicy;
+pub use policy::lookup::{LookupStats, OriginLookup, OriginLookupBuilder};
+pub use policy::policy_ref::{PolicyRef, RuntimePolicy};
+pub use policy::slot::PolicySlot;
 pub use report::{ReportedRoute, RouteReport};
 pub use settings::{OnRefusal, PreflightStatus};
 
@@ -690,8 +682,8 @@ pub struct ReadmeDoctests;
 /// Support for the code the macros generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::registry::register_route;
-    pub use crate::route_cors::{GuardFn, PolicySource, RouteCors};
+    pub use crate::declare::registry::register_route;
+    pub use crate::declare::route_cors::{GuardFn, PolicySource, RouteCors};
     pub use actix_web;
     pub use cors_core as core;
     pub use std::borrow::Cow;

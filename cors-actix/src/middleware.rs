@@ -8,12 +8,13 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::Error;
 
-use crate::door::{CorsService, Door};
-use crate::dynamic_origins::DynamicOrigins;
-use crate::policy_slot::PolicySlot;
-use crate::registry::take_app_routes;
+use crate::declare::registry::take_app_routes;
+use crate::door::decide::Door;
+use crate::door::route_table::{RouteTable, Short, StartupProblems};
+use crate::door::CorsService;
+use crate::policy::dynamic::DynamicOrigins;
+use crate::policy::slot::PolicySlot;
 use crate::report::RouteReport;
-use crate::route_table::{RouteTable, Short, StartupProblems};
 use crate::settings::{OnRefusal, PreflightStatus, Settings};
 
 /// The app-wide CORS middleware. Wrap the whole app with it, last (outermost):

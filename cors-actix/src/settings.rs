@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use crate::policy_slot::PolicySlot;
+use crate::policy::slot::PolicySlot;
 use crate::report::RouteReport;
 
 /// What happens to an actual (non-preflight) request from an origin the policy refuses.

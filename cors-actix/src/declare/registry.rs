@@ -22,8 +22,8 @@ use std::rc::{Rc, Weak};
 
 use actix_web::dev::AppService;
 
-use crate::policy_ref::PolicyRef;
-use crate::route_cors::RouteCors;
+use crate::declare::route_cors::RouteCors;
+use crate::policy::policy_ref::PolicyRef;
 
 /// A CORS declaration, as registered with the app.
 pub(crate) enum Declared {

@@ -3,9 +3,9 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use crate::dynamic_origins::DynamicOrigins;
-use crate::live_policy::LivePolicy;
-use crate::policy_ref::{PolicyRef, Prepared};
+use crate::policy::dynamic::DynamicOrigins;
+use crate::policy::live::LivePolicy;
+use crate::policy::policy_ref::{PolicyRef, Prepared};
 
 /// A policy as [`Cors::policy`](crate::Cors::policy) and [`Cors::default_policy`](crate::Cors::default_policy)
 /// take it: fixed (a `cors_policy!`, a [`Policy`](crate::Policy), a [`PolicyRef`]) or live (a

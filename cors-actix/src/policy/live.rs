@@ -5,7 +5,7 @@ use std::sync::Arc;
 use arc_swap::ArcSwap;
 use cors_core::{PolicyBuilder, PolicyError};
 
-use crate::policy_ref::{PolicyRef, Prepared};
+use crate::policy::policy_ref::{PolicyRef, Prepared};
 
 /// A handle to a policy that can be replaced at run time, atomically for every worker: register
 /// it with [`Cors::policy`](crate::Cors::policy) (or [`Cors::default_policy`](crate::Cors::default_policy)),

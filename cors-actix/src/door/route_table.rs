@@ -9,12 +9,12 @@ use foldhash::fast::RandomState;
 
 use actix_web::dev::{ResourceDef, ServiceRequest};
 
-use crate::path_index::{PathIndex, Visit};
-use crate::policy_ref::PolicyRef;
-use crate::policy_slot::PolicySlot;
-use crate::registry::{Declared, Registration};
+use crate::declare::registry::{Declared, Registration};
+use crate::declare::route_cors::{GuardFn, PolicySource};
+use crate::door::path_index::{PathIndex, Visit};
+use crate::policy::policy_ref::PolicyRef;
+use crate::policy::slot::PolicySlot;
 use crate::report::ReportedRoute;
-use crate::route_cors::{GuardFn, PolicySource};
 use crate::settings::Settings;
 
 /// What the door does for a route.

@@ -1,71 +1,22 @@
-//! Writing CORS headers into responses.
+//! Writing CORS headers: on the responses of allowed actual requests (prepared before the app
+//! runs, applied to whatever comes back), and on preflight answers. The last step of the door.
 
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
-use cors_core::{AllowOrigin, Grant, HeaderInput, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
+use actix_web::HttpResponse;
+use cors_core::{AllowOrigin, Decision, Grant, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
 
-use crate::policy_ref::PolicyRef;
+use crate::door::log::{action, Log};
+use crate::door::read::PreflightValues;
+use crate::door::refusal::refusal_response;
+use crate::policy::policy_ref::PolicyRef;
+use crate::settings::PreflightStatus;
 
 /// `Access-Control-Allow-Private-Network`.
 pub(crate) const ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
-/// `Access-Control-Request-Private-Network`.
-pub(crate) const REQUEST_PRIVATE_NETWORK: HeaderName =
-    HeaderName::from_static("access-control-request-private-network");
-
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 const ANY: HeaderValue = HeaderValue::from_static("*");
 const ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
-
-/// The values of one header of a request, for `cors-core`.
-pub(crate) fn input<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderInput<'a> {
-    HeaderInput::from_values(headers.get_all(name).map(HeaderValue::as_bytes))
-}
-
-/// One request header for `cors-core`, and its value to echo (one lookup for both).
-pub(crate) fn lookup<'a>(
-    headers: &'a HeaderMap,
-    name: &HeaderName,
-) -> (HeaderInput<'a>, Option<&'a HeaderValue>) {
-    let mut values = headers.get_all(name);
-    match (values.next(), values.next()) {
-        (None, _) => (HeaderInput::Missing, None),
-        (Some(value), None) => (HeaderInput::One(value.as_bytes()), Some(value)),
-        (Some(_), Some(_)) => (HeaderInput::Many, None),
-    }
-}
-
-/// The request's `Origin` for `cors-core`, and its value to echo.
-pub(crate) fn origin(headers: &HeaderMap) -> (HeaderInput<'_>, Option<&HeaderValue>) {
-    lookup(headers, &header::ORIGIN)
-}
-
-/// The CORS headers of a preflight, each looked up once: what `cors-core` decides on, and the
-/// values an allowed answer echoes.
-pub(crate) struct PreflightValues<'a> {
-    pub(crate) request: cors_core::PreflightRequest<'a>,
-    origin: Option<&'a HeaderValue>,
-    method: Option<&'a HeaderValue>,
-    headers: Option<&'a HeaderValue>,
-}
-
-impl<'a> PreflightValues<'a> {
-    pub(crate) fn read(headers: &'a HeaderMap) -> PreflightValues<'a> {
-        let (origin_input, origin) = lookup(headers, &header::ORIGIN);
-        let (method_input, method) = lookup(headers, &header::ACCESS_CONTROL_REQUEST_METHOD);
-        let (headers_input, requested) = lookup(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS);
-        PreflightValues {
-            request: cors_core::PreflightRequest {
-                origin: origin_input,
-                method: method_input,
-                headers: headers_input,
-                private_network: input(headers, &REQUEST_PRIVATE_NETWORK),
-            },
-            origin,
-            method,
-            headers: requested,
-        }
-    }
-}
 
 /// The headers to add to an actual response, prepared before the handler runs (so that they
 /// can also be added to an error that has no response yet).
@@ -212,4 +163,33 @@ pub(crate) fn preflight_headers(
         header::VARY,
         HeaderValue::from_static(preflight_vary(policy)),
     );
+}
+
+/// The answer to a preflight that `policy` decided, the decision logged with `log`.
+pub(crate) fn preflight_answer(
+    values: &PreflightValues<'_>,
+    decision: Decision<'_, '_>,
+    policy: &PolicyRef,
+    log: &Log<'_>,
+    debug: bool,
+    status: PreflightStatus,
+) -> HttpResponse {
+    match decision {
+        Decision::Allowed(grant) => {
+            log.allowed("preflight");
+            let mut response = HttpResponse::new(status.code());
+            preflight_headers(response.headers_mut(), values, &grant, policy);
+            response
+        }
+        Decision::Refused(reason) => {
+            log.refused("preflight", &reason, action::BLOCKED);
+            refusal_response(&reason, debug, preflight_vary(policy))
+        }
+        // Unreachable in practice: preflights are recognized by their `Origin`.
+        Decision::NotCors => {
+            let reason = cors_core::Reason::MultipleOrigins;
+            log.refused("preflight", &reason, action::BLOCKED);
+            refusal_response(&reason, debug, preflight_vary(policy))
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use actix_web::dev::RequestHead;
 use cors_core::Origin;
 
-use crate::origin_lookup::OriginLookup;
+use crate::policy::lookup::OriginLookup;
 
 type Predicate = dyn Fn(&Origin<'_>, &RequestHead) -> bool + Send + Sync;
 

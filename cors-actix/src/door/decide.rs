@@ -1,39 +1,24 @@
-//! The door: the service of [`Cors`](crate::Cors). For every request, in one direction: read
-//! the request, choose the policy of the route actix-web will run, decide, then answer
-//! (preflights, refusals) or call the app and write the CORS headers on whatever comes back.
+//! Deciding, before anything inside `Cors` runs: the policy of the route actix-web will run
+//! (chosen in the route table), then what to do with the request: answer it (preflights,
+//! refusals), call the app and write headers on what comes back, or wait for an origin lookup.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll};
-
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{RequestHead, Service, ServiceRequest, ServiceResponse};
+use actix_web::dev::{RequestHead, ServiceRequest};
 use actix_web::http::header;
-use actix_web::{Error, HttpResponse};
+use actix_web::HttpResponse;
 use cors_core::{Decision, Origin, Reason};
-use pin_project_lite::pin_project;
 
-use crate::decorate::{origin, Decoration, PreflightValues};
-use crate::dynamic_origins::{Answer, DynamicOrigins};
-use crate::origin_lookup::OriginLookup;
-use crate::policy_slot::PolicySlot;
-use crate::preflight::{is_preflight, preflight_answer};
-use crate::refusal::{
-    action, is_same_origin, log_removed, refusal_response, refusal_text, skipped, Log,
-};
-use crate::route_table::{Lookup, Route, RoutePolicy, RouteTable};
+use crate::door::log::{action, skipped, Log};
+use crate::door::read::{is_preflight, is_same_origin, origin, PreflightValues};
+use crate::door::refusal::{refusal_response, refusal_text};
+use crate::door::route_table::{Lookup, Route, RoutePolicy, RouteTable};
+use crate::door::write::{preflight_answer, Decoration};
+use crate::policy::dynamic::{Answer, DynamicOrigins};
+use crate::policy::lookup::OriginLookup;
+use crate::policy::slot::PolicySlot;
 use crate::settings::{OnRefusal, PreflightStatus};
 
 /// The `handler` of log events about the default policy.
 pub(crate) const DEFAULT_POLICY: &str = "<default policy>";
-
-/// The service of [`Cors`](crate::Cors).
-#[doc(hidden)]
-pub struct CorsService<S> {
-    pub(crate) service: Rc<S>,
-    pub(crate) door: Rc<Door>,
-}
 
 /// What the door knows: the route table and the settings, fixed when the app started.
 pub(crate) struct Door {
@@ -61,7 +46,7 @@ enum Choice<'t> {
 }
 
 /// What to do with a request, decided before anything inside `Cors` runs.
-enum Outcome {
+pub(crate) enum Outcome {
     /// Call the app, then write these headers on its response (or error).
     Call(Decoration),
     /// Answer now; nothing inside runs.
@@ -276,7 +261,7 @@ impl Door {
 
     /// Reads the request, chooses its policy and decides, before anything inside runs. `known`
     /// is the answer of an origin lookup the request waited for.
-    fn decide(&self, req: &ServiceRequest, known: Option<bool>) -> Outcome {
+    pub(crate) fn decide(&self, req: &ServiceRequest, known: Option<bool>) -> Outcome {
         if self.table.is_empty() && self.default.is_none() {
             return Outcome::Call(Decoration::default());
         }
@@ -295,139 +280,6 @@ impl Door {
             self.decide_preflight(req, choice, known)
         } else {
             self.decide_actual(req, choice, known)
-        }
-    }
-}
-
-impl<S, B> Service<ServiceRequest> for CorsService<S>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody,
-{
-    type Response = ServiceResponse<EitherBody<B>>;
-    type Error = Error;
-    type Future = CorsFuture<S, B>;
-
-    actix_service::forward_ready!(service);
-
-    fn call(&self, req: ServiceRequest) -> Self::Future {
-        match self.door.decide(&req, None) {
-            Outcome::Call(decoration) => CorsFuture::Call {
-                fut: self.service.call(req),
-                decoration,
-            },
-            Outcome::Respond(response) => CorsFuture::Ready {
-                response: Some(req.into_response(response).map_into_right_body()),
-            },
-            Outcome::Lookup(lookup, origin) => CorsFuture::Lookup {
-                waiting: Some(Box::new(Waiting {
-                    answer: Box::pin(lookup.resolve(origin)),
-                    req,
-                    service: Rc::clone(&self.service),
-                    door: Rc::clone(&self.door),
-                })),
-            },
-        }
-    }
-}
-
-/// A request waiting for an origin lookup, with what it needs to go on (boxed: the futures of
-/// requests that do not wait stay as small as before).
-#[doc(hidden)]
-pub struct Waiting<S> {
-    answer: Pin<Box<dyn Future<Output = bool>>>,
-    req: ServiceRequest,
-    service: Rc<S>,
-    door: Rc<Door>,
-}
-
-pin_project! {
-    /// The future of [`CorsService`]: no allocation of its own, but for requests that wait for
-    /// an origin lookup.
-    #[doc(hidden)]
-    #[project = CorsFutureProj]
-    pub enum CorsFuture<S, B>
-    where
-        S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
-    {
-        Call { #[pin] fut: S::Future, decoration: Decoration },
-        Ready { response: Option<ServiceResponse<EitherBody<B>>> },
-        Lookup { waiting: Option<Box<Waiting<S>>> },
-    }
-}
-
-impl<S, B> Future for CorsFuture<S, B>
-where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
-{
-    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.as_mut().project() {
-            CorsFutureProj::Call { fut, decoration } => match fut.poll(cx) {
-                Poll::Pending => Poll::Pending,
-                Poll::Ready(Ok(mut response)) => {
-                    let removed = std::mem::take(decoration).apply(response.headers_mut());
-                    if let Some(removed) = removed {
-                        log_removed(Some(response.request().path()), &removed);
-                    }
-                    Poll::Ready(Ok(response.map_into_left_body()))
-                }
-                Poll::Ready(Err(mut error)) => {
-                    // No response exists yet: add the headers when actix-web renders the error.
-                    let decoration = std::mem::take(decoration);
-                    if !decoration.is_empty() {
-                        error.add_response_mapper(move |mut response| {
-                            if let Some(removed) = decoration.clone().apply(response.headers_mut())
-                            {
-                                log_removed(None, &removed);
-                            }
-                            response
-                        });
-                    }
-                    Poll::Ready(Err(error))
-                }
-            },
-            CorsFutureProj::Ready { response } => Poll::Ready(response.take().ok_or_else(|| {
-                actix_web::error::ErrorInternalServerError("CORS future polled after completion")
-            })),
-            CorsFutureProj::Lookup { waiting } => {
-                let Some(state) = waiting.as_mut() else {
-                    return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
-                        "CORS future polled after completion",
-                    )));
-                };
-                let allowed = match state.answer.as_mut().poll(cx) {
-                    Poll::Pending => return Poll::Pending,
-                    Poll::Ready(allowed) => allowed,
-                };
-                let Some(state) = waiting.take() else {
-                    return Poll::Pending;
-                };
-                let Waiting {
-                    req, service, door, ..
-                } = *state;
-                // Decide again, with the answer: the route is found again (only on this path),
-                // the policy's rules apply as for any other request.
-                let next = match door.decide(&req, Some(allowed)) {
-                    Outcome::Call(decoration) => CorsFuture::Call {
-                        fut: service.call(req),
-                        decoration,
-                    },
-                    Outcome::Respond(response) => CorsFuture::Ready {
-                        response: Some(req.into_response(response).map_into_right_body()),
-                    },
-                    // Not reached: with a known answer there is nothing to look up.
-                    Outcome::Lookup(..) => CorsFuture::Ready {
-                        response: Some(
-                            req.into_response(refusal_text("origin lookup failed", false))
-                                .map_into_right_body(),
-                        ),
-                    },
-                };
-                self.set(next);
-                self.poll(cx)
-            }
         }
     }
 }

@@ -3,8 +3,8 @@
 
 use actix_web::dev::{AppService, HttpServiceFactory};
 
-use crate::policy_ref::PolicyRef;
-use crate::registry::{note, Declared};
+use crate::declare::registry::{note, Declared};
+use crate::policy::policy_ref::PolicyRef;
 
 /// A CORS declaration registered like a service, beside the routes it covers; it adds nothing
 /// to actix-web's router. Made by [`resource_policy`] and [`scope_policy`].

@@ -1,0 +1,111 @@
+//! Logging the door's decisions (target `cors`): what was decided for which request, and why.
+
+use std::fmt;
+
+use actix_web::dev::ServiceRequest;
+use actix_web::http::header::HeaderName;
+use actix_web::http::Method;
+
+/// What a log event says about the request. Holds references only: the method and path are
+/// read when an event is actually emitted, so disabled logging costs next to nothing.
+pub(crate) struct Log<'a> {
+    handler: &'a str,
+    request: &'a ServiceRequest,
+}
+
+impl<'a> Log<'a> {
+    pub(crate) fn of(handler: &'a str, request: &'a ServiceRequest) -> Log<'a> {
+        Log { handler, request }
+    }
+
+    fn method(&self) -> &Method {
+        self.request.method()
+    }
+
+    fn path(&self) -> &str {
+        self.request.path()
+    }
+
+    /// Logs a refusal (target `cors`, level debug: refusals are driven by clients), with what
+    /// was done about it (`action`).
+    pub(crate) fn refused(
+        &self,
+        kind: &'static str,
+        reason: &dyn fmt::Display,
+        action: &'static str,
+    ) {
+        tracing::debug!(
+            target: "cors",
+            handler = self.handler,
+            method = %self.method(),
+            path = self.path(),
+            request = kind,
+            reason = %reason,
+            action,
+            "CORS {kind} refused"
+        );
+    }
+
+    /// Logs an allowed request (target `cors`, level trace).
+    pub(crate) fn allowed(&self, kind: &'static str) {
+        tracing::trace!(
+            target: "cors",
+            handler = self.handler,
+            method = %self.method(),
+            path = self.path(),
+            request = kind,
+            "CORS {kind} allowed"
+        );
+    }
+
+    /// Logs a request the policy did not have to decide, and why (target `cors`, level trace):
+    /// no `Origin`, same-origin, CORS disabled on the route, answered by the app itself.
+    pub(crate) fn skipped(&self, kind: &'static str, reason: &'static str) {
+        tracing::trace!(
+            target: "cors",
+            handler = self.handler,
+            method = %self.method(),
+            path = self.path(),
+            request = kind,
+            reason,
+            "CORS {kind} not decided: {reason}"
+        );
+    }
+}
+
+/// Logs the `Access-Control-*` headers the app wrote on a response that a policy decided, and
+/// that were removed so that the response carries exactly the policy's (target `cors`, level
+/// debug).
+pub(crate) fn log_removed(path: Option<&str>, names: &[HeaderName]) {
+    let names: Vec<&str> = names.iter().map(HeaderName::as_str).collect();
+    tracing::debug!(
+        target: "cors",
+        path = path.unwrap_or("(error response)"),
+        removed = %names.join(", "),
+        "CORS headers written by the app removed: the response carries exactly the policy's"
+    );
+}
+
+/// What happens to a refused request, for the log.
+pub(crate) mod action {
+    /// A refusal response was sent; the handler did not run.
+    pub(crate) const BLOCKED: &str = "blocked: refusal response sent, handler not run";
+    /// `OnRefusal::HeadersOnly`: the handler runs, its response has no CORS headers.
+    pub(crate) const HEADERS_ONLY: &str =
+        "headers only: handler runs, response sent without CORS headers";
+    /// A connection upgrade (WebSocket) from a refused origin, blocked in every mode.
+    pub(crate) const UPGRADE_BLOCKED: &str = "blocked: a connection upgrade (WebSocket) is not protected by CORS in browsers, refusal response sent in every OnRefusal mode";
+    /// A preflight no policy answers goes on to the app.
+    pub(crate) const PASSED: &str = "passed to the app: its own OPTIONS handler, or a 404 or 405";
+}
+
+/// Why a request was not decided by a policy, for the log.
+pub(crate) mod skipped {
+    /// No `Origin` header.
+    pub(crate) const NOT_CORS: &str = "no Origin header: not a CORS request";
+    /// Same-origin requests are never blocked.
+    pub(crate) const SAME_ORIGIN: &str =
+        "the request comes from the server's own origin: never blocked, no CORS headers";
+    /// `#[cors(disable)]`.
+    pub(crate) const DISABLED: &str = "CORS is disabled for this route";
+}

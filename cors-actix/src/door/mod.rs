@@ -1,0 +1,167 @@
+//! The door: the service of [`Cors`](crate::Cors). For every request, in one direction:
+//! [`read`] the request, choose the policy of the route actix-web will run ([`route_table`]),
+//! [`decide`], then answer ([`refusal`], preflights) or call the app and [`write`] the CORS
+//! headers on whatever comes back; [`log`] every decision.
+
+pub(crate) mod decide;
+pub(crate) mod log;
+pub(crate) mod path_index;
+pub(crate) mod read;
+pub(crate) mod refusal;
+pub(crate) mod route_table;
+pub(crate) mod write;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::Error;
+use pin_project_lite::pin_project;
+
+use crate::door::decide::{Door, Outcome};
+use crate::door::log::log_removed;
+use crate::door::refusal::refusal_text;
+use crate::door::write::Decoration;
+
+/// The service of [`Cors`](crate::Cors).
+#[doc(hidden)]
+pub struct CorsService<S> {
+    pub(crate) service: Rc<S>,
+    pub(crate) door: Rc<Door>,
+}
+
+impl<S, B> Service<ServiceRequest> for CorsService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = CorsFuture<S, B>;
+
+    actix_service::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        match self.door.decide(&req, None) {
+            Outcome::Call(decoration) => CorsFuture::Call {
+                fut: self.service.call(req),
+                decoration,
+            },
+            Outcome::Respond(response) => CorsFuture::Ready {
+                response: Some(req.into_response(response).map_into_right_body()),
+            },
+            Outcome::Lookup(lookup, origin) => CorsFuture::Lookup {
+                waiting: Some(Box::new(Waiting {
+                    answer: Box::pin(lookup.resolve(origin)),
+                    req,
+                    service: Rc::clone(&self.service),
+                    door: Rc::clone(&self.door),
+                })),
+            },
+        }
+    }
+}
+
+/// A request waiting for an origin lookup, with what it needs to go on (boxed: the futures of
+/// requests that do not wait stay as small as before).
+#[doc(hidden)]
+pub struct Waiting<S> {
+    answer: Pin<Box<dyn Future<Output = bool>>>,
+    req: ServiceRequest,
+    service: Rc<S>,
+    door: Rc<Door>,
+}
+
+pin_project! {
+    /// The future of [`CorsService`]: no allocation of its own, but for requests that wait for
+    /// an origin lookup.
+    #[doc(hidden)]
+    #[project = CorsFutureProj]
+    pub enum CorsFuture<S, B>
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    {
+        Call { #[pin] fut: S::Future, decoration: Decoration },
+        Ready { response: Option<ServiceResponse<EitherBody<B>>> },
+        Lookup { waiting: Option<Box<Waiting<S>>> },
+    }
+}
+
+impl<S, B> Future for CorsFuture<S, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.as_mut().project() {
+            CorsFutureProj::Call { fut, decoration } => match fut.poll(cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(Ok(mut response)) => {
+                    let removed = std::mem::take(decoration).apply(response.headers_mut());
+                    if let Some(removed) = removed {
+                        log_removed(Some(response.request().path()), &removed);
+                    }
+                    Poll::Ready(Ok(response.map_into_left_body()))
+                }
+                Poll::Ready(Err(mut error)) => {
+                    // No response exists yet: add the headers when actix-web renders the error.
+                    let decoration = std::mem::take(decoration);
+                    if !decoration.is_empty() {
+                        error.add_response_mapper(move |mut response| {
+                            if let Some(removed) = decoration.clone().apply(response.headers_mut())
+                            {
+                                log_removed(None, &removed);
+                            }
+                            response
+                        });
+                    }
+                    Poll::Ready(Err(error))
+                }
+            },
+            CorsFutureProj::Ready { response } => Poll::Ready(response.take().ok_or_else(|| {
+                actix_web::error::ErrorInternalServerError("CORS future polled after completion")
+            })),
+            CorsFutureProj::Lookup { waiting } => {
+                let Some(state) = waiting.as_mut() else {
+                    return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
+                        "CORS future polled after completion",
+                    )));
+                };
+                let allowed = match state.answer.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(allowed) => allowed,
+                };
+                let Some(state) = waiting.take() else {
+                    return Poll::Pending;
+                };
+                let Waiting {
+                    req, service, door, ..
+                } = *state;
+                // Decide again, with the answer: the route is found again (only on this path),
+                // the policy's rules apply as for any other request.
+                let next = match door.decide(&req, Some(allowed)) {
+                    Outcome::Call(decoration) => CorsFuture::Call {
+                        fut: service.call(req),
+                        decoration,
+                    },
+                    Outcome::Respond(response) => CorsFuture::Ready {
+                        response: Some(req.into_response(response).map_into_right_body()),
+                    },
+                    // Not reached: with a known answer there is nothing to look up.
+                    Outcome::Lookup(..) => CorsFuture::Ready {
+                        response: Some(
+                            req.into_response(refusal_text("origin lookup failed", false))
+                                .map_into_right_body(),
+                        ),
+                    },
+                };
+                self.set(next);
+                self.poll(cx)
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Reading a request: whether it is a preflight, the CORS headers a decision needs (each looked
+//! up once, with the values an answer echoes), and whether it comes from the server's own
+//! origin. The first step of the door.
+
+use actix_web::dev::{RequestHead, ServiceRequest};
+use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::Method;
+use cors_core::HeaderInput;
+
+/// `Access-Control-Request-Private-Network`.
+pub(crate) const REQUEST_PRIVATE_NETWORK: HeaderName =
+    HeaderName::from_static("access-control-request-private-network");
+
+/// The values of one header of a request, for `cors-core`.
+pub(crate) fn input<'a>(headers: &'a HeaderMap, name: &HeaderName) -> HeaderInput<'a> {
+    HeaderInput::from_values(headers.get_all(name).map(HeaderValue::as_bytes))
+}
+
+/// One request header for `cors-core`, and its value to echo (one lookup for both).
+pub(crate) fn lookup<'a>(
+    headers: &'a HeaderMap,
+    name: &HeaderName,
+) -> (HeaderInput<'a>, Option<&'a HeaderValue>) {
+    let mut values = headers.get_all(name);
+    match (values.next(), values.next()) {
+        (None, _) => (HeaderInput::Missing, None),
+        (Some(value), None) => (HeaderInput::One(value.as_bytes()), Some(value)),
+        (Some(_), Some(_)) => (HeaderInput::Many, None),
+    }
+}
+
+/// The request's `Origin` for `cors-core`, and its value to echo.
+pub(crate) fn origin(headers: &HeaderMap) -> (HeaderInput<'_>, Option<&HeaderValue>) {
+    lookup(headers, &header::ORIGIN)
+}
+
+/// The CORS headers of a preflight, each looked up once: what `cors-core` decides on, and the
+/// values an allowed answer echoes.
+pub(crate) struct PreflightValues<'a> {
+    pub(crate) request: cors_core::PreflightRequest<'a>,
+    pub(crate) origin: Option<&'a HeaderValue>,
+    pub(crate) method: Option<&'a HeaderValue>,
+    pub(crate) headers: Option<&'a HeaderValue>,
+}
+
+impl<'a> PreflightValues<'a> {
+    pub(crate) fn read(headers: &'a HeaderMap) -> PreflightValues<'a> {
+        let (origin_input, origin) = lookup(headers, &header::ORIGIN);
+        let (method_input, method) = lookup(headers, &header::ACCESS_CONTROL_REQUEST_METHOD);
+        let (headers_input, requested) = lookup(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS);
+        PreflightValues {
+            request: cors_core::PreflightRequest {
+                origin: origin_input,
+                method: method_input,
+                headers: headers_input,
+                private_network: input(headers, &REQUEST_PRIVATE_NETWORK),
+            },
+            origin,
+            method,
+            headers: requested,
+        }
+    }
+}
+
+/// Whether a request is a CORS preflight: `OPTIONS` with `Origin` and
+/// `Access-Control-Request-Method`. Accepts a `ServiceRequest`, an `HttpRequest` or a
+/// `RequestHead`.
+///
+/// [`Cors`](crate::Cors) answers the preflights of every route that has a policy before
+/// anything inside it runs; use this in your own code for the preflights it passes on (those
+/// of paths without a policy).
+///
+/// ```
+/// use actix_web::test::TestRequest;
+/// use cors_actix::is_preflight;
+///
+/// let req = TestRequest::default()
+///     .method(actix_web::http::Method::OPTIONS)
+///     .insert_header(("Origin", "https://app.example.com"))
+///     .insert_header(("Access-Control-Request-Method", "DELETE"))
+///     .to_srv_request();
+/// assert!(is_preflight(&req));
+/// assert!(is_preflight(req.request()));
+/// assert!(is_preflight(req.head()));
+/// assert!(!is_preflight(&TestRequest::default().to_srv_request()));
+/// ```
+pub fn is_preflight(req: &impl AsRequestHead) -> bool {
+    let head = req.request_head();
+    head.method == Method::OPTIONS
+        && head.headers.contains_key(header::ORIGIN)
+        && head
+            .headers
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+}
+
+/// Request types [`is_preflight`] accepts.
+pub trait AsRequestHead: sealed::Sealed {
+    /// The request's head.
+    fn request_head(&self) -> &RequestHead;
+}
+
+impl AsRequestHead for RequestHead {
+    fn request_head(&self) -> &RequestHead {
+        self
+    }
+}
+
+impl AsRequestHead for ServiceRequest {
+    fn request_head(&self) -> &RequestHead {
+        self.head()
+    }
+}
+
+impl AsRequestHead for actix_web::HttpRequest {
+    fn request_head(&self) -> &RequestHead {
+        self.head()
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for actix_web::dev::RequestHead {}
+    impl Sealed for actix_web::dev::ServiceRequest {}
+    impl Sealed for actix_web::HttpRequest {}
+}
+
+/// Whether a request refused by the policy comes from the server's own origin: CORS never
+/// blocks those. `Sec-Fetch-Site` is set by browsers and cannot be set by pages; otherwise the
+/// `Origin` is compared to the request's own scheme and host (as seen through proxies).
+pub(crate) fn is_same_origin(req: &ServiceRequest) -> bool {
+    // One pass over the request's headers instead of a lookup per name: this runs for every
+    // refused request.
+    let (mut site, mut origin, mut origins, mut hosts) = (None, None, 0, [None; 3]);
+    for (name, value) in req.headers().iter() {
+        if *name == header::ORIGIN {
+            origin = Some(value);
+            origins += 1;
+        } else if *name == header::HOST {
+            hosts[0] = Some(value);
+        } else if *name == SEC_FETCH_SITE {
+            site = Some(value);
+        } else if *name == header::FORWARDED {
+            hosts[1] = Some(value);
+        } else if *name == X_FORWARDED_HOST {
+            hosts[2] = Some(value);
+        }
+    }
+    if let Some(site) = site {
+        // Every current browser sends it, and pages cannot set it: it is the answer.
+        return cors_core::is_same_origin_fetch(site.as_bytes());
+    }
+    // Browsers send one Origin: several are never taken for the server's own.
+    let (Some(origin), 1) = (origin, origins) else {
+        return false;
+    };
+    let uri_host = req.uri().host().map(str::as_bytes);
+    let candidates = hosts.iter().flatten().map(|v| v.as_bytes()).chain(uri_host);
+    if !could_be_own_host(origin.as_bytes(), candidates) {
+        return false;
+    }
+    // Rare: the origin names a host this request was addressed to. Compare precisely, with the
+    // scheme and host actix-web derives (Forwarded, X-Forwarded-*, Host, TLS).
+    let info = req.connection_info();
+    cors_core::is_same_origin(origin.as_bytes(), info.scheme(), info.host())
+}
+
+const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+
+/// A cheap, allocation-free pre-check: whether the origin's host name occurs in any header
+/// that can name the request's own host. A refused cross-origin request (the common case)
+/// fails here without computing the connection info.
+fn could_be_own_host<'a>(origin: &[u8], mut candidates: impl Iterator<Item = &'a [u8]>) -> bool {
+    let Some(start) = origin.windows(3).position(|w| w == b"://") else {
+        return false;
+    };
+    let authority = &origin[start + 3..];
+    let host = match authority.iter().rposition(|&b| b == b':') {
+        Some(colon) if !authority.ends_with(b"]") => &authority[..colon],
+        _ => authority,
+    };
+    if host.is_empty() || origin.len() > cors_core::MAX_ORIGIN_LEN {
+        return false;
+    }
+    candidates.any(|haystack| {
+        haystack.len() >= host.len()
+            && haystack
+                .windows(host.len())
+                .any(|w| w.eq_ignore_ascii_case(host))
+    })
+}
+
+const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
