@@ -632,9 +632,6 @@
 //!   [`scope_policy`].
 //! - **Guards that need the actual request's headers** do not match its preflight (see
 //!   [guards](#guards-and-the-default-service)).
-//! - **Dynamic origins are for named policies**: [`Cors::dynamic_policy`] registers them under a
-//!   name that routes refer to (`#[cors(policy = "tenants")]`); the default policy,
-//!   [`resource_policy`] and [`scope_policy`] take fixed or live policies only.
 //!
 //! # Coming from actix-cors
 //!

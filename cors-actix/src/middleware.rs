@@ -152,16 +152,12 @@ impl Cors {
     /// # Ok::<(), cors_actix::PolicyError>(())
     /// ```
     pub fn dynamic_policy(
-        mut self,
+        self,
         name: impl Into<String>,
         policy: impl Into<PolicySlot>,
         origins: impl Into<DynamicOrigins>,
     ) -> Cors {
-        let slot = policy.into().with_dynamic(origins.into());
-        Arc::make_mut(&mut self.settings)
-            .named
-            .insert(name.into(), slot);
-        self
+        self.policy(name, policy.into().with_dynamic_origins(origins))
     }
 
     /// What to do with actual requests from refused origins (default: [`OnRefusal::Block`]).

@@ -10,7 +10,9 @@ use actix_service::IntoServiceFactory;
 use actix_web::dev::{AppConfig, ServiceFactory};
 use actix_web::http::Method;
 use actix_web::{get, post, test, web, App, HttpResponse, Responder};
-use cors_actix::{cors, Cors, DynamicOrigins, LivePolicy, OriginLookup, Policy};
+use cors_actix::{
+    cors, resource_policy, Cors, DynamicOrigins, LivePolicy, OriginLookup, Policy, PolicySlot,
+};
 use futures_util::future::join_all;
 use tests::{actual, header, preflight, Calls};
 
@@ -480,6 +482,89 @@ async fn a_flood_of_random_origins_neither_grows_the_cache_nor_hammers_the_store
         "the tenant's answer stayed cached"
     );
     assert_eq!(calls.count(), 1 + 400);
+}
+
+async fn plain_catalog() -> impl Responder {
+    "[]"
+}
+
+#[actix_rt::test]
+async fn default_and_resource_policies_take_live_and_dynamic_policies() {
+    let previews =
+        DynamicOrigins::predicate(|origin, _| origin.host().ends_with(".previews.example"));
+    let default = PolicySlot::from(
+        Policy::builder()
+            .allow_origin("https://app.example.com")
+            .allow_dynamic_origins()
+            .build()
+            .unwrap(),
+    )
+    .with_dynamic_origins(previews);
+    let live = LivePolicy::new(
+        Policy::builder()
+            .allow_origin("https://partner.example")
+            .build()
+            .unwrap(),
+    );
+    let app = test::init_service(
+        App::new()
+            .service(web::resource("/catalog").route(web::get().to(plain_catalog)))
+            .service(resource_policy("/catalog", live.clone()))
+            .route("/other", web::get().to(plain_catalog))
+            .wrap(Cors::new().default_policy(default)),
+    )
+    .await;
+    let get = |path: &str, origin: &str| actual(Method::GET, path, Some(origin));
+    // The default policy, with its dynamic origins.
+    assert_eq!(
+        status_of(&app, get("/other", "https://pr-1.previews.example"))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        status_of(&app, get("/other", "https://evil.example"))
+            .await
+            .0,
+        403
+    );
+    // The resource's live policy, replaced.
+    assert_eq!(
+        status_of(&app, get("/catalog", "https://partner.example"))
+            .await
+            .0,
+        200
+    );
+    live.replace(Policy::builder().allow_origin("https://new.example"))
+        .unwrap();
+    assert_eq!(
+        status_of(&app, get("/catalog", "https://partner.example"))
+            .await
+            .0,
+        403
+    );
+    assert_eq!(
+        status_of(&app, get("/catalog", "https://new.example"))
+            .await
+            .0,
+        200
+    );
+}
+
+#[actix_rt::test]
+async fn a_default_policy_with_dynamic_origins_but_without_allow_dynamic_origins_refuses_to_start()
+{
+    let policy = Policy::builder()
+        .allow_origin("https://app.example.com")
+        .build()
+        .unwrap();
+    let slot =
+        PolicySlot::from(policy).with_dynamic_origins(DynamicOrigins::predicate(|_, _| true));
+    let app = App::new()
+        .service(me)
+        .wrap(Cors::new().default_policy(slot));
+    let started = app.into_factory().new_service(AppConfig::default()).await;
+    assert!(started.is_err(), "the app started");
 }
 
 #[actix_rt::test]

@@ -4,7 +4,7 @@
 use actix_web::dev::{AppService, HttpServiceFactory};
 
 use crate::declare::registry::{note, Declared};
-use crate::policy::policy_ref::PolicyRef;
+use crate::policy::slot::PolicySlot;
 
 /// A CORS declaration registered like a service, beside the routes it covers; it adds nothing
 /// to actix-web's router. Made by [`resource_policy`] and [`scope_policy`].
@@ -32,7 +32,7 @@ pub struct PathPolicy {
 ///
 /// It is a route declaration like `#[cors]`: decided at the door, in registration order with
 /// the other declared routes, and a start-up error if it duplicates or is shadowed by one.
-pub fn resource_policy(path: impl Into<String>, policy: impl Into<PolicyRef>) -> PathPolicy {
+pub fn resource_policy(path: impl Into<String>, policy: impl Into<PolicySlot>) -> PathPolicy {
     PathPolicy {
         declared: Some(Declared::Resource {
             path: path.into(),
@@ -68,7 +68,7 @@ pub fn resource_policy(path: impl Into<String>, policy: impl Into<PolicyRef>) ->
 ///     .wrap(Cors::new());
 /// # let _ = app;
 /// ```
-pub fn scope_policy(policy: impl Into<PolicyRef>) -> PathPolicy {
+pub fn scope_policy(policy: impl Into<PolicySlot>) -> PathPolicy {
     PathPolicy {
         declared: Some(Declared::Scope {
             policy: policy.into(),

@@ -23,16 +23,16 @@ use std::rc::{Rc, Weak};
 use actix_web::dev::AppService;
 
 use crate::declare::route_cors::RouteCors;
-use crate::policy::policy_ref::PolicyRef;
+use crate::policy::slot::PolicySlot;
 
 /// A CORS declaration, as registered with the app.
 pub(crate) enum Declared {
     /// A `#[cors]` route.
     Route(&'static RouteCors),
     /// [`resource_policy`](crate::resource_policy): every route of a path.
-    Resource { path: String, policy: PolicyRef },
+    Resource { path: String, policy: PolicySlot },
     /// [`scope_policy`](crate::scope_policy): everything under the enclosing scope.
-    Scope { policy: PolicyRef },
+    Scope { policy: PolicySlot },
 }
 
 impl std::fmt::Debug for Declared {

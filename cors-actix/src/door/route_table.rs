@@ -27,7 +27,7 @@ pub(crate) enum RoutePolicy {
 
 /// Where a route's policy comes from, for the report.
 #[derive(Clone, Copy)]
-enum Origin {
+enum PolicyFrom {
     Inline,
     Named(&'static str),
     Runtime,
@@ -50,7 +50,7 @@ pub(crate) struct Route {
     methods: Option<&'static [&'static str]>,
     guards: &'static [GuardFn],
     pub(crate) policy: RoutePolicy,
-    origin: Origin,
+    from: PolicyFrom,
 }
 
 /// A [`scope_policy`](crate::scope_policy).
@@ -87,15 +87,17 @@ impl Entry {
             }
         };
         // What differs between a `#[cors]` route and a `resource_policy`; the rest is shared.
-        let (handler, path, methods, guards, policy, origin) = match declared {
+        let (handler, path, methods, guards, policy, from) = match declared {
             Declared::Route(route) => {
-                let (policy, origin) = match route.source {
+                let (policy, from) = match route.source {
                     PolicySource::Inline(policy) => (
                         RoutePolicy::Decide(PolicySlot::from(PolicyRef::Static(policy))),
-                        Origin::Inline,
+                        PolicyFrom::Inline,
                     ),
                     PolicySource::Named(name) => match settings.named.get(*name) {
-                        Some(policy) => (RoutePolicy::Decide(policy.clone()), Origin::Named(name)),
+                        Some(policy) => {
+                            (RoutePolicy::Decide(policy.clone()), PolicyFrom::Named(name))
+                        }
                         None => {
                             return Err(format!(
                                 "handler `{}` uses `policy = \"{name}\"`",
@@ -103,7 +105,7 @@ impl Entry {
                             ))
                         }
                     },
-                    PolicySource::Disabled => (RoutePolicy::Disabled, Origin::Inline),
+                    PolicySource::Disabled => (RoutePolicy::Disabled, PolicyFrom::Inline),
                 };
                 let handler = route.handler.to_owned();
                 (
@@ -112,7 +114,7 @@ impl Entry {
                     Some(route.methods),
                     route.guards,
                     policy,
-                    origin,
+                    from,
                 )
             }
             Declared::Resource { path, policy } => (
@@ -120,15 +122,15 @@ impl Entry {
                 path,
                 None,
                 &[][..],
-                RoutePolicy::Decide(PolicySlot::from(policy)),
-                Origin::Runtime,
+                RoutePolicy::Decide(policy),
+                PolicyFrom::Runtime,
             ),
             Declared::Scope { policy } => {
                 return Ok(Entry::Scope(ScopePolicy {
                     handler: format!("scope_policy(\"{prefix}\")"),
                     prefix: scope,
                     pattern: prefix,
-                    policy: PolicySlot::from(policy),
+                    policy,
                 }))
             }
         };
@@ -143,7 +145,7 @@ impl Entry {
             methods,
             guards,
             policy,
-            origin,
+            from,
         }))
     }
 }
@@ -271,19 +273,36 @@ impl RouteTable {
             }
         }
         let conflicts = table.conflicts();
-        let mut misconfigured: Vec<String> = settings
+        // Every policy with dynamic origins must be built to take them.
+        let mut slots: Vec<(String, &PolicySlot)> = settings
             .named
             .iter()
-            .filter(|(_, slot)| {
-                slot.dynamic.is_some() && !slot.load().policy.allows_dynamic_origins()
-            })
-            .map(|(name, _)| {
+            .map(|(name, slot)| (format!("policy \"{name}\""), slot))
+            .collect();
+        slots.sort_by(|a, b| a.0.cmp(&b.0));
+        slots.extend(
+            settings
+                .default
+                .iter()
+                .map(|slot| ("the default policy".to_owned(), slot)),
+        );
+        for route in &table.routes {
+            if let (PolicyFrom::Runtime, RoutePolicy::Decide(slot)) = (route.from, &route.policy) {
+                slots.push((route.handler.clone(), slot));
+            }
+        }
+        for scope in &table.scope_policies {
+            slots.push((scope.handler.clone(), &scope.policy));
+        }
+        let misconfigured: Vec<String> = slots
+            .into_iter()
+            .filter(|(_, slot)| slot.dynamic.is_some() && !slot.load().policy.allows_dynamic_origins())
+            .map(|(what, _)| {
                 format!(
-                    "policy \"{name}\" has dynamic origins but was built without `allow_dynamic_origins()`, so they would never be asked"
+                    "{what} has dynamic origins but was built without `allow_dynamic_origins()`, so they would never be asked"
                 )
             })
             .collect();
-        misconfigured.sort();
         if unregistered.is_empty() && conflicts.is_empty() && misconfigured.is_empty() {
             table.index_exact_paths();
             Ok(table)
@@ -532,15 +551,15 @@ impl Route {
             methods: self.methods.map_or_else(|| vec!["*"], <[_]>::to_vec),
             handler: self.handler.clone(),
             guarded: !self.guards.is_empty(),
-            policy: match (self.origin, &self.policy) {
+            policy: match (self.from, &self.policy) {
                 (_, RoutePolicy::Disabled) => "CORS disabled".to_owned(),
-                (Origin::Named(name), RoutePolicy::Decide(p)) => {
+                (PolicyFrom::Named(name), RoutePolicy::Decide(p)) => {
                     format!("policy \"{name}\" {}", Short(p))
                 }
-                (Origin::Inline, RoutePolicy::Decide(p)) => {
+                (PolicyFrom::Inline, RoutePolicy::Decide(p)) => {
                     format!("inline {}", Short(p))
                 }
-                (Origin::Runtime, RoutePolicy::Decide(p)) => Short(p).to_string(),
+                (PolicyFrom::Runtime, RoutePolicy::Decide(p)) => Short(p).to_string(),
             },
         }
     }

@@ -59,8 +59,23 @@ impl PolicySlot {
         }
     }
 
-    pub(crate) fn with_dynamic(mut self, dynamic: DynamicOrigins) -> PolicySlot {
-        self.dynamic = Some(dynamic);
+    /// This policy, with origins besides its list decided per request by `origins` (see
+    /// [`DynamicOrigins`]); the policy must be built with
+    /// [`allow_dynamic_origins`](crate::PolicyBuilder::allow_dynamic_origins) (checked when the
+    /// app starts). For a policy that is not named: the default policy, a
+    /// [`resource_policy`](crate::resource_policy) or a [`scope_policy`](crate::scope_policy).
+    ///
+    /// ```
+    /// use cors_actix::{Cors, DynamicOrigins, Policy, PolicySlot};
+    ///
+    /// let policy = Policy::builder().allow_dynamic_origins().build()?;
+    /// let previews = DynamicOrigins::predicate(|origin, _| origin.host().ends_with(".previews.example"));
+    /// let cors = Cors::new().default_policy(PolicySlot::from(policy).with_dynamic_origins(previews));
+    /// # let _ = cors;
+    /// # Ok::<(), cors_actix::PolicyError>(())
+    /// ```
+    pub fn with_dynamic_origins(mut self, origins: impl Into<DynamicOrigins>) -> PolicySlot {
+        self.dynamic = Some(origins.into());
         self
     }
 
