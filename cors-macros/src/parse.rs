@@ -9,6 +9,8 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{bracketed, Expr, ExprLit, Ident, Lit, Token};
 
+use cors_core::{Key, KeyKind, KeySite, KEYS};
+
 use crate::errors::{range_of, Errors, Range};
 
 /// Where the DSL is written.
@@ -20,18 +22,17 @@ pub enum Site {
     Standalone,
 }
 
-/// Keys that take a value.
-const VALUE_KEYS: &[&str] = &[
-    "origins", "headers", "expose", "max_age", "policy", "methods",
-];
-/// Keys that are flags.
-const FLAG_KEYS: &[&str] = &[
-    "credentials",
-    "private_network",
-    "allow_null_origin",
-    "allow_insecure_origins",
-    "disable",
-];
+impl Site {
+    /// Whether a key of `site` may be written here.
+    fn allows(self, site: KeySite) -> bool {
+        matches!(
+            (self, site),
+            (_, KeySite::Both)
+                | (Site::Route, KeySite::Route)
+                | (Site::Standalone, KeySite::Standalone)
+        )
+    }
+}
 
 /// A string-like entry of a list, with its span.
 #[derive(Clone)]
@@ -58,8 +59,10 @@ pub enum Value {
 /// One `key` or `key = value` entry.
 #[derive(Clone)]
 pub struct Entry {
-    /// The key as written.
-    pub key: Ident,
+    /// The key.
+    pub key: Key,
+    /// The key as written (for its span).
+    pub ident: Ident,
     /// Its value.
     pub value: Value,
     /// The value's tokens (the key for a bare flag).
@@ -74,13 +77,34 @@ pub struct Declaration {
     pub span: Range,
     /// Keys written but not usable (malformed value, or an unknown key that is a misspelling of
     /// this one): already reported, so not to be reported again as missing.
-    pub reported: Vec<String>,
+    pub reported: Vec<Key>,
 }
 
 impl Declaration {
     /// The entry for `key`, if present.
-    pub fn get(&self, key: &str) -> Option<&Entry> {
+    pub fn get(&self, key: Key) -> Option<&Entry> {
         self.entries.iter().find(|e| e.key == key)
+    }
+
+    /// The strings of a list-valued key, if present.
+    pub fn strings(&self, key: Key) -> Option<Vec<String>> {
+        match &self.get(key)?.value {
+            Value::List(items) => Some(items.iter().map(|i| i.value.clone()).collect()),
+            _ => None,
+        }
+    }
+
+    /// Whether a flag is set.
+    pub fn flag(&self, key: Key) -> bool {
+        matches!(self.get(key).map(|e| &e.value), Some(Value::Flag(true)))
+    }
+
+    /// The number of a number-valued key, if present.
+    pub fn number(&self, key: Key) -> Option<i64> {
+        match self.get(key)?.value {
+            Value::Int(v) => Some(v),
+            _ => None,
+        }
     }
 }
 
@@ -105,52 +129,42 @@ pub fn parse(args: TokenStream, site: Site, errors: &mut Errors) -> Declaration 
             }
         };
         let name = raw.key.to_string();
-        let known_value = VALUE_KEYS.contains(&name.as_str());
-        let known_flag = FLAG_KEYS.contains(&name.as_str());
-        if !known_value && !known_flag {
-            let all: Vec<&str> = VALUE_KEYS.iter().chain(FLAG_KEYS).copied().collect();
+        let Some(key) = Key::from_name(&name) else {
+            let all: Vec<&str> = KEYS.iter().map(|spec| spec.name).collect();
             let mut message = format!("unknown key `{name}`");
             if let Some(close) = cors_core::did_you_mean(&name, &all) {
                 message.push_str(&format!("\n  = help: did you mean `{close}`?"));
-                reported.push(close.to_string());
+                reported.extend(Key::from_name(close));
             } else {
-                message.push_str(&format!("\n  = help: the keys are {}", all.join(", ")));
+                // The keys that can be written here, in DSL order.
+                let here: Vec<&str> = KEYS
+                    .iter()
+                    .filter(|spec| site.allows(spec.site))
+                    .map(|spec| spec.name)
+                    .collect();
+                message.push_str(&format!("\n  = help: the keys are {}", here.join(", ")));
             }
             errors.push(syn::Error::new(raw.key.span(), message));
             continue;
-        }
-        if entries.iter().any(|e| e.key == raw.key) {
+        };
+        if entries.iter().any(|e| e.key == key) {
             errors.push(syn::Error::new(
                 raw.key.span(),
                 format!("`{name}` is given twice\n  = help: remove one of them"),
             ));
             continue;
         }
-        if site == Site::Standalone && name == "policy" {
-            errors.push(syn::Error::new(
-                raw.key.span(),
-                "`policy = \"..\"` only applies to a route's `#[cors(...)]`: `cors_policy!` declares a policy, it cannot refer to one\n  = help: declare the policy here with `origins = [...]`, or pass the runtime-built policy itself to the middleware",
-            ));
-            // Not a missing `origins` either: the user meant to refer to a whole policy.
-            reported.push("origins".to_string());
+        if !site.allows(key.spec().site) {
+            errors.push(syn::Error::new(raw.key.span(), misplaced(key)));
+            match key {
+                // Not a missing `origins` either: the user meant to refer to a whole policy.
+                Key::Policy => reported.push(Key::Origins),
+                Key::Disable => reported.push(key),
+                _ => {}
+            }
             continue;
         }
-        if site == Site::Standalone && name == "disable" {
-            errors.push(syn::Error::new(
-                raw.key.span(),
-                "`disable` only applies to a route's `#[cors(...)]`: a policy built with `cors_policy!` always allows its origins\n  = help: remove `disable`; to turn CORS off for one route, write `#[cors(disable)]` above its route attribute",
-            ));
-            reported.push(name);
-            continue;
-        }
-        if site == Site::Route && name == "methods" {
-            errors.push(syn::Error::new(
-                raw.key.span(),
-                "a route's methods come from its route attribute (`#[get(..)]`, `#[route(.., method = \"..\")]`)\n  = help: remove `methods`",
-            ));
-            continue;
-        }
-        match interpret(&raw, known_flag, &name) {
+        match interpret(&raw, key) {
             Ok((entry, partial)) => {
                 if let Some(e) = partial {
                     errors.push(e);
@@ -159,7 +173,7 @@ pub fn parse(args: TokenStream, site: Site, errors: &mut Errors) -> Declaration 
             }
             Err(e) => {
                 errors.push(e);
-                reported.push(name);
+                reported.push(key);
             }
         }
     }
@@ -170,11 +184,21 @@ pub fn parse(args: TokenStream, site: Site, errors: &mut Errors) -> Declaration 
     }
 }
 
+/// Why a key cannot be written where it is ([`KeySite`]).
+fn misplaced(key: Key) -> &'static str {
+    match key {
+        Key::Policy => "`policy = \"..\"` only applies to a route's `#[cors(...)]`: `cors_policy!` declares a policy, it cannot refer to one\n  = help: declare the policy here with `origins = [...]`, or pass the runtime-built policy itself to the middleware",
+        Key::Disable => "`disable` only applies to a route's `#[cors(...)]`: a policy built with `cors_policy!` always allows its origins\n  = help: remove `disable`; to turn CORS off for one route, write `#[cors(disable)]` above its route attribute",
+        Key::Methods => "a route's methods come from its route attribute (`#[get(..)]`, `#[route(.., method = \"..\")]`)\n  = help: remove `methods`",
+        _ => "this key cannot be written here",
+    }
+}
+
 /// Parses `key [= value]` entries separated by commas. A malformed entry is reported and skipped
 /// up to the next top-level comma, so that one compilation reports every mistake.
 /// Also returns the keys of the entries skipped that way.
 #[allow(clippy::type_complexity)]
-fn parse_entries(input: ParseStream<'_>) -> syn::Result<(Vec<syn::Result<RawEntry>>, Vec<String>)> {
+fn parse_entries(input: ParseStream<'_>) -> syn::Result<(Vec<syn::Result<RawEntry>>, Vec<Key>)> {
     let mut entries = Vec::new();
     let mut skipped = Vec::new();
     while !input.is_empty() {
@@ -191,7 +215,7 @@ fn parse_entries(input: ParseStream<'_>) -> syn::Result<(Vec<syn::Result<RawEntr
                         input.span(),
                         format!("expected `,` after the value of `{key}`\n  = help: separate entries with commas, and write origins and header names as string literals, e.g. `origins = [\"https://app.example.com\"]`"),
                     )));
-                    skipped.push(key);
+                    skipped.extend(Key::from_name(&key));
                     skip_to_comma(input)?;
                 } else {
                     entries.push(Ok(entry));
@@ -199,9 +223,7 @@ fn parse_entries(input: ParseStream<'_>) -> syn::Result<(Vec<syn::Result<RawEntr
             }
             Err(e) => {
                 entries.push(Err(e));
-                if let Some(key) = key_name {
-                    skipped.push(key);
-                }
+                skipped.extend(key_name.as_deref().and_then(Key::from_name));
                 skip_to_comma(input)?;
             }
         }
@@ -222,12 +244,15 @@ fn skip_to_comma(input: ParseStream<'_>) -> syn::Result<()> {
 
 /// Interprets one entry. A list keeps its valid items, and its invalid ones come back as the
 /// second value (reported, while the valid ones are still validated).
-fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<(Entry, Option<syn::Error>)> {
+fn interpret(raw: &RawEntry, key: Key) -> syn::Result<(Entry, Option<syn::Error>)> {
+    let spec = key.spec();
+    let name = spec.name;
     let Some(expr) = &raw.value else {
-        if flag {
+        if spec.kind == KeyKind::Flag {
             return Ok((
                 Entry {
-                    key: raw.key.clone(),
+                    key,
+                    ident: raw.key.clone(),
                     value: Value::Flag(true),
                     value_span: (raw.key.span(), raw.key.span()),
                 },
@@ -236,16 +261,13 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<(Entry, Opti
         }
         return Err(syn::Error::new(
             raw.key.span(),
-            format!(
-                "`{name}` needs a value\n  = help: write `{}`",
-                example(name)
-            ),
+            format!("`{name}` needs a value\n  = help: write `{}`", spec.example),
         ));
     };
     let expr = ungroup(expr);
     let span = expr.span();
     let mut partial = None;
-    let value = if flag {
+    let value = if spec.kind == KeyKind::Flag {
         match expr {
             Expr::Lit(ExprLit {
                 lit: Lit::Bool(b), ..
@@ -257,7 +279,7 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<(Entry, Opti
                 ))
             }
         }
-    } else if name == "max_age" {
+    } else if spec.kind == KeyKind::Number {
         Value::Int(parse_int(expr).ok_or_else(|| {
             // The whole expression, not its first token.
             syn::Error::new_spanned(
@@ -265,7 +287,7 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<(Entry, Opti
                 "`max_age` takes a whole number of seconds, written as one literal\n  = help: write e.g. `max_age = 600` (ten minutes)",
             )
         })?)
-    } else if name == "policy" {
+    } else if spec.kind == KeyKind::Name {
         match expr {
             Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Value::List(vec![Item {
                 value: s.value(),
@@ -280,7 +302,7 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<(Entry, Opti
             }
         }
     } else {
-        let (items, error) = parse_list(expr, name);
+        let (items, error) = parse_list(expr, key);
         if items.is_empty() && !matches!(expr, Expr::Array(a) if a.elems.is_empty()) {
             return Err(error.unwrap_or_else(|| syn::Error::new(span, "invalid value")));
         }
@@ -289,7 +311,8 @@ fn interpret(raw: &RawEntry, flag: bool, name: &str) -> syn::Result<(Entry, Opti
     };
     Ok((
         Entry {
-            key: raw.key.clone(),
+            key,
+            ident: raw.key.clone(),
             value,
             value_span: range_of(expr),
         },
@@ -322,8 +345,10 @@ fn parse_int(expr: &Expr) -> Option<i64> {
 }
 
 /// The string items of a list (or of a lone value), and the error for the invalid ones.
-fn parse_list(expr: &Expr, key: &str) -> (Vec<Item>, Option<syn::Error>) {
-    let regex_allowed = key == "origins";
+fn parse_list(expr: &Expr, key: Key) -> (Vec<Item>, Option<syn::Error>) {
+    let regex_allowed = key == Key::Origins;
+    let example = key.spec().example;
+    let key = key.as_str();
     let one = |e: &Expr| -> syn::Result<Item> {
         let e = ungroup(e);
         match e {
@@ -354,12 +379,6 @@ fn parse_list(expr: &Expr, key: &str) -> (Vec<Item>, Option<syn::Error>) {
                 }
             }
             _ => {
-                let example = match key {
-                    "origins" => "origins = [\"https://app.example.com\"]",
-                    "headers" => "headers = [\"X-Request-Id\"]",
-                    "expose" => "expose = [\"X-Total-Count\"]",
-                    _ => "methods = [\"GET\"]",
-                };
                 Err(syn::Error::new_spanned(
                     e,
                     format!("expected a string literal in `{key}`\n  = help: write the values in quotes, e.g. `{example}`"),
@@ -440,15 +459,10 @@ fn parse_value(input: ParseStream<'_>) -> syn::Result<Expr> {
     input.parse()
 }
 
-/// An example of `key = value` for the help of an error.
+/// An example of `key = value` for the help of an error (from the key table).
 fn example(key: &str) -> String {
-    match key {
-        "origins" => "origins = [\"https://app.example.com\"]".to_string(),
-        "headers" => "headers = [\"Authorization\"]".to_string(),
-        "expose" => "expose = [\"X-Total-Count\"]".to_string(),
-        "max_age" => "max_age = 600".to_string(),
-        "policy" => "policy = \"partners\"".to_string(),
-        "methods" => "methods = [\"GET\"]".to_string(),
-        other => format!("{other} = ..."),
+    match Key::from_name(key) {
+        Some(key) => key.spec().example.to_owned(),
+        None => format!("{key} = ..."),
     }
 }

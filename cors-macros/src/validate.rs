@@ -27,32 +27,6 @@ pub fn render(problem: &Problem) -> String {
     }
 }
 
-fn key_of(name: &str) -> Option<Key> {
-    Some(match name {
-        "origins" => Key::Origins,
-        "credentials" => Key::Credentials,
-        "headers" => Key::Headers,
-        "expose" => Key::Expose,
-        "max_age" => Key::MaxAge,
-        "private_network" => Key::PrivateNetwork,
-        "allow_null_origin" => Key::AllowNullOrigin,
-        "allow_insecure_origins" => Key::AllowInsecureOrigins,
-        "methods" => Key::Methods,
-        _ => return None,
-    })
-}
-
-fn strings(decl: &Declaration, key: &str) -> Option<Vec<String>> {
-    match &decl.get(key)?.value {
-        Value::List(items) => Some(items.iter().map(|i| i.value.clone()).collect()),
-        _ => None,
-    }
-}
-
-fn flag(decl: &Declaration, key: &str) -> bool {
-    matches!(decl.get(key).map(|e| &e.value), Some(Value::Flag(true)))
-}
-
 /// Checks a declaration; `route_methods` are the methods of the route (for `#[cors]`).
 pub fn check(
     decl: &Declaration,
@@ -63,20 +37,20 @@ pub fn check(
     let inline_keys: Vec<_> = decl
         .entries
         .iter()
-        .filter(|e| e.key != "policy" && e.key != "disable")
+        .filter(|e| e.key != Key::Policy && e.key != Key::Disable)
         .collect();
 
-    if flag(decl, "disable") {
-        for entry in decl.entries.iter().filter(|e| e.key != "disable") {
+    if decl.flag(Key::Disable) {
+        for entry in decl.entries.iter().filter(|e| e.key != Key::Disable) {
             errors.at(
-                entry.key.span(),
-                format!("`disable` turns CORS off for this route, so `{}` has no effect\n  = help: remove `{}`, or remove `disable`", entry.key, entry.key),
+                entry.ident.span(),
+                format!("`disable` turns CORS off for this route, so `{}` has no effect\n  = help: remove `{}`, or remove `disable`", entry.ident, entry.ident),
             );
         }
         return errors.is_empty().then_some(Source::Disabled);
     }
 
-    if let Some(entry) = decl.get("policy") {
+    if let Some(entry) = decl.get(Key::Policy) {
         let Value::List(items) = &entry.value else {
             return None;
         };
@@ -89,10 +63,10 @@ pub fn check(
         }
         for other in &inline_keys {
             errors.at(
-                other.key.span(),
+                other.ident.span(),
                 format!(
                     "`policy = \"{name}\"` takes the whole policy from the middleware, so `{}` cannot be given here\n  = help: set `{}` on the policy registered with `Cors::new().policy(\"{name}\", ...)`, or remove `policy` and declare the policy inline",
-                    other.key, other.key
+                    other.ident, other.ident
                 ),
             );
         }
@@ -100,7 +74,7 @@ pub fn check(
     }
 
     let spec = PolicySpec {
-        origins: match &decl.get("origins").map(|e| &e.value) {
+        origins: match &decl.get(Key::Origins).map(|e| &e.value) {
             Some(Value::List(items)) => Some(
                 items
                     .iter()
@@ -115,21 +89,18 @@ pub fn check(
             ),
             _ => None,
         },
-        credentials: flag(decl, "credentials"),
-        headers: strings(decl, "headers"),
-        expose: strings(decl, "expose"),
-        max_age: match decl.get("max_age").map(|e| &e.value) {
-            Some(Value::Int(v)) => Some(*v),
-            _ => None,
-        },
-        private_network: flag(decl, "private_network"),
-        allow_null_origin: flag(decl, "allow_null_origin"),
-        allow_insecure_origins: flag(decl, "allow_insecure_origins"),
+        credentials: decl.flag(Key::Credentials),
+        headers: decl.strings(Key::Headers),
+        expose: decl.strings(Key::Expose),
+        max_age: decl.number(Key::MaxAge),
+        private_network: decl.flag(Key::PrivateNetwork),
+        allow_null_origin: decl.flag(Key::AllowNullOrigin),
+        allow_insecure_origins: decl.flag(Key::AllowInsecureOrigins),
         // Per-request origins are given at run time (`Cors::dynamic_policy`), never in the DSL.
         dynamic_origins: false,
         methods: match route_methods {
             Some(methods) => Some(methods.iter().map(|(m, _)| m.clone()).collect()),
-            None => strings(decl, "methods"),
+            None => decl.strings(Key::Methods),
         },
         wording: cors_core::Wording::Macro,
     };
@@ -138,7 +109,7 @@ pub fn check(
         Err(problems) => {
             for problem in &problems {
                 if problem.kind == ProblemKind::MissingOrigins
-                    && decl.reported.iter().any(|k| k == "origins")
+                    && decl.reported.contains(&Key::Origins)
                 {
                     // A malformed or misspelled `origins` was already reported; do not also
                     // call it missing.
@@ -178,11 +149,7 @@ fn span_of(
     route_methods: Option<&[(String, Span)]>,
     location: Location,
 ) -> Range {
-    let entry_for = |key: Key| {
-        decl.entries
-            .iter()
-            .find(|e| key_of(&e.key.to_string()) == Some(key))
-    };
+    let entry_for = |key: Key| decl.get(key);
     match location {
         Location::Policy => decl.span,
         Location::Key(key) => entry_for(key).map_or(decl.span, |e| e.value_span),

@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::keys::{Key, KEYS};
+use crate::declare::problem::{Location, Problem, ProblemKind};
 use crate::declare::spec::{OriginEntry, PolicySpec};
 use crate::declare::validate::validate;
 use std::borrow::Cow;
@@ -232,9 +233,9 @@ impl PolicyBuilder {
     }
 }
 
-/// The macros' words for settings, and the builder's: the rules speak the DSL (it is what the
-/// compile errors show), a runtime error names the builder's methods instead. One table, so
-/// that both stay in step.
+/// The macros' phrases and the builder's: the rules speak the DSL (it is what the compile errors
+/// show), a runtime error names the builder's methods instead. Flags are renamed from the key
+/// table ([`KEYS`]'s `builder` column); the phrases that say more than a key's name are here.
 const BUILDER_WORDS: &[(&str, &str)] = &[
     (
         "add `origins = [\"https://app.example.com\"]` (or `origins = \"*\"` for a public, credential-free API)",
@@ -242,10 +243,6 @@ const BUILDER_WORDS: &[(&str, &str)] = &[
     ),
     ("no `origins`:", "no origin given:"),
     ("`origins` is empty", "the list of origins is empty"),
-    ("`allow_null_origin`", "`allow_null_origin()`"),
-    ("`allow_insecure_origins`", "`allow_insecure_origins()`"),
-    ("`credentials`", "`allow_credentials()`"),
-    ("`private_network`", "`allow_private_network()`"),
     ("regex(r\"", "allow_origin_regex(r\""),
     ("use regex(r\"^...$\")", "use allow_origin_regex(r\"^...$\")"),
     ("never need `expose`", "never need `expose_headers`"),
@@ -265,6 +262,11 @@ fn builder_words(text: &str) -> String {
         .fold(text.to_owned(), |text, (dsl, builder)| {
             text.replace(dsl, builder)
         });
+    for spec in KEYS {
+        if let Some(builder) = spec.builder {
+            text = text.replace(&format!("`{}`", spec.name), &format!("`{builder}`"));
+        }
+    }
     while let Some(at) = text.find("`max_age = ") {
         let value_at = at + "`max_age = ".len();
         let end = text[value_at..]

@@ -2,6 +2,7 @@
 //! that turns a valid one into a [`Policy`](crate::Policy).
 
 pub(crate) mod builder;
+pub(crate) mod keys;
 pub(crate) mod parts;
 pub(crate) mod problem;
 pub(crate) mod spec;

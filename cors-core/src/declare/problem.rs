@@ -2,45 +2,7 @@
 
 use std::fmt;
 
-/// A key of the policy DSL.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Key {
-    /// `origins`
-    Origins,
-    /// `credentials`
-    Credentials,
-    /// `headers`
-    Headers,
-    /// `expose`
-    Expose,
-    /// `max_age`
-    MaxAge,
-    /// `private_network`
-    PrivateNetwork,
-    /// `allow_null_origin`
-    AllowNullOrigin,
-    /// `allow_insecure_origins`
-    AllowInsecureOrigins,
-    /// `methods`
-    Methods,
-}
-
-impl Key {
-    /// The key as written in the DSL.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Key::Origins => "origins",
-            Key::Credentials => "credentials",
-            Key::Headers => "headers",
-            Key::Expose => "expose",
-            Key::MaxAge => "max_age",
-            Key::PrivateNetwork => "private_network",
-            Key::AllowNullOrigin => "allow_null_origin",
-            Key::AllowInsecureOrigins => "allow_insecure_origins",
-            Key::Methods => "methods",
-        }
-    }
-}
+use crate::declare::keys::Key;
 
 /// Where a problem is: a whole key, or one entry of a list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::keys::Key;
+use crate::declare::problem::{Location, Problem, ProblemKind};
 use crate::declare::spec::Wording;
 use crate::policy::header_name::{
     is_cors_protocol_header, is_forbidden_request_header, is_forbidden_response_header,

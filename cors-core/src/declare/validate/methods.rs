@@ -2,7 +2,8 @@
 
 use std::collections::HashSet;
 
-use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::keys::Key;
+use crate::declare::problem::{Location, Problem, ProblemKind};
 use crate::policy::allow_methods::is_forbidden_method;
 use crate::policy::header_name::is_token;
 

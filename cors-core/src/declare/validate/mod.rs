@@ -11,8 +11,9 @@ mod suggest;
 pub use methods::check_method;
 pub use suggest::did_you_mean;
 
+use crate::declare::keys::Key;
 use crate::declare::parts::PolicyParts;
-use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::problem::{Location, Problem, ProblemKind};
 use crate::declare::spec::PolicySpec;
 
 /// Largest `max_age` accepted: Firefox caps preflight caching at 24 hours (Chromium at 2 hours).
@@ -94,18 +95,8 @@ pub fn validate(spec: &PolicySpec) -> Result<PolicyParts, Vec<Problem>> {
 
 /// Sort key of a location: the policy as a whole first, then the keys in DSL order, then the
 /// entries of a list in order.
-fn order(location: Location) -> (u8, usize) {
-    let rank = |key: Key| match key {
-        Key::Origins => 1,
-        Key::Credentials => 2,
-        Key::Headers => 3,
-        Key::Expose => 4,
-        Key::MaxAge => 5,
-        Key::PrivateNetwork => 6,
-        Key::AllowNullOrigin => 7,
-        Key::AllowInsecureOrigins => 8,
-        Key::Methods => 9,
-    };
+fn order(location: Location) -> (usize, usize) {
+    let rank = |key: Key| key.rank() + 1;
     match location {
         Location::Policy => (0, 0),
         Location::Key(key) => (rank(key), 0),

@@ -2,8 +2,9 @@
 
 use std::collections::HashMap;
 
+use crate::declare::keys::Key;
 use crate::declare::parts::{PolicyParts, SubdomainParts};
-use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::problem::{Location, Problem, ProblemKind};
 use crate::declare::spec::{OriginEntry, PolicySpec, Wording};
 use crate::origin::allowed::PortRule;
 use crate::origin::host::is_loopback_host;

@@ -3,7 +3,8 @@
 use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::{Hir, HirKind, Look};
 
-use crate::declare::problem::{Key, Location, Problem, ProblemKind};
+use crate::declare::keys::Key;
+use crate::declare::problem::{Location, Problem, ProblemKind};
 use crate::origin::host::is_loopback_host;
 
 fn item(i: usize) -> Location {
