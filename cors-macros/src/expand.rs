@@ -6,13 +6,13 @@ use syn::ItemFn;
 
 use crate::policy_expr::policy_expr;
 use crate::route::{RouteAttr, Routes};
-use crate::validate::Source;
+use crate::validate::PolicySource;
 
 /// `#[cors]` on a handler: a service named like the handler that registers the user's route,
 /// unchanged but renamed, and notes the route's declaration (one per route attribute under
 /// `#[routes]`) for `Cors`, which decides its requests at the door. Nothing CORS-related is
 /// added to actix-web's router.
-pub fn route(source: Source, mut item: ItemFn, routes: Routes) -> TokenStream {
+pub fn route(source: PolicySource, mut item: ItemFn, routes: Routes) -> TokenStream {
     let p = quote!(::cors_actix::__private);
     let name = item.sig.ident.clone();
     let vis = item.vis.clone();
@@ -20,15 +20,15 @@ pub fn route(source: Source, mut item: ItemFn, routes: Routes) -> TokenStream {
     let handler_name = name.to_string();
 
     let source = match source {
-        Source::Inline(parts) => {
+        PolicySource::Inline(parts) => {
             let policy = policy_expr(&parts);
             quote!(#p::PolicySource::Inline({
                 static __CORS_POLICY: #p::core::Policy = #policy;
                 &__CORS_POLICY
             }))
         }
-        Source::Named(policy) => quote!(#p::PolicySource::Named(#policy)),
-        Source::Disabled => quote!(#p::PolicySource::Disabled),
+        PolicySource::Named(policy) => quote!(#p::PolicySource::Named(#policy)),
+        PolicySource::Disabled => quote!(#p::PolicySource::Disabled),
     };
     let source_static = format_ident!("__CORS_SOURCE_{}", name);
 
@@ -106,10 +106,10 @@ fn route_attr(route: &RouteAttr, handler_name: &str) -> syn::Attribute {
 }
 
 /// `cors_policy!(...)`: a `&'static Policy`.
-pub fn standalone(source: Source) -> TokenStream {
+pub fn standalone(source: PolicySource) -> TokenStream {
     let p = quote!(::cors_actix::__private);
     match source {
-        Source::Inline(parts) => {
+        PolicySource::Inline(parts) => {
             let policy = policy_expr(&parts);
             quote!({
                 static __CORS_POLICY: #p::core::Policy = #policy;
@@ -117,6 +117,6 @@ pub fn standalone(source: Source) -> TokenStream {
             })
         }
         // `policy` and `disable` are rejected for `cors_policy!` while parsing.
-        Source::Named(_) | Source::Disabled => quote!(::core::unreachable!()),
+        PolicySource::Named(_) | PolicySource::Disabled => quote!(::core::unreachable!()),
     }
 }

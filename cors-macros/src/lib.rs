@@ -43,13 +43,13 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     // The handler's shape: actix-web needs a free `async fn`. Said first and plainly: actix-web's
     // own errors would name the renamed function and its `Handler` trait.
-    let shape_ok = shape::check(&item, &mut errors);
+    let shape_ok = shape::validate(&item, &mut errors);
     let route = route::find(&item.attrs, &mut errors);
     let methods = route
         .as_ref()
         .map(route::Routes::methods)
         .unwrap_or_default();
-    let source = validate::check(&declaration, Site::Route, Some(&methods), &mut errors);
+    let source = validate::policy(&declaration, Site::Route, Some(&methods), &mut errors);
     match (source, route) {
         (Some(source), Some(route)) if errors.is_empty() => {
             expand::route(source, item, route).into()
@@ -88,7 +88,7 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
 pub fn cors_policy(args: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let declaration = parse::parse(args.into(), Site::Standalone, &mut errors);
-    let source = validate::check(&declaration, Site::Standalone, None, &mut errors);
+    let source = validate::policy(&declaration, Site::Standalone, None, &mut errors);
     match source {
         Some(source) if errors.is_empty() => expand::standalone(source).into(),
         _ => {

@@ -4,8 +4,8 @@ use syn::{Attribute, FnArg, ItemFn, Meta};
 
 use crate::errors::{range_of, Errors};
 
-/// Checks that the handler is a free `async fn`; reports each problem, returns whether none.
-pub fn check(item: &ItemFn, errors: &mut Errors) -> bool {
+/// Validates that the handler is a free `async fn`; reports each problem, returns whether none.
+pub fn validate(item: &ItemFn, errors: &mut Errors) -> bool {
     let mut ok = true;
     if let Some(receiver) = item.sig.inputs.iter().find_map(|arg| match arg {
         FnArg::Receiver(receiver) => Some(receiver),

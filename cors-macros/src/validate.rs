@@ -10,7 +10,7 @@ use crate::errors::{Errors, Range};
 use crate::parse::{Declaration, Site, Value};
 
 /// Where a route's policy comes from.
-pub enum Source {
+pub enum PolicySource {
     /// Declared inline and validated.
     Inline(PolicyParts),
     /// `policy = "name"`: registered on the middleware at run time.
@@ -27,13 +27,13 @@ pub fn render(problem: &Problem) -> String {
     }
 }
 
-/// Checks a declaration; `route_methods` are the methods of the route (for `#[cors]`).
-pub fn check(
+/// Validates a declaration into where the route's policy comes from; `route_methods` are the methods of the route (for `#[cors]`).
+pub fn policy(
     decl: &Declaration,
     site: Site,
     route_methods: Option<&[(String, Span)]>,
     errors: &mut Errors,
-) -> Option<Source> {
+) -> Option<PolicySource> {
     let inline_keys: Vec<_> = decl
         .entries
         .iter()
@@ -47,7 +47,7 @@ pub fn check(
                 format!("`disable` turns CORS off for this route, so `{}` has no effect\n  = help: remove `{}`, or remove `disable`", entry.ident, entry.ident),
             );
         }
-        return errors.is_empty().then_some(Source::Disabled);
+        return errors.is_empty().then_some(PolicySource::Disabled);
     }
 
     if let Some(entry) = decl.get(Key::Policy) {
@@ -70,7 +70,7 @@ pub fn check(
                 ),
             );
         }
-        return errors.is_empty().then_some(Source::Named(name));
+        return errors.is_empty().then_some(PolicySource::Named(name));
     }
 
     let spec = PolicySpec {
@@ -105,7 +105,7 @@ pub fn check(
         wording: cors_core::Wording::Macro,
     };
     match cors_core::validate(&spec) {
-        Ok(parts) => errors.is_empty().then_some(Source::Inline(parts)),
+        Ok(parts) => errors.is_empty().then_some(PolicySource::Inline(parts)),
         Err(problems) => {
             for problem in &problems {
                 if problem.kind == ProblemKind::MissingOrigins

@@ -116,8 +116,8 @@ pub enum HostKind {
     Ipv6,
 }
 
-/// Checks that `host` is a host as browsers serialize it.
-pub(crate) fn check(host: &str) -> Result<HostKind, OriginError> {
+/// The kind of `host`, if it is a host as browsers serialize it.
+pub(crate) fn classify(host: &str) -> Result<HostKind, OriginError> {
     if let Some(inner) = host.strip_prefix('[') {
         let inner = inner.strip_suffix(']').ok_or(OriginError::InvalidIpv6)?;
         check_ipv6(inner)?;

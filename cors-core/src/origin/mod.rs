@@ -184,7 +184,7 @@ impl<'a> Origin<'a> {
                 None => (rest, ""),
             }
         };
-        let kind = host::check(host)?;
+        let kind = host::classify(host)?;
         let port = if after.is_empty() {
             None
         } else {

@@ -47,7 +47,7 @@ pub fn validate(spec: &PolicySpec) -> Result<PolicyParts, Vec<Problem>> {
         ..PolicyParts::default()
     };
 
-    origins::check(spec, &mut parts, &mut problems);
+    origins::validate(spec, &mut parts, &mut problems);
 
     if let Some(names) = &spec.headers {
         let (names, any) =

@@ -370,8 +370,8 @@ fn configuration_mistake(i: usize, literal: &str, wording: Wording) -> Option<Pr
     None
 }
 
-/// Checks `origins` and fills the origin parts of `parts`.
-pub(crate) fn check(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut Vec<Problem>) {
+/// Validates `origins` and fills the origin parts of `parts`.
+pub(crate) fn validate(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut Vec<Problem>) {
     if spec.dynamic_origins {
         let entries = spec.origins.as_deref().unwrap_or_default();
         if entries
