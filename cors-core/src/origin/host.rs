@@ -310,23 +310,23 @@ mod tests {
 
     #[test]
     fn domains() {
-        assert_eq!(check("app.example.com"), Ok(HostKind::Domain));
-        assert_eq!(check("localhost"), Ok(HostKind::Domain));
-        assert_eq!(check("xn--bcher-kva.example"), Ok(HostKind::Domain));
-        assert_eq!(check("my_host.example"), Ok(HostKind::Domain));
-        assert_eq!(check("App.example.com"), Err(OriginError::UppercaseHost));
-        assert_eq!(check("example.com."), Err(OriginError::EmptyLabel));
-        assert_eq!(check(".example.com"), Err(OriginError::EmptyLabel));
-        assert_eq!(check("a..b"), Err(OriginError::EmptyLabel));
-        assert_eq!(check("a`b.example"), Err(OriginError::InvalidHost));
-        assert_eq!(check(&"a".repeat(64)), Err(OriginError::LabelTooLong));
-        assert_eq!(check(""), Err(OriginError::EmptyHost));
+        assert_eq!(classify("app.example.com"), Ok(HostKind::Domain));
+        assert_eq!(classify("localhost"), Ok(HostKind::Domain));
+        assert_eq!(classify("xn--bcher-kva.example"), Ok(HostKind::Domain));
+        assert_eq!(classify("my_host.example"), Ok(HostKind::Domain));
+        assert_eq!(classify("App.example.com"), Err(OriginError::UppercaseHost));
+        assert_eq!(classify("example.com."), Err(OriginError::EmptyLabel));
+        assert_eq!(classify(".example.com"), Err(OriginError::EmptyLabel));
+        assert_eq!(classify("a..b"), Err(OriginError::EmptyLabel));
+        assert_eq!(classify("a`b.example"), Err(OriginError::InvalidHost));
+        assert_eq!(classify(&"a".repeat(64)), Err(OriginError::LabelTooLong));
+        assert_eq!(classify(""), Err(OriginError::EmptyHost));
     }
 
     #[test]
     fn ipv4_must_be_canonical() {
-        assert_eq!(check("127.0.0.1"), Ok(HostKind::Ipv4));
-        assert_eq!(check("255.255.255.255"), Ok(HostKind::Ipv4));
+        assert_eq!(classify("127.0.0.1"), Ok(HostKind::Ipv4));
+        assert_eq!(classify("255.255.255.255"), Ok(HostKind::Ipv4));
         for bad in [
             "127.1",
             "127.0.0.01",
@@ -335,7 +335,7 @@ mod tests {
             "0x7f.0.0.1",
             "a.0x10",
         ] {
-            assert_eq!(check(bad), Err(OriginError::InvalidIpv4), "{bad}");
+            assert_eq!(classify(bad), Err(OriginError::InvalidIpv4), "{bad}");
         }
     }
 
@@ -349,7 +349,7 @@ mod tests {
             "[1:0:1:1:1:1:1:1]",
             "[1::]",
         ] {
-            assert_eq!(check(good), Ok(HostKind::Ipv6), "{good}");
+            assert_eq!(classify(good), Ok(HostKind::Ipv6), "{good}");
         }
         for bad in [
             "[0:0:0:0:0:0:0:1]",
@@ -364,7 +364,7 @@ mod tests {
             "[1:2:3:4:5:6:7:8:9]",
             "[1::0:0]",
         ] {
-            assert_eq!(check(bad), Err(OriginError::InvalidIpv6), "{bad}");
+            assert_eq!(classify(bad), Err(OriginError::InvalidIpv6), "{bad}");
         }
     }
 
