@@ -128,6 +128,19 @@ where
     )
 }
 
+/// A preflight for `POST /api/orders` with `Authorization`, from `origin`.
+async fn orders_preflight<S, B>(app: &S, origin: &str) -> actix_web::dev::ServiceResponse<B>
+where
+    S: actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+{
+    let req = preflight("/api/orders", origin, "POST", Some("authorization"));
+    test::call_service(app, req.to_request()).await
+}
+
 #[actix_rt::test]
 async fn a_predicate_allows_origins_besides_the_list_within_the_policys_rules() {
     let asked = Arc::new(AtomicUsize::new(0));
@@ -243,17 +256,7 @@ async fn a_lookup_is_cached_for_allowed_and_refused_origins() {
     assert_eq!((stats.cached, stats.lookups, stats.failures), (2, 2, 0));
 
     // Preflights use the same cache.
-    let res = test::call_service(
-        &app,
-        preflight(
-            "/api/orders",
-            "https://acme.example",
-            "POST",
-            Some("authorization"),
-        )
-        .to_request(),
-    )
-    .await;
+    let res = orders_preflight(&app, "https://acme.example").await;
     assert_eq!(res.status().as_u16(), 204);
     assert_eq!(
         header(&res, "access-control-allow-origin").as_deref(),
@@ -274,17 +277,7 @@ async fn a_preflight_from_an_unknown_origin_waits_for_the_lookup() {
         Cors::new().dynamic_policy("tenants", tenants_policy(), store.lookup().build()),
         calls
     );
-    let res = test::call_service(
-        &app,
-        preflight(
-            "/api/orders",
-            "https://acme.example",
-            "POST",
-            Some("authorization"),
-        )
-        .to_request(),
-    )
-    .await;
+    let res = orders_preflight(&app, "https://acme.example").await;
     assert_eq!(res.status().as_u16(), 204);
     assert_eq!(
         header(&res, "vary")
