@@ -18,9 +18,14 @@ pub const FORBIDDEN_METHODS: &[&str] = &["CONNECT", "TRACE", "TRACK"];
 /// assert!(!cors_core::is_forbidden_method("DELETE"));
 /// ```
 pub fn is_forbidden_method(method: &str) -> bool {
+    is_forbidden_method_bytes(method.as_bytes())
+}
+
+/// [`is_forbidden_method`] on a request's bytes: the one test, for declarations and requests.
+fn is_forbidden_method_bytes(method: &[u8]) -> bool {
     FORBIDDEN_METHODS
         .iter()
-        .any(|m| m.eq_ignore_ascii_case(method))
+        .any(|m| m.as_bytes().eq_ignore_ascii_case(method))
 }
 
 /// The methods a policy allows. For `#[cors]` routes these are the route's methods.
@@ -85,10 +90,7 @@ impl AllowedMethods {
         if value.is_empty() || value.len() > MAX_METHOD_LEN || !value.iter().all(|&b| is_tchar(b)) {
             return Err(Reason::MalformedMethod);
         }
-        let forbidden = FORBIDDEN_METHODS
-            .iter()
-            .any(|m| m.len() == value.len() && m.as_bytes().eq_ignore_ascii_case(value));
-        if !forbidden && (self.any || self.names.iter().any(|n| n.as_bytes() == value)) {
+        if !is_forbidden_method_bytes(value) && (self.any || self.names.iter().any(|n| n.as_bytes() == value)) {
             return Ok(());
         }
         // Only tchars, hence ASCII.
