@@ -90,7 +90,9 @@ impl AllowedMethods {
         if value.is_empty() || value.len() > MAX_METHOD_LEN || !value.iter().all(|&b| is_tchar(b)) {
             return Err(Reason::MalformedMethod);
         }
-        if !is_forbidden_method_bytes(value) && (self.any || self.names.iter().any(|n| n.as_bytes() == value)) {
+        if !is_forbidden_method_bytes(value)
+            && (self.any || self.names.iter().any(|n| n.as_bytes() == value))
+        {
             return Ok(());
         }
         // Only tchars, hence ASCII.
