@@ -112,13 +112,14 @@ impl TenantOrigins {
             .await
     }
 
-    /// Polls the revision every `every` (on the current actix system) and forgets every cached
-    /// answer when another instance changed the table. A failed poll is logged and retried;
-    /// cached answers then expire with their TTLs.
-    pub fn watch(&self, every: Duration) -> actix_web::rt::task::JoinHandle<()> {
+    /// Reads the revision now, then polls it every `every` (on the current actix system) and
+    /// forgets every cached answer when another instance changed the table. A failed poll is
+    /// logged and retried; cached answers then expire with their TTLs. (The first read happens
+    /// before this returns: a change made right after is seen, not taken for the start.)
+    pub async fn watch(&self, every: Duration) -> actix_web::rt::task::JoinHandle<()> {
         let origins = self.clone();
+        let mut seen = origins.revision().await.ok();
         actix_web::rt::spawn(async move {
-            let mut seen = origins.revision().await.ok();
             loop {
                 actix_web::rt::time::sleep(every).await;
                 match origins.revision().await {
@@ -184,7 +185,7 @@ async fn main() -> std::io::Result<()> {
     let origins = TenantOrigins::connect(&url)
         .await
         .map_err(|err| std::io::Error::other(format!("{url}: {err}")))?;
-    origins.watch(Duration::from_millis(250));
+    origins.watch(Duration::from_millis(250)).await;
     println!("serving on http://127.0.0.1:8080, tenants in {url}");
     HttpServer::new(move || {
         App::new()

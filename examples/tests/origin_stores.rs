@@ -1,6 +1,7 @@
 //! The stores of the dynamic-origin examples, for real: a file reloaded while the app serves,
 //! tenants in SQLite (a file database, two instances sharing it), and the same code against
-//! PostgreSQL (`CORS_TEST_POSTGRES_URL`, started by `.ci/run`).
+//! PostgreSQL (`CORS_TEST_POSTGRES_URL`, which `.ci/run` sets, or a throwaway cluster this test
+//! starts and stops when Debian's `postgresql` is installed).
 
 use std::future::Future;
 use std::io::Write as _;
@@ -139,8 +140,8 @@ async fn fleet(url: &str) {
         .await
         .expect("connect instance b");
     a.remove("https://acme.example").await.unwrap();
-    a.watch(Duration::from_millis(250));
-    b.watch(Duration::from_millis(250));
+    a.watch(Duration::from_millis(250)).await;
+    b.watch(Duration::from_millis(250)).await;
     let app = |origins: TenantOrigins| {
         test::init_service(
             App::new()
@@ -198,20 +199,76 @@ async fn tenants_in_sqlite_shared_by_two_instances() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A throwaway PostgreSQL cluster started with `.ci/postgres.sh` (Debian's `postgresql`
+/// package), stopped when dropped.
+struct Throwaway {
+    dir: std::path::PathBuf,
+    url: String,
+}
+
+impl Throwaway {
+    /// Starts one on a free loopback port, if PostgreSQL is installed.
+    fn start() -> Option<Throwaway> {
+        let installed = std::fs::read_dir("/usr/lib/postgresql")
+            .ok()?
+            .flatten()
+            .any(|version| version.path().join("bin/initdb").exists());
+        if !installed {
+            return None;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .ok()?;
+        let dir = std::env::temp_dir().join(format!("cors-test-postgres-{}", std::process::id()));
+        let status = std::process::Command::new("bash")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/postgres.sh"))
+            .args(["start", &dir.to_string_lossy(), &port.to_string()])
+            .status()
+            .ok()?;
+        assert!(status.success(), "could not start a throwaway PostgreSQL");
+        Some(Throwaway {
+            dir,
+            url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+        })
+    }
+}
+
+impl Drop for Throwaway {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("bash")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/postgres.sh"))
+            .args(["stop", &self.dir.to_string_lossy()])
+            .status();
+    }
+}
+
 #[actix_rt::test]
 async fn tenants_in_postgresql_shared_by_two_instances() {
-    let Ok(url) = std::env::var("CORS_TEST_POSTGRES_URL") else {
-        let message = "CORS_TEST_POSTGRES_URL is not set: `bash .ci/run` starts a throwaway \
-                       PostgreSQL and sets it";
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("CI=true and the PostgreSQL test cannot run: {message}");
-        }
-        let banner = "!".repeat(100);
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n{banner}\n!! POSTGRESQL TEST SKIPPED: {message}\n{banner}\n"
-        );
-        return;
+    // A server given by `CORS_TEST_POSTGRES_URL` (`.ci/run` starts one), or a throwaway one if
+    // PostgreSQL is installed.
+    let throwaway;
+    let url = match std::env::var("CORS_TEST_POSTGRES_URL") {
+        Ok(url) => url,
+        Err(_) => match Throwaway::start() {
+            Some(started) => {
+                throwaway = started;
+                throwaway.url.clone()
+            }
+            None => {
+                let message = "PostgreSQL is not installed (`apt-get install -y postgresql`) and \
+                               CORS_TEST_POSTGRES_URL is not set";
+                if std::env::var("CI").is_ok_and(|v| v == "true") {
+                    panic!("CI=true and the PostgreSQL test cannot run: {message}");
+                }
+                let banner = "!".repeat(100);
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\n{banner}\n!! POSTGRESQL TEST SKIPPED: {message}\n{banner}\n"
+                );
+                return;
+            }
+        },
     };
     fleet(&url).await;
 }
