@@ -386,3 +386,75 @@ async fn a_preflight_for_a_method_the_path_does_not_serve_is_logged_with_why() {
         ],
     );
 }
+
+#[cors(policy = "tenants")]
+#[get("/tenant")]
+async fn tenant() -> impl Responder {
+    "tenant"
+}
+
+#[actix_rt::test]
+async fn a_failed_or_throttled_origin_lookup_is_logged_with_why() {
+    let log = capture(async {
+        let lookup = cors_actix::OriginLookup::builder(|origin: String| async move {
+            if origin.contains("slow") {
+                actix_rt::time::sleep(std::time::Duration::from_secs(5)).await;
+            }
+            Err::<bool, _>("connection refused")
+        })
+        .timeout(std::time::Duration::from_millis(50))
+        .max_lookups_per_second(2)
+        .build();
+        let policy = cors_actix::Policy::builder()
+            .allow_dynamic_origins()
+            .build()
+            .unwrap();
+        let app = test::init_service(
+            App::new()
+                .service(tenant)
+                .wrap(Cors::new().dynamic_policy("tenants", policy, lookup)),
+        )
+        .await;
+        for origin in [
+            "https://down.example",
+            "https://slow.example",
+            "https://third.example",
+        ] {
+            let res = send(&app, actual(Method::GET, "/tenant", Some(origin))).await;
+            assert_eq!(res.status(), 403, "{origin}");
+        }
+    })
+    .await;
+    assert_event(
+        &log,
+        &[
+            "WARN",
+            "dynamic origin lookup failed, request refused: connection refused",
+            "origin=https://down.example",
+        ],
+    );
+    assert_event(
+        &log,
+        &[
+            "WARN",
+            "dynamic origin lookup timed out after 50ms, request refused",
+        ],
+    );
+    assert_event(
+        &log,
+        &[
+            "WARN",
+            "dynamic origin refused without a lookup: over max_lookups_per_second",
+            "origin=https://third.example",
+        ],
+    );
+    // And the refusal itself, with the usual reason.
+    assert_event(
+        &log,
+        &[
+            "CORS request refused",
+            "https://down.example",
+            "is not allowed",
+        ],
+    );
+}
