@@ -77,14 +77,17 @@ impl Store {
             let store = store.clone();
             async move {
                 store.asked.lock().unwrap().push(origin.clone());
+                // The answer as the store has it when asked, delivered after the delay.
+                let answer = if store.down.load(Ordering::SeqCst) > 0 {
+                    Err("connection refused (store down)".to_owned())
+                } else {
+                    Ok(store.origins.lock().unwrap().contains(&origin))
+                };
                 let delay = store.delay_ms.load(Ordering::SeqCst);
                 if delay > 0 {
                     actix_rt::time::sleep(Duration::from_millis(delay)).await;
                 }
-                if store.down.load(Ordering::SeqCst) > 0 {
-                    return Err("connection refused (store down)".to_owned());
-                }
-                Ok(store.origins.lock().unwrap().contains(&origin))
+                answer
             }
         })
     }
@@ -351,6 +354,44 @@ async fn ttls_and_forget_bound_how_long_a_change_takes() {
     lookup.forget_all();
     assert_eq!(lookup.stats().cached, 0);
     assert_eq!(status_of(&app, get("https://new.example")).await.0, 403);
+}
+
+#[actix_rt::test]
+async fn an_answer_looked_up_across_a_forget_is_not_cached() {
+    for forget_all in [false, true] {
+        answer_looked_up_across_a_forget(forget_all).await;
+    }
+}
+
+async fn answer_looked_up_across_a_forget(forget_all: bool) {
+    let store = Store::with(&["https://acme.example"]);
+    store.delay_ms.store(200, Ordering::SeqCst);
+    let lookup = store.lookup().build();
+    let calls = Calls::default();
+    let app = app!(
+        Cors::new().dynamic_policy("tenants", tenants_policy(), lookup.clone()),
+        calls
+    );
+    let get = || actual(Method::GET, "/api/me", Some("https://acme.example"));
+    // The tenant is removed while its lookup is in flight.
+    let in_flight = status_of(&app, get());
+    let change = async {
+        actix_rt::time::sleep(Duration::from_millis(50)).await;
+        store.remove("https://acme.example");
+        if forget_all {
+            lookup.forget_all();
+        } else {
+            lookup.forget("https://acme.example");
+        }
+    };
+    let ((status, _), ()) = futures_util::join!(in_flight, change);
+    assert_eq!(
+        status, 200,
+        "the request in flight keeps the answer it was given"
+    );
+    // Not cached: the next request asks again and sees the removal.
+    assert_eq!(status_of(&app, get()).await.0, 403);
+    assert_eq!(store.asked("https://acme.example"), 2);
 }
 
 #[actix_rt::test]

@@ -142,13 +142,16 @@ impl OriginLookup {
     }
 
     /// Drops the cached answer for `origin` (as the browser sends it): the next request from it
-    /// is looked up again. Call it when the store changes.
+    /// is looked up again. Call it when the store changes. A lookup in flight when it is called
+    /// answers its request but is not cached.
     pub fn forget(&self, origin: &str) {
+        // Removing the key also drops a lookup in flight's placeholder: its answer is not cached.
         self.inner.cache.remove(origin.as_bytes());
     }
 
-    /// Drops every cached answer.
+    /// Drops every cached answer. Lookups in flight answer their requests but are not cached.
     pub fn forget_all(&self) {
+        // Clearing also drops the placeholders of lookups in flight: their answers are not cached.
         self.inner.cache.clear();
     }
 
@@ -231,6 +234,8 @@ impl OriginLookup {
                 (false, settings.failure_ttl)
             }
         };
+        // Refused (and not cached) if `forget` or `forget_all` dropped the placeholder while the
+        // lookup ran: this request keeps its answer, the next one asks again.
         let _ = guard.insert(Verdict {
             allowed,
             until: Instant::now() + ttl,
