@@ -77,6 +77,8 @@ pub use policy::allow_methods::{
 /// What the Fetch Standard says about header names: tokens, forbidden and safelisted names.
 pub use policy::header_name;
 pub use policy::Policy;
+#[doc(hidden)]
+pub use policy::StaticPolicy;
 pub use request::same_origin::{is_same_origin, is_same_origin_fetch};
 pub use request::{HeaderInput, PreflightRequest, MAX_REQUEST_HEADERS_LEN};
 

@@ -15,10 +15,10 @@ fn private() -> TokenStream {
 fn table(keys: &[String]) -> TokenStream {
     let p = private();
     let slots = cors_core::table::layout(keys);
-    quote!(#p::core::table::Table::from_static(
-        &[#(#slots),*],
-        &[#(#p::Cow::Borrowed(#keys)),*],
-    ))
+    quote!(#p::core::table::StaticTable {
+        slots: &[#(#slots),*],
+        keys: &[#(#p::Cow::Borrowed(#keys)),*],
+    })
 }
 
 fn port(rule: PortRule) -> TokenStream {
@@ -42,48 +42,39 @@ fn option(value: Option<&str>) -> TokenStream {
     }
 }
 
-/// `Policy::from_static(...)` for `parts`, usable as a `static` initializer.
+/// `Policy::from_static(StaticPolicy { .. })` for `parts`: one struct literal, usable as a
+/// `static` initializer.
 pub fn policy_expr(parts: &PolicyParts) -> TokenStream {
     let p = private();
-    let origins = if parts.any_origin {
-        quote!(#p::core::AllowedOrigins::ANY)
-    } else {
-        let exact = table(&parts.exact_origins);
-        let any_port = table(&parts.any_port_origins);
-        let suffixes: Vec<String> = parts
-            .subdomain_origins
-            .iter()
-            .map(|s| s.suffix.clone())
-            .collect();
-        let subdomains = table(&suffixes);
-        let rules = parts.subdomain_origins.iter().map(|s| {
-            let scheme = &s.scheme;
-            let port = port(s.port);
-            quote!(#p::core::SubdomainRule { scheme: #p::Cow::Borrowed(#scheme), port: #port })
-        });
-        let regexes = parts.regex_origins.iter().map(|r| {
-            quote!(#p::core::RegexRef::Static({
-                static __CORS_REGEX: #p::core::RegexOrigin = #p::core::RegexOrigin::from_static(#r);
-                &__CORS_REGEX
-            }))
-        });
-        quote!(#p::core::AllowedOrigins::from_static(
-            #exact,
-            #any_port,
-            #subdomains,
-            &[#(#rules),*],
-            &[#(#regexes),*],
-        ))
-    };
+    let any_origin = parts.any_origin;
+    let exact = table(&parts.exact_origins);
+    let any_port = table(&parts.any_port_origins);
+    let suffixes: Vec<String> = parts
+        .subdomain_origins
+        .iter()
+        .map(|s| s.suffix.clone())
+        .collect();
+    let subdomains = table(&suffixes);
+    let rules = parts.subdomain_origins.iter().map(|s| {
+        let scheme = &s.scheme;
+        let port = port(s.port);
+        quote!(#p::core::SubdomainRule { scheme: #p::Cow::Borrowed(#scheme), port: #port })
+    });
+    let regexes = parts.regex_origins.iter().map(|r| {
+        quote!(#p::core::RegexRef::Static({
+            static __CORS_REGEX: #p::core::RegexOrigin = #p::core::RegexOrigin::from_static(#r);
+            &__CORS_REGEX
+        }))
+    });
     let credentials = parts.credentials;
     let any_header = parts.any_header;
     let headers = strs(&parts.headers);
     let methods = match &parts.methods {
         Some(m) => {
             let m = strs(m);
-            quote!(#p::core::AllowedMethods::from_static(#m))
+            quote!(::core::option::Option::Some(#m))
         }
-        None => quote!(#p::core::AllowedMethods::ANY),
+        None => quote!(::core::option::Option::None),
     };
     let expose = option(parts.expose.as_deref());
     let max_age_text = parts.max_age.map(|a| a.to_string());
@@ -96,15 +87,21 @@ pub fn policy_expr(parts: &PolicyParts) -> TokenStream {
             #p::core::table::TABLE_FORMAT == #format,
             "cors-macros and cors-core disagree on the origin table layout: use the same version of both"
         );
-        #p::core::Policy::from_static(
-            #origins,
-            #credentials,
-            #p::core::AllowedHeaders::from_static(#any_header, #headers),
-            #methods,
-            #expose,
-            #max_age,
-            #private_network,
-            #insecure_origins,
-        )
+        #p::core::Policy::from_static(#p::core::StaticPolicy {
+            any_origin: #any_origin,
+            exact_origins: #exact,
+            any_port_origins: #any_port,
+            subdomain_origins: #subdomains,
+            subdomain_rules: &[#(#rules),*],
+            regex_origins: &[#(#regexes),*],
+            credentials: #credentials,
+            any_header: #any_header,
+            headers: #headers,
+            methods: #methods,
+            expose: #expose,
+            max_age: #max_age,
+            private_network: #private_network,
+            insecure_origins: #insecure_origins,
+        })
     })
 }

@@ -98,9 +98,8 @@ impl AllowedOrigins {
         regexes: Cow::Borrowed(&[]),
     };
 
-    /// Static parts laid out at compile time (what the macro emits).
-    #[doc(hidden)]
-    pub const fn from_static(
+    /// Static parts laid out at compile time (from [`StaticPolicy`](crate::StaticPolicy)).
+    pub(crate) const fn from_static(
         exact: Table,
         any_port: Table,
         subdomains: Table,

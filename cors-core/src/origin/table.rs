@@ -73,6 +73,15 @@ pub fn layout<S: AsRef<str>>(keys: &[S]) -> Vec<u32> {
 /// Up to this many keys, [`Table::contains`] compares keys directly instead of hashing.
 const SMALL: usize = 4;
 
+/// A table laid out at compile time: its slots and keys, `'static` (what the macros emit).
+#[derive(Clone, Copy, Debug)]
+pub struct StaticTable {
+    /// The slots, from [`layout`].
+    pub slots: &'static [u32],
+    /// The keys.
+    pub keys: &'static [Cow<'static, str>],
+}
+
 /// A read-only string table with O(1) expected lookups.
 #[derive(Clone, Debug)]
 pub struct Table {
@@ -101,9 +110,11 @@ impl Table {
         }
     }
 
-    /// A table over static data laid out by [`layout`] (what the `#[cors]` macro emits).
-    #[doc(hidden)]
-    pub const fn from_static(slots: &'static [u32], keys: &'static [Cow<'static, str>]) -> Table {
+    /// A table over static data laid out by [`layout`] (a [`StaticTable`]).
+    pub(crate) const fn from_static(
+        slots: &'static [u32],
+        keys: &'static [Cow<'static, str>],
+    ) -> Table {
         Table {
             slots: Cow::Borrowed(slots),
             keys: Cow::Borrowed(keys),

@@ -41,9 +41,11 @@ impl AllowedHeaders {
         names: Cow::Borrowed(&[]),
     };
 
-    /// Static parts (what the macro emits); `names` must be lowercase.
-    #[doc(hidden)]
-    pub const fn from_static(any: bool, names: &'static [Cow<'static, str>]) -> AllowedHeaders {
+    /// Static parts (from [`StaticPolicy`](crate::StaticPolicy)); `names` must be lowercase.
+    pub(crate) const fn from_static(
+        any: bool,
+        names: &'static [Cow<'static, str>],
+    ) -> AllowedHeaders {
         AllowedHeaders {
             any,
             names: Cow::Borrowed(names),

@@ -54,9 +54,8 @@ impl AllowedMethods {
         names: Cow::Borrowed(&[]),
     };
 
-    /// Static parts (what the macro emits).
-    #[doc(hidden)]
-    pub const fn from_static(names: &'static [Cow<'static, str>]) -> AllowedMethods {
+    /// Static parts (from [`StaticPolicy`](crate::StaticPolicy)).
+    pub(crate) const fn from_static(names: &'static [Cow<'static, str>]) -> AllowedMethods {
         AllowedMethods {
             any: false,
             names: Cow::Borrowed(names),

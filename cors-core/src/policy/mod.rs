@@ -9,11 +9,35 @@ mod preflight;
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::origin::allowed::AllowedOrigins;
+use crate::origin::allowed::{AllowedOrigins, SubdomainRule};
 use crate::origin::host::is_loopback_host;
+use crate::origin::regex::RegexRef;
+use crate::origin::table::{StaticTable, Table};
 use crate::origin::Origin;
 use crate::policy::allow_headers::AllowedHeaders;
 use crate::policy::allow_methods::AllowedMethods;
+
+/// The content of a policy validated at compile time, as the macros emit it: one struct literal
+/// of `'static` data (every field `Copy`, so that a `const fn` can take it apart). Not a stable
+/// API: use the macros.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct StaticPolicy {
+    pub any_origin: bool,
+    pub exact_origins: StaticTable,
+    pub any_port_origins: StaticTable,
+    pub subdomain_origins: StaticTable,
+    pub subdomain_rules: &'static [SubdomainRule],
+    pub regex_origins: &'static [RegexRef],
+    pub credentials: bool,
+    pub any_header: bool,
+    pub headers: &'static [Cow<'static, str>],
+    pub methods: Option<&'static [Cow<'static, str>]>,
+    pub expose: Option<&'static str>,
+    pub max_age: Option<&'static str>,
+    pub private_network: bool,
+    pub insecure_origins: bool,
+}
 
 /// A validated CORS policy, ready to decide requests.
 ///
@@ -49,34 +73,38 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// A policy over static data (what the macros emit). Not a stable API: use the macros.
+    /// A policy over static data: what the macros emit, after validating it at compile time.
+    /// Not a stable API: use the macros.
     #[doc(hidden)]
-    #[allow(clippy::too_many_arguments)]
-    pub const fn from_static(
-        origins: AllowedOrigins,
-        credentials: bool,
-        headers: AllowedHeaders,
-        methods: AllowedMethods,
-        expose: Option<&'static str>,
-        max_age: Option<&'static str>,
-        private_network: bool,
-        insecure_origins: bool,
-    ) -> Policy {
+    pub const fn from_static(parts: StaticPolicy) -> Policy {
         Policy {
-            origins,
-            credentials,
-            headers,
-            methods,
-            expose: match expose {
+            origins: if parts.any_origin {
+                AllowedOrigins::ANY
+            } else {
+                AllowedOrigins::from_static(
+                    Table::from_static(parts.exact_origins.slots, parts.exact_origins.keys),
+                    Table::from_static(parts.any_port_origins.slots, parts.any_port_origins.keys),
+                    Table::from_static(parts.subdomain_origins.slots, parts.subdomain_origins.keys),
+                    parts.subdomain_rules,
+                    parts.regex_origins,
+                )
+            },
+            credentials: parts.credentials,
+            headers: AllowedHeaders::from_static(parts.any_header, parts.headers),
+            methods: match parts.methods {
+                Some(methods) => AllowedMethods::from_static(methods),
+                None => AllowedMethods::ANY,
+            },
+            expose: match parts.expose {
                 Some(e) => Some(Cow::Borrowed(e)),
                 None => None,
             },
-            max_age: match max_age {
+            max_age: match parts.max_age {
                 Some(a) => Some(Cow::Borrowed(a)),
                 None => None,
             },
-            private_network,
-            insecure_origins,
+            private_network: parts.private_network,
+            insecure_origins: parts.insecure_origins,
             dynamic_origins: false,
         }
     }
