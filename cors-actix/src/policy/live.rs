@@ -1,4 +1,4 @@
-//! A named policy that can be replaced while the server runs.
+//! A policy that can be replaced while the server runs.
 
 use std::sync::Arc;
 
