@@ -143,13 +143,9 @@ impl Door {
                 let prepared = policy.load();
                 let values = PreflightValues::read(req.headers());
                 let mut dynamic = Dynamic::new(policy, known, req);
-                let decision = if dynamic.origins.is_none() {
-                    prepared.policy.preflight(&values.request)
-                } else {
-                    prepared
-                        .policy
-                        .preflight_with(&values.request, |o| dynamic.ask(o))
-                };
+                let decision = prepared
+                    .policy
+                    .preflight_with(&values.request, |o| dynamic.ask(o));
                 if let Some(lookup) = dynamic.lookup(&decision) {
                     return lookup;
                 }
@@ -207,11 +203,7 @@ impl Door {
         let prepared = slot.load();
         let (input, origin) = origin(req.headers());
         let mut dynamic = Dynamic::new(slot, known, req);
-        let decision = if dynamic.origins.is_none() {
-            prepared.policy.actual(input)
-        } else {
-            prepared.policy.actual_with(input, |o| dynamic.ask(o))
-        };
+        let decision = prepared.policy.actual_with(input, |o| dynamic.ask(o));
         match decision {
             Decision::NotCors => {
                 Log::of(handler, req).skipped("request", skipped::NOT_CORS);

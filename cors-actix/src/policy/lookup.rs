@@ -22,6 +22,13 @@ struct Verdict {
     until: Instant,
 }
 
+impl Verdict {
+    /// The answer, if it still holds at `now`.
+    fn at(self, now: Instant) -> Option<bool> {
+        (now < self.until).then_some(self.allowed)
+    }
+}
+
 /// Origins looked up per request in a store (a tenants table, an API), through a bounded cache.
 /// Give it to [`Cors::dynamic_policy`](crate::Cors::dynamic_policy); keep a clone to
 /// [`forget`](OriginLookup::forget) origins when the store changes.
@@ -171,8 +178,7 @@ impl OriginLookup {
         self.inner
             .cache
             .get(origin)
-            .filter(|v| Instant::now() < v.until)
-            .map(|v| v.allowed)
+            .and_then(|v| v.at(Instant::now()))
     }
 
     /// The answer for `origin`: from the cache, from a lookup in flight, or from a new lookup.
@@ -180,13 +186,13 @@ impl OriginLookup {
     pub(crate) async fn resolve(self, origin: String) -> bool {
         let inner = &*self.inner;
         let now = Instant::now();
-        let entry = inner.cache.entry_async(origin.as_bytes(), |_, verdict| {
-            if now < verdict.until {
-                EntryAction::Retain(verdict.allowed)
-            } else {
-                EntryAction::ReplaceWithGuard
-            }
-        });
+        let entry =
+            inner
+                .cache
+                .entry_async(origin.as_bytes(), |_, verdict| match verdict.at(now) {
+                    Some(allowed) => EntryAction::Retain(allowed),
+                    None => EntryAction::ReplaceWithGuard,
+                });
         let guard = match entry.await {
             EntryResult::Retained(allowed) => return allowed,
             EntryResult::Vacant(guard) | EntryResult::Replaced(guard, _) => guard,
