@@ -65,7 +65,7 @@ pub use declare::keys::{Key, KeyKind, KeySite, KeySpec, KEYS};
 pub use declare::parts::{PolicyParts, SubdomainParts};
 pub use declare::problem::{Location, Problem, ProblemKind};
 pub use declare::spec::{OriginEntry, PolicySpec, Wording};
-pub use declare::validate::{check_method, did_you_mean, validate, MAX_AGE_LIMIT};
+pub use declare::validate::{did_you_mean, validate, validate_method, MAX_AGE_LIMIT};
 pub use origin::allowed::{AllowedOrigins, OriginMatch, PortRule, SubdomainRule};
 pub use origin::host::{HostKind, MAX_HOST_LEN};
 pub use origin::regex::{RegexOrigin, RegexRef};

@@ -585,7 +585,7 @@ fn forbidden_method() {
     );
     assert_eq!(ps.len(), 5);
     // The macro checks a route's methods with the same function.
-    let p = cors_core::check_method(Location::Item(Key::Methods, 0), "TRACE").unwrap();
+    let p = cors_core::validate_method(Location::Item(Key::Methods, 0), "TRACE").unwrap();
     assert_eq!(p.kind, ProblemKind::ForbiddenMethod);
 }
 

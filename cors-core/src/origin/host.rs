@@ -120,13 +120,13 @@ pub enum HostKind {
 pub(crate) fn classify(host: &str) -> Result<HostKind, OriginError> {
     if let Some(inner) = host.strip_prefix('[') {
         let inner = inner.strip_suffix(']').ok_or(OriginError::InvalidIpv6)?;
-        check_ipv6(inner)?;
+        canonical_ipv6(inner)?;
         return Ok(HostKind::Ipv6);
     }
-    check_domain_or_ipv4(host)
+    domain_or_ipv4(host)
 }
 
-fn check_domain_or_ipv4(host: &str) -> Result<HostKind, OriginError> {
+fn domain_or_ipv4(host: &str) -> Result<HostKind, OriginError> {
     let bytes = host.as_bytes();
     if bytes.is_empty() {
         return Err(OriginError::EmptyHost);
@@ -152,13 +152,13 @@ fn check_domain_or_ipv4(host: &str) -> Result<HostKind, OriginError> {
     }
     // WHATWG URL: a host whose last label is a number is parsed (and re-serialized) as IPv4.
     if is_numeric_label(last_label) {
-        check_ipv4(host)?;
+        canonical_ipv4(host)?;
         return Ok(HostKind::Ipv4);
     }
     Ok(HostKind::Domain)
 }
 
-pub(crate) fn check_ipv4(host: &str) -> Result<(), OriginError> {
+pub(crate) fn canonical_ipv4(host: &str) -> Result<(), OriginError> {
     let mut parts = 0;
     for part in host.split('.') {
         parts += 1;
@@ -181,7 +181,7 @@ pub(crate) fn check_ipv4(host: &str) -> Result<(), OriginError> {
 /// Parses the text between the brackets of an IPv6 host and checks that it is the canonical
 /// serialization (WHATWG URL "IPv6 serializer": lowercase, no leading zeros, the first longest
 /// run of two or more zero pieces compressed, no embedded IPv4 form).
-fn check_ipv6(text: &str) -> Result<(), OriginError> {
+fn canonical_ipv6(text: &str) -> Result<(), OriginError> {
     let pieces = parse_ipv6(text).ok_or(OriginError::InvalidIpv6)?;
     let mut buf = [0u8; 40];
     let len = serialize_ipv6(&pieces, &mut buf);

@@ -106,7 +106,7 @@ impl<'a> Origin<'a> {
             return None;
         }
         let kind = if host::is_numeric_label(&bytes[label_start..host_end]) {
-            host::check_ipv4(std::str::from_utf8(&bytes[host_start..host_end]).ok()?).ok()?;
+            host::canonical_ipv4(std::str::from_utf8(&bytes[host_start..host_end]).ok()?).ok()?;
             HostKind::Ipv4
         } else {
             HostKind::Domain
@@ -159,7 +159,7 @@ impl<'a> Origin<'a> {
             .filter(|&at| bytes[at + 1..].starts_with(b"//"))
             .ok_or(OriginError::MissingScheme)?;
         let scheme = &raw[..sep];
-        check_scheme(scheme)?;
+        canonical_scheme(scheme)?;
         let rest = &raw[sep + 3..];
         // Userinfo, path, query and fragment: a branch-free scan, the first one found reported.
         let special = |b: u8| matches!(b, b'@' | b'/' | b'\\' | b'?' | b'#');
@@ -281,7 +281,7 @@ impl fmt::Display for Origin<'_> {
     }
 }
 
-fn check_scheme(scheme: &str) -> Result<(), OriginError> {
+fn canonical_scheme(scheme: &str) -> Result<(), OriginError> {
     let bytes = scheme.as_bytes();
     let Some(first) = bytes.first() else {
         return Err(OriginError::InvalidScheme);

@@ -12,7 +12,7 @@ use crate::policy::header_name::{
 
 /// Checks a list of header names common to `headers` and `expose`; returns the accepted names
 /// (without `*`) and whether `*` was listed.
-fn check_names(
+fn validate_names(
     key: Key,
     names: &[String],
     (credentials, wording): (bool, Wording),
@@ -116,12 +116,12 @@ fn check_names(
 }
 
 /// Checks `headers`; returns (lowercase names, `*` listed).
-pub(crate) fn check_request_headers(
+pub(crate) fn validate_request_headers(
     names: &[String],
     credentials: (bool, Wording),
     problems: &mut Vec<Problem>,
 ) -> (Vec<String>, bool) {
-    let (accepted, star) = check_names(Key::Headers, names, credentials, problems, |i, name| {
+    let (accepted, star) = validate_names(Key::Headers, names, credentials, problems, |i, name| {
         let at = Location::Item(Key::Headers, i);
         if is_cors_protocol_header(name) {
             return Some(
@@ -176,12 +176,12 @@ pub(crate) fn check_request_headers(
 }
 
 /// Checks `expose`; returns the `Access-Control-Expose-Headers` value.
-pub(crate) fn check_exposed_headers(
+pub(crate) fn validate_exposed_headers(
     names: &[String],
     credentials: (bool, Wording),
     problems: &mut Vec<Problem>,
 ) -> Option<String> {
-    let (accepted, star) = check_names(Key::Expose, names, credentials, problems, |i, name| {
+    let (accepted, star) = validate_names(Key::Expose, names, credentials, problems, |i, name| {
         let at = Location::Item(Key::Expose, i);
         if is_forbidden_response_header(name) {
             return Some(

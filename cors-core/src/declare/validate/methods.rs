@@ -11,7 +11,7 @@ use crate::policy::header_name::is_token;
 const NORMALIZED: &[&str] = &["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"];
 
 /// Checks one method name (also used by the macro for the methods of a route).
-pub fn check_method(location: Location, method: &str) -> Option<Problem> {
+pub fn validate_method(location: Location, method: &str) -> Option<Problem> {
     if is_forbidden_method(method) {
         return Some(
             Problem::new(
@@ -51,12 +51,12 @@ pub fn check_method(location: Location, method: &str) -> Option<Problem> {
 }
 
 /// Checks `methods`; returns the accepted methods.
-pub(crate) fn check_methods(methods: &[String], problems: &mut Vec<Problem>) -> Vec<String> {
+pub(crate) fn validate_methods(methods: &[String], problems: &mut Vec<Problem>) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut accepted = Vec::new();
     for (i, method) in methods.iter().enumerate() {
         let at = Location::Item(Key::Methods, i);
-        if let Some(p) = check_method(at, method) {
+        if let Some(p) = validate_method(at, method) {
             problems.push(p);
         } else if !seen.insert(method.as_str()) {
             problems.push(

@@ -8,7 +8,7 @@ mod origins;
 mod regex;
 mod suggest;
 
-pub use methods::check_method;
+pub use methods::validate_method;
 pub use suggest::did_you_mean;
 
 use crate::declare::keys::Key;
@@ -50,14 +50,20 @@ pub fn validate(spec: &PolicySpec) -> Result<PolicyParts, Vec<Problem>> {
     origins::validate(spec, &mut parts, &mut problems);
 
     if let Some(names) = &spec.headers {
-        let (names, any) =
-            headers::check_request_headers(names, (spec.credentials, spec.wording), &mut problems);
+        let (names, any) = headers::validate_request_headers(
+            names,
+            (spec.credentials, spec.wording),
+            &mut problems,
+        );
         parts.headers = names;
         parts.any_header = any;
     }
     if let Some(names) = &spec.expose {
-        parts.expose =
-            headers::check_exposed_headers(names, (spec.credentials, spec.wording), &mut problems);
+        parts.expose = headers::validate_exposed_headers(
+            names,
+            (spec.credentials, spec.wording),
+            &mut problems,
+        );
     }
     if let Some(age) = spec.max_age {
         match u32::try_from(age) {
@@ -81,7 +87,7 @@ pub fn validate(spec: &PolicySpec) -> Result<PolicyParts, Vec<Problem>> {
         }
     }
     if let Some(methods) = &spec.methods {
-        parts.methods = Some(methods::check_methods(methods, &mut problems));
+        parts.methods = Some(methods::validate_methods(methods, &mut problems));
     }
 
     // Report in declaration order: by key, then by entry.

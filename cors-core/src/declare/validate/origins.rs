@@ -11,7 +11,7 @@ use crate::origin::host::is_loopback_host;
 use crate::origin::host::HostKind;
 use crate::origin::{Origin, OriginError};
 
-use super::regex::check_regex;
+use super::regex::validate_regex;
 use super::suggest::{browser_origin, browser_pattern};
 
 /// A declared origin literal, classified.
@@ -442,7 +442,7 @@ pub(crate) fn validate(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mu
         seen.insert(key, i);
         match entry {
             OriginEntry::Regex(source) => {
-                match check_regex(i, source, spec.credentials, spec.allow_insecure_origins) {
+                match validate_regex(i, source, spec.credentials, spec.allow_insecure_origins) {
                     Ok(compiled) => regexes.push((i, source, compiled)),
                     Err(p) => problems.extend(p),
                 }
@@ -454,7 +454,7 @@ pub(crate) fn validate(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mu
                 }
                 match parse_pattern(i, literal, spec.allow_null_origin) {
                     Ok(pattern) => {
-                        if let Some(p) = check_pattern(i, literal, &pattern, spec) {
+                        if let Some(p) = validate_pattern(i, literal, &pattern, spec) {
                             problems.push(p);
                         } else {
                             parsed.push((i, pattern));
@@ -540,7 +540,12 @@ pub(crate) fn validate(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mu
 }
 
 /// Rules that depend on the rest of the policy (credentials, opt-ins).
-fn check_pattern(i: usize, literal: &str, pattern: &Pattern, spec: &PolicySpec) -> Option<Problem> {
+fn validate_pattern(
+    i: usize,
+    literal: &str,
+    pattern: &Pattern,
+    spec: &PolicySpec,
+) -> Option<Problem> {
     let (scheme, host) = match pattern {
         Pattern::Any => {
             return spec.credentials.then(|| {

@@ -18,7 +18,7 @@ const SYNTAX_HELP: &str =
 /// Checks one regex origin: it compiles, is anchored at both ends (for every alternative), has
 /// no unescaped `.` standing for a literal dot, and (with credentials) does not allow plain-http
 /// non-loopback origins. Returns the compiled regex.
-pub(crate) fn check_regex(
+pub(crate) fn validate_regex(
     i: usize,
     source: &str,
     credentials: bool,
@@ -313,7 +313,7 @@ mod tests {
     use super::*;
 
     fn kinds(source: &str, credentials: bool) -> Vec<ProblemKind> {
-        match check_regex(0, source, credentials, false) {
+        match validate_regex(0, source, credentials, false) {
             Ok(_) => vec![],
             Err(ps) => ps.into_iter().map(|p| p.kind).collect(),
         }
@@ -381,8 +381,8 @@ mod tests {
     #[test]
     fn alternation_is_not_anchored() {
         // `^` and `$` bind tighter than `|`: each alternative is anchored at one end only.
-        let ps =
-            check_regex(0, r"^https://a\.example|https://b\.example$", false, false).unwrap_err();
+        let ps = validate_regex(0, r"^https://a\.example|https://b\.example$", false, false)
+            .unwrap_err();
         assert_eq!(ps[0].kind, ProblemKind::UnanchoredRegex);
         assert!(ps[0].message.contains("bind tighter than `|`"));
         assert_eq!(
@@ -398,13 +398,13 @@ mod tests {
 
     #[test]
     fn compile_errors_say_what_and_where() {
-        let ps = check_regex(0, r"^https://(a\.example$", false, false).unwrap_err();
+        let ps = validate_regex(0, r"^https://(a\.example$", false, false).unwrap_err();
         assert_eq!(
             ps[0].message,
             "regex does not compile: unclosed group, at `(a\\.example$`"
         );
         assert_eq!(ps[0].suggestion.as_deref(), Some(SYNTAX_HELP));
-        let ps = check_regex(0, r"^https://a{2,1}$", false, false).unwrap_err();
+        let ps = validate_regex(0, r"^https://a{2,1}$", false, false).unwrap_err();
         assert!(
             ps[0].message.starts_with("regex does not compile: "),
             "{}",
@@ -414,7 +414,7 @@ mod tests {
 
     #[test]
     fn suggestion_escapes_dots() {
-        let ps = check_regex(0, r"^https://app.example.com$", false, false).unwrap_err();
+        let ps = validate_regex(0, r"^https://app.example.com$", false, false).unwrap_err();
         assert_eq!(
             ps[0].suggestion.as_deref(),
             Some(r#"escape it: regex(r"^https://app\.example\.com$")"#)
