@@ -152,7 +152,7 @@ impl Door {
                 Outcome::Respond(preflight_answer(
                     &values,
                     decision,
-                    &prepared.policy,
+                    &prepared,
                     &Log::of(handler, req),
                     self.debug,
                     self.preflight_status,
@@ -207,20 +207,14 @@ impl Door {
         match decision {
             Decision::NotCors => {
                 Log::of(handler, req).skipped("request", skipped::NOT_CORS);
-                Outcome::Call(Decoration::vary_only(prepared.vary_origin))
+                Outcome::Call(Decoration::vary_only(prepared.actual_vary))
             }
             Decision::Allowed(grant) => {
                 Log::of(handler, req).allowed("request");
-                let expose = grant.expose_headers.and(prepared.expose.as_ref());
-                Outcome::Call(Decoration::allowed(
-                    &grant,
-                    origin,
-                    expose,
-                    prepared.vary_origin,
-                ))
+                Outcome::Call(Decoration::allowed(&grant, origin, &prepared))
             }
             Decision::Refused(reason) => {
-                let vary = Decoration::vary_only(prepared.vary_origin);
+                let vary = Decoration::vary_only(prepared.actual_vary);
                 let log = Log::of(handler, req);
                 if is_same_origin(req) {
                     log.skipped("request", skipped::SAME_ORIGIN);

@@ -3,12 +3,12 @@
 
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::HttpResponse;
-use cors_core::{AllowOrigin, Decision, Grant, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
+use cors_core::{AllowOrigin, Decision, Grant};
 
 use crate::door::log::{action, Log};
 use crate::door::read::PreflightValues;
 use crate::door::refusal::refusal_response;
-use crate::policy::policy_ref::PolicyRef;
+use crate::policy::policy_ref::Prepared;
 use crate::settings::PreflightStatus;
 
 /// `Access-Control-Allow-Private-Network`.
@@ -16,7 +16,6 @@ pub(crate) const ALLOW_PRIVATE_NETWORK: HeaderName =
     HeaderName::from_static("access-control-allow-private-network");
 const TRUE: HeaderValue = HeaderValue::from_static("true");
 const ANY: HeaderValue = HeaderValue::from_static("*");
-const ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 
 /// The headers to add to an actual response, prepared before the handler runs (so that they
 /// can also be added to an error that has no response yet).
@@ -25,30 +24,31 @@ pub(crate) struct Decoration {
     allow_origin: Option<HeaderValue>,
     credentials: bool,
     expose: Option<HeaderValue>,
-    vary_origin: bool,
+    /// The name to list in `Vary`.
+    vary: Option<&'static str>,
     /// A policy decided this response: it carries the CORS headers the policy decides and no
     /// other (`false`: no policy, the response passes untouched).
     decided: bool,
 }
 
 impl Decoration {
-    /// No CORS headers but `Vary: Origin` (if the policy's answer depends on the origin): a
-    /// request without `Origin`, or refused with the handler still running.
-    pub(crate) fn vary_only(vary_origin: bool) -> Decoration {
+    /// No CORS headers but `Vary` (the policy's
+    /// [`actual_vary`](cors_core::Policy::actual_vary)): a request without `Origin`, or refused
+    /// with the handler still running.
+    pub(crate) fn vary_only(vary: Option<&'static str>) -> Decoration {
         Decoration {
-            vary_origin,
+            vary,
             decided: true,
             ..Decoration::default()
         }
     }
 
-    /// The headers of an allowed actual request; `expose` is the policy's prepared
-    /// `Access-Control-Expose-Headers` value.
+    /// The headers of an allowed actual request: the grant's, `origin` echoed, values from
+    /// `prepared` (the policy that granted it).
     pub(crate) fn allowed(
         grant: &Grant<'_>,
         origin: Option<&HeaderValue>,
-        expose: Option<&HeaderValue>,
-        vary_origin: bool,
+        prepared: &Prepared,
     ) -> Decoration {
         Decoration {
             allow_origin: match grant.allow_origin {
@@ -56,8 +56,8 @@ impl Decoration {
                 AllowOrigin::Echo => origin.cloned(),
             },
             credentials: grant.allow_credentials,
-            expose: expose.cloned(),
-            vary_origin,
+            expose: grant.expose_headers.and_then(|text| prepared.value(text)),
+            vary: grant.vary,
             decided: true,
         }
     }
@@ -68,7 +68,7 @@ impl Decoration {
     }
 
     /// Writes the policy's headers: removes every `Access-Control-*` header the app wrote
-    /// (returned, for the log), adds the policy's, appends `Origin` to `Vary`.
+    /// (returned, for the log), adds the policy's, appends to `Vary`.
     pub(crate) fn apply(self, headers: &mut HeaderMap) -> Option<Vec<HeaderName>> {
         if !self.decided {
             return None;
@@ -83,8 +83,8 @@ impl Decoration {
                 headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
             }
         }
-        if self.vary_origin {
-            append_vary(headers, "Origin", ORIGIN);
+        if let Some(name) = self.vary {
+            append_vary(headers, name);
         }
         removed
     }
@@ -105,30 +105,22 @@ fn remove_cors_headers(headers: &mut HeaderMap) -> Option<Vec<HeaderName>> {
 }
 
 /// Appends `name` to `Vary` unless a `Vary` value already lists it (or is `*`).
-pub(crate) fn append_vary(headers: &mut HeaderMap, name: &str, value: HeaderValue) {
+pub(crate) fn append_vary(headers: &mut HeaderMap, name: &'static str) {
     let listed = headers
         .get_all(header::VARY)
         .any(|v| cors_core::vary_lists(v.as_bytes(), name));
     if !listed {
-        headers.append(header::VARY, value);
+        headers.append(header::VARY, HeaderValue::from_static(name));
     }
 }
 
-/// The `Vary` of a policy's preflight answers.
-pub(crate) fn preflight_vary(policy: &cors_core::Policy) -> &'static str {
-    if policy.allows_private_network() {
-        PREFLIGHT_VARY_PRIVATE_NETWORK
-    } else {
-        PREFLIGHT_VARY
-    }
-}
-
-/// Writes the headers of an allowed preflight.
+/// Writes the headers of an allowed preflight: the grant's, the request's values echoed,
+/// values from `prepared` (the policy that granted it).
 pub(crate) fn preflight_headers(
     out: &mut HeaderMap,
     request: &PreflightValues<'_>,
     grant: &Grant<'_>,
-    policy: &PolicyRef,
+    prepared: &Prepared,
 ) {
     match grant.allow_origin {
         AllowOrigin::Any => {
@@ -151,25 +143,22 @@ pub(crate) fn preflight_headers(
             out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, headers.clone());
         }
     }
-    if grant.max_age.is_some() {
-        if let Some(age) = policy.max_age_value() {
-            out.insert(header::ACCESS_CONTROL_MAX_AGE, age);
-        }
+    if let Some(age) = grant.max_age.and_then(|text| prepared.value(text)) {
+        out.insert(header::ACCESS_CONTROL_MAX_AGE, age);
     }
     if grant.allow_private_network {
         out.insert(ALLOW_PRIVATE_NETWORK, TRUE);
     }
-    out.insert(
-        header::VARY,
-        HeaderValue::from_static(preflight_vary(policy)),
-    );
+    if let Some(vary) = grant.vary.and_then(|text| prepared.value(text)) {
+        out.insert(header::VARY, vary);
+    }
 }
 
-/// The answer to a preflight that `policy` decided, the decision logged with `log`.
+/// The answer to a preflight that `prepared` decided, the decision logged with `log`.
 pub(crate) fn preflight_answer(
     values: &PreflightValues<'_>,
     decision: Decision<'_, '_>,
-    policy: &PolicyRef,
+    prepared: &Prepared,
     log: &Log<'_>,
     debug: bool,
     status: PreflightStatus,
@@ -178,18 +167,18 @@ pub(crate) fn preflight_answer(
         Decision::Allowed(grant) => {
             log.allowed("preflight");
             let mut response = HttpResponse::new(status.code());
-            preflight_headers(response.headers_mut(), values, &grant, policy);
+            preflight_headers(response.headers_mut(), values, &grant, prepared);
             response
         }
         Decision::Refused(reason) => {
             log.refused("preflight", &reason, action::BLOCKED);
-            refusal_response(&reason, debug, preflight_vary(policy))
+            refusal_response(&reason, debug, prepared.policy.preflight_vary())
         }
         // Unreachable in practice: preflights are recognized by their `Origin`.
         Decision::NotCors => {
             let reason = cors_core::Reason::MultipleOrigins;
             log.refused("preflight", &reason, action::BLOCKED);
-            refusal_response(&reason, debug, preflight_vary(policy))
+            refusal_response(&reason, debug, prepared.policy.preflight_vary())
         }
     }
 }

@@ -100,20 +100,40 @@ pub(crate) fn static_value(text: &'static str) -> Option<HeaderValue> {
         .then(|| HeaderValue::from_static(text))
 }
 
-/// A policy with the values every allowed actual response needs, prepared when the app starts.
+/// A policy with its texts made into header values when the app starts, so that writing a
+/// [`Grant`](cors_core::Grant) allocates nothing.
 #[derive(Clone, Debug)]
 pub(crate) struct Prepared {
     pub(crate) policy: PolicyRef,
-    pub(crate) expose: Option<HeaderValue>,
-    pub(crate) vary_origin: bool,
+    /// The `Vary` of the actual responses the policy decides without a grant (no `Origin`,
+    /// refused with the handler still running).
+    pub(crate) actual_vary: Option<&'static str>,
+    /// The policy's texts a grant may carry, as header values: expose, max-age, preflight
+    /// `Vary`.
+    values: [Option<HeaderValue>; 3],
 }
 
 impl Prepared {
     pub(crate) fn new(policy: PolicyRef) -> Prepared {
         Prepared {
-            expose: policy.expose_value(),
-            vary_origin: policy.varies_by_origin(),
+            actual_vary: policy.actual_vary(),
+            values: [
+                policy.expose_value(),
+                policy.max_age_value(),
+                static_value(policy.preflight_vary()),
+            ],
             policy,
         }
+    }
+
+    /// The header value of a text a [`Grant`](cors_core::Grant) carries: the prepared one when it is one of the
+    /// policy's (always, in practice: no allocation), else made now.
+    pub(crate) fn value(&self, text: &str) -> Option<HeaderValue> {
+        self.values
+            .iter()
+            .flatten()
+            .find(|value| value.as_bytes() == text.as_bytes())
+            .cloned()
+            .or_else(|| HeaderValue::from_str(text).ok())
     }
 }

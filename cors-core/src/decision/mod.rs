@@ -20,8 +20,9 @@ pub enum AllowOrigin {
 /// and `Access-Control-Expose-Headers`. For a preflight: `Access-Control-Allow-Origin`,
 /// `Access-Control-Allow-Credentials`, `Access-Control-Allow-Methods` (the requested method,
 /// echoed), `Access-Control-Allow-Headers` (the requested headers, echoed, when present),
-/// `Access-Control-Max-Age` and `Access-Control-Allow-Private-Network`. Echoed values are taken
-/// from the request, so a decision never allocates.
+/// `Access-Control-Max-Age` and `Access-Control-Allow-Private-Network`. Both: `Vary`. Echoed
+/// values are taken from the request, so a decision never allocates: an adapter writes the
+/// grant's fields and the request's echoed values, and needs nothing else from the policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Grant<'p> {
     /// `Access-Control-Allow-Origin`.
@@ -34,6 +35,10 @@ pub struct Grant<'p> {
     pub max_age: Option<&'p str>,
     /// `Access-Control-Allow-Private-Network: true` (preflights that asked for it).
     pub allow_private_network: bool,
+    /// The names to list in `Vary` (appended to the response's own for an actual request; the
+    /// whole header of a preflight answer). `None`: the response does not depend on the
+    /// request's CORS headers (`*` without credentials, actual requests).
+    pub vary: Option<&'static str>,
 }
 
 /// A decision on one request.

@@ -23,6 +23,7 @@ impl Policy {
     ///     Decision::Allowed(grant) => {
     ///         assert_eq!(grant.allow_origin, AllowOrigin::Echo);
     ///         assert_eq!(grant.expose_headers, Some("X-Total-Count"));
+    ///         assert_eq!(grant.vary, Some("Origin"));
     ///     }
     ///     other => panic!("{other:?}"),
     /// }
@@ -54,6 +55,7 @@ impl Policy {
                 expose_headers: self.expose.as_deref(),
                 max_age: None,
                 allow_private_network: false,
+                vary: self.actual_vary(),
             }),
             Err(reason) => Decision::Refused(reason),
         }

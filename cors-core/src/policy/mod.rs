@@ -9,6 +9,7 @@ mod preflight;
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::decision::vary::{PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
 use crate::origin::allowed::{AllowedOrigins, SubdomainRule};
 use crate::origin::host::is_loopback_host;
 use crate::origin::regex::RegexRef;
@@ -155,6 +156,43 @@ impl Policy {
     #[inline]
     pub fn varies_by_origin(&self) -> bool {
         !self.origins.is_any() || self.credentials || self.dynamic_origins
+    }
+
+    /// What an actual response decided by this policy lists in `Vary` (allowed, refused or
+    /// without `Origin`): `Origin` when [`varies_by_origin`](Policy::varies_by_origin).
+    ///
+    /// ```
+    /// use cors_core::Policy;
+    ///
+    /// let listed = Policy::builder().allow_origin("https://app.example.com").build()?;
+    /// assert_eq!(listed.actual_vary(), Some("Origin"));
+    /// let any = Policy::builder().allow_any_origin().build()?;
+    /// assert_eq!(any.actual_vary(), None);
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    #[inline]
+    pub fn actual_vary(&self) -> Option<&'static str> {
+        self.varies_by_origin().then_some("Origin")
+    }
+
+    /// The `Vary` of every preflight answer of this policy, allowed or refused:
+    /// [`PREFLIGHT_VARY`], or [`PREFLIGHT_VARY_PRIVATE_NETWORK`] for a policy with
+    /// `private_network`.
+    ///
+    /// ```
+    /// use cors_core::{Policy, PREFLIGHT_VARY};
+    ///
+    /// let policy = Policy::builder().allow_origin("https://app.example.com").build()?;
+    /// assert_eq!(policy.preflight_vary(), PREFLIGHT_VARY);
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    #[inline]
+    pub fn preflight_vary(&self) -> &'static str {
+        if self.allows_private_network() {
+            PREFLIGHT_VARY_PRIVATE_NETWORK
+        } else {
+            PREFLIGHT_VARY
+        }
     }
 
     /// Whether origins besides the list are decided per request (see

@@ -2,7 +2,7 @@
 
 use crate::decision::reason::Reason;
 use crate::decision::{AllowOrigin, Decision, Grant};
-use crate::origin::allowed::Classified;
+use crate::origin::allowed::OriginMatch;
 use crate::origin::Origin;
 use crate::policy::Policy;
 use crate::request::{HeaderInput, PreflightRequest};
@@ -83,6 +83,7 @@ impl Policy {
             expose_headers: None,
             max_age: self.max_age.as_deref(),
             allow_private_network: private_network,
+            vary: Some(self.preflight_vary()),
         })
     }
 
@@ -101,10 +102,10 @@ impl Policy {
         origin: &'r [u8],
         dynamic: impl FnOnce(&Origin<'r>) -> bool,
     ) -> Result<(), Reason<'r>> {
-        match self.origins.classify(origin) {
-            Classified::Allowed => Ok(()),
-            Classified::Malformed(e) => Err(Reason::MalformedOrigin(e)),
-            Classified::NotAllowed(parsed) => {
+        match self.origins.check(origin) {
+            OriginMatch::Allowed => Ok(()),
+            OriginMatch::Malformed(e) => Err(Reason::MalformedOrigin(e)),
+            OriginMatch::NotAllowed(parsed) => {
                 if self.admits_dynamic_origin(&parsed) && dynamic(&parsed) {
                     Ok(())
                 } else {
