@@ -15,7 +15,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::ErrorUnauthorized;
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{get, web, App, Error, HttpServer, Responder};
+use actix_web::{get, web, App, Error, Responder};
 use cors_actix::{cors, Cors};
 
 /// Accepts `Authorization: Bearer let-me-in`, refuses everything else.
@@ -53,14 +53,16 @@ pub fn cors() -> Cors {
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     examples::init_logging("cors=debug");
-    println!("API on http://127.0.0.1:8080. Try:");
-    println!("  curl -i -X OPTIONS http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization'   # 204: answered by Cors, the auth layer never sees it");
-    println!("  curl -i http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com'   # 401, readable by the page");
-    println!("  curl -i http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com' -H 'Authorization: Bearer let-me-in'");
-    HttpServer::new(|| {
+    examples::serve(
+        "API",
+        &[
+            "curl -i -X OPTIONS http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: GET' -H 'Access-Control-Request-Headers: authorization'   # 204: answered by Cors, the auth layer never sees it",
+            "curl -i http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com'   # 401, readable by the page",
+            "curl -i http://127.0.0.1:8080/api/me -H 'Origin: https://app.example.com' -H 'Authorization: Bearer let-me-in'",
+        ],
+        || {
         App::new().configure(routes).wrap(cors()) // outermost: registered last
-    })
-    .bind(("127.0.0.1", 8080))?
-    .run()
+    },
+    )
     .await
 }

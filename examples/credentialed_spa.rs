@@ -7,7 +7,7 @@
 //!
 //! Run it with `cargo run --example credentialed_spa`, then try the `curl` commands it prints.
 
-use actix_web::{get, post, web, App, HttpResponse, HttpServer, Responder};
+use actix_web::{get, post, web, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors};
 
 #[cors(
@@ -42,12 +42,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     examples::init_logging("cors=debug");
-    println!("SPA API on http://127.0.0.1:8080. Try:");
-    println!("  curl -i http://127.0.0.1:8080/api/me -H 'Origin: http://localhost:5173'");
-    println!("  curl -i -X OPTIONS http://127.0.0.1:8080/api/logout -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type, x-csrf-token'");
-    println!("  curl -i -X POST http://127.0.0.1:8080/api/logout -H 'Origin: https://evil.example'   # 403, handler not run");
-    HttpServer::new(|| App::new().configure(routes).wrap(Cors::new()))
-        .bind(("127.0.0.1", 8080))?
-        .run()
-        .await
+    examples::serve(
+        "SPA API",
+        &[
+            "curl -i http://127.0.0.1:8080/api/me -H 'Origin: http://localhost:5173'",
+            "curl -i -X OPTIONS http://127.0.0.1:8080/api/logout -H 'Origin: https://app.example.com' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type, x-csrf-token'",
+            "curl -i -X POST http://127.0.0.1:8080/api/logout -H 'Origin: https://evil.example'   # 403, handler not run",
+        ],
+        || App::new().configure(routes).wrap(Cors::new()),
+    )
+    .await
 }

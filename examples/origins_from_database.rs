@@ -19,7 +19,7 @@
 
 use std::time::Duration;
 
-use actix_web::{get, post, web, App, HttpResponse, HttpServer, Responder};
+use actix_web::{get, post, web, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors, OriginLookup, Policy};
 use sqlx::any::AnyPoolOptions;
 use sqlx::AnyPool;
@@ -186,14 +186,11 @@ async fn main() -> std::io::Result<()> {
         .await
         .map_err(|err| std::io::Error::other(format!("{url}: {err}")))?;
     origins.watch(Duration::from_millis(250)).await;
-    println!("serving on http://127.0.0.1:8080, tenants in {url}");
-    HttpServer::new(move || {
+    examples::serve(&format!("API (tenants in {url})"), &[], move || {
         App::new()
             .app_data(web::Data::new(origins.clone()))
             .configure(routes)
             .wrap(cors(&origins))
     })
-    .bind(("127.0.0.1", 8080))?
-    .run()
     .await
 }

@@ -9,7 +9,7 @@
 //! ```
 //! Without `CORS_ORIGINS` the dev front end `http://localhost:3000` is allowed.
 
-use actix_web::{get, post, web, App, HttpServer, Responder};
+use actix_web::{get, post, web, App, Responder};
 use cors_actix::{cors, Cors, Policy, PolicyError};
 
 #[cors(policy = "frontend")]
@@ -58,12 +58,14 @@ async fn main() -> std::io::Result<()> {
         }
     };
     println!("Allowed origins: {origins}");
-    println!("API on http://127.0.0.1:8080. Try:");
-    println!("  curl -i http://127.0.0.1:8080/api/items -H 'Origin: http://localhost:3000'");
-    println!("  curl -i -X OPTIONS http://127.0.0.1:8080/api/items -H 'Origin: http://localhost:3000' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type'");
     let cors = cors(frontend); // built once; clones share it
-    HttpServer::new(move || App::new().configure(routes).wrap(cors.clone()))
-        .bind(("127.0.0.1", 8080))?
-        .run()
-        .await
+    examples::serve(
+        "API",
+        &[
+            "curl -i http://127.0.0.1:8080/api/items -H 'Origin: http://localhost:3000'",
+            "curl -i -X OPTIONS http://127.0.0.1:8080/api/items -H 'Origin: http://localhost:3000' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type'",
+        ],
+        move || App::new().configure(routes).wrap(cors.clone()),
+    )
+    .await
 }

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use actix_web::{get, web, App, HttpServer, Responder};
+use actix_web::{get, web, App, Responder};
 use cors_actix::{cors, Cors, LivePolicy, Policy, PolicyBuilder};
 
 #[cors(policy = "partners")]
@@ -126,14 +126,11 @@ async fn main() -> std::io::Result<()> {
             std::process::exit(2);
         }
     };
-    println!("serving on http://127.0.0.1:8080, origins from {path}");
-    HttpServer::new(move || {
+    examples::serve(&format!("API (origins from {path})"), &[], move || {
         App::new()
             .app_data(web::Data::new(origins.clone()))
             .configure(routes)
             .wrap(cors(&origins))
     })
-    .bind(("127.0.0.1", 8080))?
-    .run()
     .await
 }

@@ -3,7 +3,7 @@
 //!
 //! Run it with `cargo run --example public_api`, then try the `curl` commands it prints.
 
-use actix_web::{get, post, web, App, HttpResponse, HttpServer, Responder};
+use actix_web::{get, post, web, App, HttpResponse, Responder};
 use cors_actix::{cors, cors_policy, Cors};
 
 #[get("/v1/quotes")]
@@ -53,12 +53,14 @@ pub fn cors() -> Cors {
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     examples::init_logging("cors=debug");
-    println!("Public API on http://127.0.0.1:8080. Try:");
-    println!("  curl -i http://127.0.0.1:8080/v1/quotes -H 'Origin: https://anyone.example'");
-    println!("  curl -i -X OPTIONS http://127.0.0.1:8080/v1/feedback -H 'Origin: https://anyone.example' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type'");
-    println!("  curl -i http://127.0.0.1:8080/internal/metrics -H 'Origin: https://anyone.example'   # no CORS headers");
-    HttpServer::new(|| App::new().configure(routes).wrap(cors()))
-        .bind(("127.0.0.1", 8080))?
-        .run()
-        .await
+    examples::serve(
+        "Public API",
+        &[
+            "curl -i http://127.0.0.1:8080/v1/quotes -H 'Origin: https://anyone.example'",
+            "curl -i -X OPTIONS http://127.0.0.1:8080/v1/feedback -H 'Origin: https://anyone.example' -H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: content-type'",
+            "curl -i http://127.0.0.1:8080/internal/metrics -H 'Origin: https://anyone.example'   # no CORS headers",
+        ],
+        || App::new().configure(routes).wrap(cors()),
+    )
+    .await
 }

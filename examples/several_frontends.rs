@@ -4,7 +4,7 @@
 //!
 //! Run it with `cargo run --example several_frontends`, then try the `curl` commands it prints.
 
-use actix_web::{delete, get, put, web, App, HttpResponse, HttpServer, Responder};
+use actix_web::{delete, get, put, web, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors};
 
 #[cors(origins = ["https://shop.example.com", "https://*.preview.shop.example.com"])]
@@ -41,13 +41,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     examples::init_logging("cors=debug");
-    println!("API on http://127.0.0.1:8080. Try:");
-    println!("  curl -i http://127.0.0.1:8080/api/items/7 -H 'Origin: https://pr-12.preview.shop.example.com'");
-    println!("  curl -i -X OPTIONS http://127.0.0.1:8080/api/items/7 -H 'Origin: https://admin.example.com' -H 'Access-Control-Request-Method: DELETE' -H 'Access-Control-Request-Headers: authorization'");
-    println!("  curl -i -X OPTIONS http://127.0.0.1:8080/api/items/7 -H 'Origin: https://shop.example.com' -H 'Access-Control-Request-Method: DELETE'   # 403: the shop may not delete");
-    println!("  curl -i -X PUT http://127.0.0.1:8080/api/items/7/stock -H 'Origin: https://acme.partners.example.com' -d 12");
-    HttpServer::new(|| App::new().configure(routes).wrap(Cors::new()))
-        .bind(("127.0.0.1", 8080))?
-        .run()
-        .await
+    examples::serve(
+        "API",
+        &[
+            "curl -i http://127.0.0.1:8080/api/items/7 -H 'Origin: https://pr-12.preview.shop.example.com'",
+            "curl -i -X OPTIONS http://127.0.0.1:8080/api/items/7 -H 'Origin: https://admin.example.com' -H 'Access-Control-Request-Method: DELETE' -H 'Access-Control-Request-Headers: authorization'",
+            "curl -i -X OPTIONS http://127.0.0.1:8080/api/items/7 -H 'Origin: https://shop.example.com' -H 'Access-Control-Request-Method: DELETE'   # 403: the shop may not delete",
+            "curl -i -X PUT http://127.0.0.1:8080/api/items/7/stock -H 'Origin: https://acme.partners.example.com' -d 12",
+        ],
+        || App::new().configure(routes).wrap(Cors::new()),
+    )
+    .await
 }

@@ -14,6 +14,35 @@ pub fn init_logging(default: &str) {
         .init();
 }
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+
+/// Where every example serves.
+pub const ADDRESS: (&str, u16) = ("127.0.0.1", 8080);
+
+/// The server every example runs: prints `"{what} on http://127.0.0.1:8080."` and the commands
+/// in `tries`, then serves the apps `app` makes (one per worker) on [`ADDRESS`].
+pub async fn serve<F, T, B>(what: &str, tries: &[&str], app: F) -> std::io::Result<()>
+where
+    F: Fn() -> actix_web::App<T> + Send + Clone + 'static,
+    T: ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<B>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+    B: MessageBody + 'static,
+{
+    let (host, port) = ADDRESS;
+    let try_these = if tries.is_empty() { "" } else { " Try:" };
+    println!("{what} on http://{host}:{port}.{try_these}");
+    for command in tries {
+        println!("  {command}");
+    }
+    actix_web::HttpServer::new(app).bind(ADDRESS)?.run().await
+}
+
 #[doc = include_str!("../../docs/coming-from-actix-cors.md")]
 pub mod coming_from_actix_cors {}
 

@@ -6,6 +6,21 @@ use actix_web::dev::ServiceRequest;
 use actix_web::http::header::HeaderName;
 use actix_web::http::Method;
 
+/// An event about a request (target `cors`): the fields every event has (`handler`, `method`,
+/// `path`, `request`: preflight or request), then the event's own.
+macro_rules! event {
+    ($level:ident, $log:expr, $kind:expr, $($rest:tt)+) => {
+        tracing::$level!(
+            target: "cors",
+            handler = $log.handler,
+            method = %$log.method(),
+            path = $log.path(),
+            request = $kind,
+            $($rest)+
+        )
+    };
+}
+
 /// What a log event says about the request. Holds references only: the method and path are
 /// read when an event is actually emitted, so disabled logging costs next to nothing.
 pub(crate) struct Log<'a> {
@@ -34,42 +49,18 @@ impl<'a> Log<'a> {
         reason: &dyn fmt::Display,
         action: &'static str,
     ) {
-        tracing::debug!(
-            target: "cors",
-            handler = self.handler,
-            method = %self.method(),
-            path = self.path(),
-            request = kind,
-            reason = %reason,
-            action,
-            "CORS {kind} refused"
-        );
+        event!(debug, self, kind, reason = %reason, action, "CORS {kind} refused");
     }
 
     /// Logs an allowed request (target `cors`, level trace).
     pub(crate) fn allowed(&self, kind: &'static str) {
-        tracing::trace!(
-            target: "cors",
-            handler = self.handler,
-            method = %self.method(),
-            path = self.path(),
-            request = kind,
-            "CORS {kind} allowed"
-        );
+        event!(trace, self, kind, "CORS {kind} allowed");
     }
 
     /// Logs a request the policy did not have to decide, and why (target `cors`, level trace):
     /// no `Origin`, same-origin, CORS disabled on the route, answered by the app itself.
     pub(crate) fn skipped(&self, kind: &'static str, reason: &'static str) {
-        tracing::trace!(
-            target: "cors",
-            handler = self.handler,
-            method = %self.method(),
-            path = self.path(),
-            request = kind,
-            reason,
-            "CORS {kind} not decided: {reason}"
-        );
+        event!(trace, self, kind, reason, "CORS {kind} not decided: {reason}");
     }
 }
 
