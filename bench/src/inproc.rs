@@ -79,6 +79,14 @@ async fn main() {
             &scenario,
             n
         ),
+        "door-floor" => run!(
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(plain_items)
+                .wrap(apps::door_floor::Door),
+            &scenario,
+            n
+        ),
         "floor" => run!(
             App::new()
                 .configure(|c| apps::fillers(c, routes, false))

@@ -2,7 +2,9 @@
 //!
 //! `bench-server MODE PORT [ROUTES]` with MODE `none` (no CORS), `floor` (the CORS headers written by hand
 //! in the handlers: the least any CORS layer can cost), `actix-cors` (actix-cors configured like
-//! our policy) or `cors-actix` (this project). One worker, so that the server's CPU time can be
+//! our policy) `door-floor` (a hand-written
+//! middleware that refuses other origins with a static 403 and otherwise only passes through: the
+//! least any middleware at the door costs) or `cors-actix` (this project). One worker, so that the server's CPU time can be
 //! pinned to one core and measured per request.
 
 use actix_web::{App, HttpServer};
@@ -44,6 +46,15 @@ async fn main() -> std::io::Result<()> {
         .workers(1)
         .bind(("127.0.0.1", port))?
         .run(),
+        "door-floor" => HttpServer::new(move || {
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(plain_items)
+                .wrap(apps::door_floor::Door)
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))?
+        .run(),
         "cors-actix" => HttpServer::new(move || {
             App::new()
                 .configure(|c| apps::fillers(c, routes, true))
@@ -70,7 +81,7 @@ async fn main() -> std::io::Result<()> {
             .run()
         }
         other => {
-            eprintln!("unknown mode {other}: use none, floor, actix-cors, cors-actix, cors-actix-lookup or cors-actix-live");
+            eprintln!("unknown mode {other}: use none, floor, door-floor, actix-cors, cors-actix, cors-actix-lookup or cors-actix-live");
             std::process::exit(2);
         }
     };
