@@ -198,11 +198,13 @@ pub mod floor {
     }
 }
 
-/// The floor of any middleware at the door, written by hand with nothing CORS-specific:
-/// `door_floor::Door` calls the app untouched, except that a request whose `Origin` is present
-/// and not `https://app.example.com` gets a static `403` (with `Vary: Origin`) before anything
-/// inside runs. What a no-Origin request costs in this mode is the cost of being an outer
-/// middleware at all; what a refused request costs is the least a refusal at the door can cost.
+/// The floor of any middleware at the door, written by hand with nothing but what CORS must do:
+/// `door_floor::Door` refuses a request whose `Origin` is present and not
+/// `https://app.example.com` with a static `403` (with `Vary: Origin`) before anything inside
+/// runs, and otherwise calls the app and appends `Vary: Origin` to its response (the route's
+/// answer depends on the origin). No route lookup, no policy, no CORS headers: what a
+/// no-Origin request costs in this mode is the least any door costs, what a refused request
+/// costs is the least a refusal at the door can cost.
 pub mod door_floor {
     use std::future::{ready, Ready};
 
@@ -266,8 +268,12 @@ pub mod door_floor {
                     .into_response(response)
                     .map_into_right_body())));
             }
-            let left: fn(ServiceResponse<B>) -> ServiceResponse<EitherBody<B>> =
-                ServiceResponse::map_into_left_body;
+            let left: fn(ServiceResponse<B>) -> ServiceResponse<EitherBody<B>> = |mut response| {
+                response
+                    .headers_mut()
+                    .append(header::VARY, HeaderValue::from_static("Origin"));
+                response.map_into_left_body()
+            };
             futures_util::future::Either::Left(self.service.call(req).map_ok(left))
         }
     }
