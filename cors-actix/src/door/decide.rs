@@ -10,7 +10,7 @@ use cors_core::{Decision, Origin, Reason};
 use crate::door::log::{action, skipped, Log};
 use crate::door::read::{is_preflight, is_same_origin, origin, PreflightValues};
 use crate::door::refusal::{refusal_response, refusal_text};
-use crate::door::route_table::{Lookup, Route, RoutePolicy, RouteTable};
+use crate::door::route_table::{Found, Route, RoutePolicy, RouteTable};
 use crate::door::write::{preflight_answer, Decoration};
 use crate::policy::dynamic::{Answer, DynamicOrigins};
 use crate::policy::lookup::OriginLookup;
@@ -106,15 +106,15 @@ impl<'a> Dynamic<'a> {
 }
 
 impl Door {
-    fn choose<'t>(&'t self, lookup: Lookup<'t>) -> Choice<'t> {
+    fn choose<'t>(&'t self, found: Found<'t>) -> Choice<'t> {
         let default = || {
             self.default.as_ref().map(|policy| Choice::Policy {
                 handler: DEFAULT_POLICY,
                 policy,
             })
         };
-        match lookup {
-            Lookup::Route(route) => match &route.policy {
+        match found {
+            Found::Route(route) => match &route.policy {
                 RoutePolicy::Decide(policy) => Choice::Policy {
                     handler: &route.handler,
                     policy,
@@ -123,12 +123,12 @@ impl Door {
                     handler: &route.handler,
                 },
             },
-            Lookup::Scope(scope) => Choice::Policy {
+            Found::Scope(scope) => Choice::Policy {
                 handler: &scope.handler,
                 policy: &scope.policy,
             },
-            Lookup::OtherMethods(route) => default().unwrap_or(Choice::Unserved { route }),
-            Lookup::Nothing => default().unwrap_or(Choice::None),
+            Found::OtherMethods(route) => default().unwrap_or(Choice::Unserved { route }),
+            Found::Nothing => default().unwrap_or(Choice::None),
         }
     }
 
@@ -260,8 +260,8 @@ impl Door {
             req.method().as_str().as_bytes()
         };
         // The path as actix-web's router matches it (percent-decoded where it decodes).
-        let lookup = self.table.find(req.match_info().unprocessed(), method, req);
-        let choice = self.choose(lookup);
+        let found = self.table.find(req.match_info().unprocessed(), method, req);
+        let choice = self.choose(found);
         if preflight {
             self.decide_preflight(req, choice, known)
         } else {

@@ -64,13 +64,13 @@ pub(crate) struct ScopePolicy {
 /// A registration, turned into what the table holds.
 // Built once per registration at start-up, moved straight into the table: no need to box.
 #[allow(clippy::large_enum_variant)]
-enum Entry {
+enum TableEntry {
     Route(Route),
     Scope(ScopePolicy),
 }
 
-impl Entry {
-    fn new(registration: Registration, settings: &Settings) -> Result<Entry, String> {
+impl TableEntry {
+    fn new(registration: Registration, settings: &Settings) -> Result<TableEntry, String> {
         let Registration {
             declared,
             prefix,
@@ -126,7 +126,7 @@ impl Entry {
                 PolicyFrom::Runtime,
             ),
             Declared::Scope { policy } => {
-                return Ok(Entry::Scope(ScopePolicy {
+                return Ok(TableEntry::Scope(ScopePolicy {
                     handler: format!("scope_policy(\"{prefix}\")"),
                     prefix: scope,
                     pattern: prefix,
@@ -135,7 +135,7 @@ impl Entry {
             }
         };
         let own = own(&path);
-        Ok(Entry::Route(Route {
+        Ok(TableEntry::Route(Route {
             number: 0,
             handler,
             pattern: format!("{prefix}{own}"),
@@ -195,7 +195,7 @@ fn ensure_leading_slash(path: &str) -> String {
 }
 
 /// What the table knows about a request's path and method.
-pub(crate) enum Lookup<'t> {
+pub(crate) enum Found<'t> {
     /// The route actix-web will run.
     Route(&'t Route),
     /// No declared route serves the path and method; a scope policy covers the path.
@@ -260,12 +260,12 @@ impl RouteTable {
         let mut table = RouteTable::default();
         for registration in registrations {
             let prefix = registration.prefix.clone();
-            match Entry::new(registration, settings) {
-                Ok(Entry::Route(route)) => {
+            match TableEntry::new(registration, settings) {
+                Ok(TableEntry::Route(route)) => {
                     table.note_scope(&prefix, &route.handler);
                     table.push(route);
                 }
-                Ok(Entry::Scope(scope)) => {
+                Ok(TableEntry::Scope(scope)) => {
                     table.note_scope(&prefix, &scope.handler);
                     table.scope_policies.push(scope);
                 }
@@ -378,16 +378,11 @@ impl RouteTable {
     /// The route actix-web will run for `path` and `method`: the first declared route, in
     /// registration order, whose pattern matches the path, whose methods include `method` and
     /// whose guards accept the request; else the innermost scope policy covering the path.
-    pub(crate) fn find<'t>(
-        &'t self,
-        path: &str,
-        method: &[u8],
-        req: &ServiceRequest,
-    ) -> Lookup<'t> {
+    pub(crate) fn find<'t>(&'t self, path: &str, method: &[u8], req: &ServiceRequest) -> Found<'t> {
         match self.resolve(path, method, u32::MAX, |route| {
             guards_pass(route.guards, req)
         }) {
-            Resolved::Route(route) => Lookup::Route(route),
+            Resolved::Route(route) => Found::Route(route),
             resolved => {
                 let scope = self
                     .scope_policies
@@ -395,9 +390,9 @@ impl RouteTable {
                     .filter(|scope| scope.matches_path(path))
                     .max_by_key(|scope| scope.pattern.len());
                 match (scope, resolved) {
-                    (Some(scope), _) => Lookup::Scope(scope),
-                    (None, Resolved::OtherMethods(route)) => Lookup::OtherMethods(route),
-                    (None, _) => Lookup::Nothing,
+                    (Some(scope), _) => Found::Scope(scope),
+                    (None, Resolved::OtherMethods(route)) => Found::OtherMethods(route),
+                    (None, _) => Found::Nothing,
                 }
             }
         }

@@ -88,14 +88,14 @@ struct Inner {
     lookup: Box<LookupFn>,
     cache: Cache<Vec<u8>, Verdict>,
     limiter: DefaultDirectRateLimiter,
-    settings: Settings,
+    settings: LookupSettings,
     lookups: AtomicU64,
     failures: AtomicU64,
     throttled: AtomicU64,
 }
 
 #[derive(Clone, Copy, Debug)]
-struct Settings {
+struct LookupSettings {
     max_entries: usize,
     allowed_ttl: Duration,
     refused_ttl: Duration,
@@ -107,7 +107,7 @@ struct Settings {
 /// Configures an [`OriginLookup`]; made by [`OriginLookup::builder`].
 pub struct OriginLookupBuilder {
     lookup: Box<LookupFn>,
-    settings: Settings,
+    settings: LookupSettings,
 }
 
 /// Counters of an [`OriginLookup`], for metrics and tests.
@@ -137,7 +137,7 @@ impl OriginLookup {
         });
         OriginLookupBuilder {
             lookup,
-            settings: Settings {
+            settings: LookupSettings {
                 max_entries: 10_000,
                 allowed_ttl: Duration::from_secs(60),
                 refused_ttl: Duration::from_secs(10),

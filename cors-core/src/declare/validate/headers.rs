@@ -10,7 +10,7 @@ use crate::policy::header_name::{
     is_safelisted_response_header, is_token,
 };
 
-/// Checks a list of header names common to `headers` and `expose`; returns the accepted names
+/// Validates a list of header names common to `headers` and `expose`; returns the accepted names
 /// (without `*`) and whether `*` was listed.
 fn validate_names(
     key: Key,
@@ -115,7 +115,7 @@ fn validate_names(
     (accepted, star.is_some())
 }
 
-/// Checks `headers`; returns (lowercase names, `*` listed).
+/// Validates `headers`; returns (lowercase names, `*` listed).
 pub(crate) fn validate_request_headers(
     names: &[String],
     credentials: (bool, Wording),
@@ -175,7 +175,7 @@ pub(crate) fn validate_request_headers(
     )
 }
 
-/// Checks `expose`; returns the `Access-Control-Expose-Headers` value.
+/// Validates `expose`; returns the `Access-Control-Expose-Headers` value.
 pub(crate) fn validate_exposed_headers(
     names: &[String],
     credentials: (bool, Wording),

@@ -10,7 +10,7 @@ use crate::policy::header_name::is_token;
 /// Methods browsers normalize to uppercase; any other casing never matches a request.
 const NORMALIZED: &[&str] = &["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH"];
 
-/// Checks one method name (also used by the macro for the methods of a route).
+/// Validates one method name (also used by the macro for the methods of a route).
 pub fn validate_method(location: Location, method: &str) -> Option<Problem> {
     if is_forbidden_method(method) {
         return Some(
@@ -50,7 +50,7 @@ pub fn validate_method(location: Location, method: &str) -> Option<Problem> {
     None
 }
 
-/// Checks `methods`; returns the accepted methods.
+/// Validates `methods`; returns the accepted methods.
 pub(crate) fn validate_methods(methods: &[String], problems: &mut Vec<Problem>) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut accepted = Vec::new();

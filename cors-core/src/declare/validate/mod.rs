@@ -19,7 +19,7 @@ use crate::declare::spec::PolicySpec;
 /// Largest `max_age` accepted: Firefox caps preflight caching at 24 hours (Chromium at 2 hours).
 pub const MAX_AGE_LIMIT: i64 = 86_400;
 
-/// Checks every rule (see `docs/validation.md`) and returns the normalized policy, or every
+/// Applies every rule (see `docs/validation.md`) and returns the normalized policy, or every
 /// problem found, in declaration order.
 ///
 /// ```

@@ -15,7 +15,7 @@ fn item(i: usize) -> Location {
 const SYNTAX_HELP: &str =
     "fix the pattern; its syntax is the `regex` crate's: https://docs.rs/regex/latest/regex/#syntax";
 
-/// Checks one regex origin: it compiles, is anchored at both ends (for every alternative), has
+/// Validates one regex origin: it compiles, is anchored at both ends (for every alternative), has
 /// no unescaped `.` standing for a literal dot, and (with credentials) does not allow plain-http
 /// non-loopback origins. Returns the compiled regex.
 pub(crate) fn validate_regex(
