@@ -137,3 +137,32 @@ impl Prepared {
             .or_else(|| HeaderValue::from_str(text).ok())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_the_policy_texts_prepared_or_made_on_demand() {
+        let policy = Policy::builder()
+            .allow_origin("https://app.example.com")
+            .expose_headers(["X-Total-Count"])
+            .max_age(600)
+            .allow_private_network()
+            .build()
+            .unwrap();
+        let prepared = Prepared::new(policy.into());
+        for text in [
+            "X-Total-Count",
+            "600",
+            cors_core::PREFLIGHT_VARY_PRIVATE_NETWORK,
+            "Origin",
+        ] {
+            let value = prepared.value(text).expect("a valid header value");
+            assert_eq!(value.as_bytes(), text.as_bytes());
+        }
+        assert_eq!(prepared.actual_vary, Some("Origin"));
+        // Never a panic, whatever the text.
+        assert!(prepared.value("bad\nvalue").is_none());
+    }
+}
