@@ -8,7 +8,7 @@ use cors_core::{AllowOrigin, Decision, Grant};
 use crate::door::log::{action, Log};
 use crate::door::read::PreflightValues;
 use crate::door::refusal::refusal_response;
-use crate::policy::policy_ref::Prepared;
+use crate::policy::policy_ref::{static_value, Prepared};
 use crate::settings::PreflightStatus;
 
 /// `Access-Control-Allow-Private-Network`.
@@ -109,8 +109,8 @@ pub(crate) fn append_vary(headers: &mut HeaderMap, name: &'static str) {
     let listed = headers
         .get_all(header::VARY)
         .any(|v| cors_core::vary_lists(v.as_bytes(), name));
-    if !listed {
-        headers.append(header::VARY, HeaderValue::from_static(name));
+    if let (false, Some(value)) = (listed, static_value(name)) {
+        headers.append(header::VARY, value);
     }
 }
 

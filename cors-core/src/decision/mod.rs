@@ -45,7 +45,7 @@ pub struct Grant<'p> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Decision<'p, 'r> {
     /// No `Origin` header: not a CORS request; nothing to add (but `Vary`, see
-    /// [`Policy::varies_by_origin`](crate::Policy::varies_by_origin)).
+    /// [`Policy::actual_vary`](crate::Policy::actual_vary)).
     NotCors,
     /// Allowed, with these headers.
     Allowed(Grant<'p>),
