@@ -1,5 +1,6 @@
 //! Refusing a request: a short plain-text response without CORS headers.
 
+use actix_web::body::MessageBody;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
@@ -23,39 +24,44 @@ pub(crate) fn refusal_response(
     } else {
         StatusCode::FORBIDDEN
     };
-    let mut response = if debug {
+    if debug {
         let detail = reason.to_string();
-        let mut response =
-            HttpResponse::with_body(status, format!("CORS request refused: {detail}\n"))
-                .map_into_boxed_body();
-        if let Ok(value) = HeaderValue::from_str(&detail) {
-            response.headers_mut().insert(REFUSAL_HEADER, value);
-        }
-        response
+        refusal(status, detailed(&detail), vary, Some(&detail))
     } else {
-        HttpResponse::with_body(status, reason.refusal_body()).map_into_boxed_body()
-    };
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, TEXT_PLAIN);
-    headers.insert(header::VARY, HeaderValue::from_static(vary));
-    response
+        refusal(status, reason.refusal_body(), vary, None)
+    }
 }
 
 /// A `403` to a preflight refused for a reason of the route, not of the request (CORS disabled,
 /// no route for the requested method): `detail` is in the body, and in debug mode also in the
 /// `X-Cors-Refusal` header.
 pub(crate) fn refusal_text(detail: &str, debug: bool) -> HttpResponse {
-    let mut response = HttpResponse::with_body(
+    refusal(
         StatusCode::FORBIDDEN,
-        format!("CORS request refused: {detail}\n"),
-    );
+        detailed(detail),
+        PREFLIGHT_VARY,
+        debug.then_some(detail),
+    )
+}
+
+/// Every refusal: `body` as plain text, `Vary`, and `detail` (debug mode) in `X-Cors-Refusal`.
+fn refusal(
+    status: StatusCode,
+    body: impl MessageBody + 'static,
+    vary: &'static str,
+    detail: Option<&str>,
+) -> HttpResponse {
+    let mut response = HttpResponse::with_body(status, body).map_into_boxed_body();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, TEXT_PLAIN);
-    headers.insert(header::VARY, HeaderValue::from_static(PREFLIGHT_VARY));
-    if debug {
-        if let Ok(value) = HeaderValue::from_str(detail) {
-            headers.insert(REFUSAL_HEADER, value);
-        }
+    headers.insert(header::VARY, HeaderValue::from_static(vary));
+    if let Some(value) = detail.and_then(|detail| HeaderValue::from_str(detail).ok()) {
+        headers.insert(REFUSAL_HEADER, value);
     }
-    response.map_into_boxed_body()
+    response
+}
+
+/// The body of a refusal that gives its reason.
+fn detailed(detail: &str) -> String {
+    format!("CORS request refused: {detail}\n")
 }
