@@ -102,25 +102,26 @@
 // Before requests: how routes declare policies (`declare`), how `Cors` holds them (`policy`),
 // the builder that builds the door when the app starts (`middleware`). Then every request goes
 // through the door in one direction: read -> choose (route table) -> decide -> write headers.
-mod declare;
+mod cors;
 mod door;
-mod middleware;
 mod policy;
 mod report;
+mod routes;
 mod settings;
+mod startup;
 
+pub use cors::Cors;
 pub use cors_core::{Origin, Policy, PolicyBuilder, PolicyError, Problem, ProblemKind};
 pub use cors_macros::{cors, cors_policy};
-pub use declare::path_policy::{resource_policy, scope_policy, PathPolicy};
 pub use door::read::{is_preflight, AsRequestHead};
 pub use door::refusal::REFUSAL_HEADER;
-pub use middleware::Cors;
 pub use policy::dynamic::DynamicOrigins;
 pub use policy::live::LivePolicy;
 pub use policy::lookup::{LookupStats, OriginLookup, OriginLookupBuilder};
 pub use policy::policy_ref::{PolicyRef, RuntimePolicy};
 pub use policy::slot::PolicySlot;
 pub use report::{ReportedRoute, RouteReport};
+pub use routes::path_policy::{resource_policy, scope_policy, PathPolicy};
 pub use settings::{OnRefusal, PreflightStatus};
 
 /// Helpers for the documentation's examples. Not a public API.
@@ -136,8 +137,9 @@ pub struct ReadmeDoctests;
 /// Support for the code the macros generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::declare::registry::register_route;
-    pub use crate::declare::route_cors::{GuardFn, PolicySource, RouteCors};
+    pub use crate::door::route_door::RouteDoor;
+    pub use crate::routes::registry::register_route;
+    pub use crate::routes::route_cors::{GuardFn, PolicySource, RouteCors};
     pub use actix_web;
     pub use cors_core as core;
     pub use std::borrow::Cow;

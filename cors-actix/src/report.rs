@@ -2,8 +2,14 @@
 
 use std::fmt;
 
+use crate::door::route_table::{
+    is_within, PolicyFrom, Route, RoutePolicy, RouteTable, ScopePolicy,
+};
+use crate::policy::slot::PolicySlot;
+
 /// One declared route, as the door knows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ReportedRoute {
     /// The full path pattern, with every enclosing scope's prefix (`/v1/{tenant}/items/{id}`).
     pub pattern: String,
@@ -16,6 +22,11 @@ pub struct ReportedRoute {
     /// Where the policy comes from, with its origins in short: `inline [https://a.example]`,
     /// `policy "partners" [..]`, or `CORS disabled`.
     pub policy: String,
+    /// For a route: the later routes with the same pattern and a method in common (actix-web
+    /// runs one of them per request, split by guards of their scopes). For a scope policy: the
+    /// declared routes under its scope that have a policy of their own (it covers every other
+    /// route under its prefix).
+    pub related: Vec<String>,
 }
 
 /// The route table `Cors` built when the app started: every route with a CORS declaration, in
@@ -76,11 +87,111 @@ impl fmt::Display for RouteReport {
             if route.guarded {
                 write!(f, " (guarded)")?;
             }
-            writeln!(f, ": {}", route.policy)?;
+            write!(f, ": {}", route.policy)?;
+            if !route.related.is_empty() {
+                let related = route.related.join(", ");
+                if route.pattern.ends_with("/*") {
+                    write!(
+                        f,
+                        " (every route under it but {related}, which have their own)"
+                    )?;
+                } else {
+                    write!(f, " (twins, split by scope guards: {related})")?;
+                }
+            }
+            writeln!(f)?;
         }
         match &self.default {
             Some(default) => writeln!(f, "other paths: default policy {default}"),
             None => writeln!(f, "other paths: no CORS"),
         }
+    }
+}
+
+impl RouteReport {
+    /// The report of `table`, with the default policy.
+    pub(crate) fn of(table: &RouteTable, default: Option<&PolicySlot>) -> RouteReport {
+        let routes = table.routes.iter().map(|r| route(table, r));
+        RouteReport {
+            routes: routes
+                .chain(table.scope_policies.iter().map(|s| scope(table, s)))
+                .collect(),
+            default: default.map(|d| Short(d).to_string()),
+        }
+    }
+}
+
+/// A route as the report shows it.
+fn route(table: &RouteTable, route: &Route) -> ReportedRoute {
+    ReportedRoute {
+        pattern: route.pattern.clone(),
+        methods: route.methods.map_or_else(|| vec!["*"], <[_]>::to_vec),
+        handler: route.handler.clone(),
+        guarded: !route.guards.is_empty(),
+        policy: match (route.from, &route.policy) {
+            (_, RoutePolicy::Disabled) => "CORS disabled".to_owned(),
+            (PolicyFrom::Named(name), RoutePolicy::Decide(p)) => {
+                format!("policy \"{name}\" {}", Short(p))
+            }
+            (PolicyFrom::Inline, RoutePolicy::Decide(p)) => format!("inline {}", Short(p)),
+            (PolicyFrom::Runtime, RoutePolicy::Decide(p)) => Short(p).to_string(),
+        },
+        related: route
+            .twins
+            .iter()
+            .map(|&i| table.routes[i as usize].handler.clone())
+            .collect(),
+    }
+}
+
+/// A scope policy as the report shows it, with the declared routes under it that have their
+/// own.
+fn scope(table: &RouteTable, scope: &ScopePolicy) -> ReportedRoute {
+    ReportedRoute {
+        pattern: format!("{}/*", scope.pattern),
+        methods: vec!["*"],
+        handler: scope.handler.clone(),
+        guarded: false,
+        policy: Short(&scope.policy).to_string(),
+        related: table
+            .routes
+            .iter()
+            .filter(|r| scope.at_root || is_within(&r.scope, &scope.pattern))
+            .map(|r| r.handler.clone())
+            .collect(),
+    }
+}
+
+/// A policy in a few words: its origins, and whether it allows credentials.
+pub(crate) struct Short<'a>(pub(crate) &'a PolicySlot);
+
+impl fmt::Display for Short<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let slot = self.0;
+        let loaded = slot.load();
+        let policy = &loaded.policy;
+        let origins = policy.origins();
+        if origins.is_any() {
+            write!(f, "[*]")?;
+        } else {
+            let exact: Vec<&str> = origins.exact().collect();
+            write!(f, "[{}", exact.join(", "))?;
+            match (exact.is_empty(), origins.pattern_count()) {
+                (_, 0) => {}
+                (true, n) => write!(f, "{n} pattern{}", if n == 1 { "" } else { "s" })?,
+                (false, n) => write!(f, ", +{n} pattern{}", if n == 1 { "" } else { "s" })?,
+            }
+            write!(f, "]")?;
+        }
+        if slot.dynamic.is_some() {
+            write!(f, " + dynamic origins")?;
+        }
+        if policy.allows_credentials() {
+            write!(f, " with credentials")?;
+        }
+        if slot.is_live() {
+            write!(f, " (live)")?;
+        }
+        Ok(())
     }
 }

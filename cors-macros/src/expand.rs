@@ -58,8 +58,8 @@ pub fn route(source: PolicySource, mut item: ItemFn, routes: Routes) -> TokenStr
     let mut docs = Vec::new();
     let mut attrs = Vec::new();
     for (i, attr) in std::mem::take(&mut item.attrs).into_iter().enumerate() {
-        if let Some(route) = routes.routes.iter().find(|r| r.index == i) {
-            attrs.push(route_attr(route, &handler_name));
+        if let Some((route, spec)) = routes.routes.iter().zip(&specs).find(|(r, _)| r.index == i) {
+            attrs.push(route_attr(route, &handler_name, spec));
         } else if attr.path().is_ident("doc") {
             docs.push(attr);
         } else {
@@ -96,13 +96,16 @@ pub fn route(source: PolicySource, mut item: ItemFn, routes: Routes) -> TokenStr
 }
 
 /// The route attribute as the user wrote it, with the resource name kept as the handler's (the
-/// function is renamed).
-fn route_attr(route: &RouteAttr, handler_name: &str) -> syn::Attribute {
+/// function is renamed) and the route door wrapped around the route, last (outermost: it runs
+/// before the user's own `wrap`s), which checks after routing that the door decided the
+/// request for this route (`spec`).
+fn route_attr(route: &RouteAttr, handler_name: &str, spec: &syn::Ident) -> syn::Attribute {
     let route_path = &route.path;
     let pattern = &route.pattern;
     let options = route.options.iter();
     let name_option = (!route.has_name).then(|| quote!(, name = #handler_name));
-    syn::parse_quote!(#[#route_path(#pattern #(, #options)* #name_option)])
+    let door = format!("::cors_actix::__private::RouteDoor(&{spec})");
+    syn::parse_quote!(#[#route_path(#pattern #(, #options)* #name_option, wrap = #door)])
 }
 
 /// `cors_policy!(...)`: a `&'static Policy`.

@@ -235,7 +235,7 @@ async fn unregistered_named_policy_stops_the_app_from_starting() {
 }
 
 #[actix_rt::test]
-async fn routes_without_the_middleware_get_no_cors_headers() {
+async fn routes_without_the_middleware_refuse_cross_origin_requests() {
     let calls = Calls::default();
     let app = test::init_service(
         App::new()
@@ -253,9 +253,14 @@ async fn routes_without_the_middleware_get_no_cors_headers() {
         .to_request(),
     )
     .await;
-    // `Cors` decides every CORS request: without it the route is a plain actix-web route.
-    assert_eq!(res.status(), 200);
+    // `Cors` decides every CORS request: without it, the route's door refuses a cross-origin
+    // request that no door decided (fail closed), before the handler runs.
+    assert_eq!(res.status(), 403);
     assert!(!has_cors_headers(&res));
+    assert_eq!(calls.count(), 0);
+    // Requests without `Origin` pass untouched.
+    let res = test::call_service(&app, actual(Method::GET, "/partners", None).to_request()).await;
+    assert_eq!(res.status(), 200);
     assert_eq!(calls.count(), 1);
     // The routes this app noted cannot reach a later app on this thread: see tests/startup.rs.
 }

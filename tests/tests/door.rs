@@ -597,7 +597,7 @@ async fn resource_and_scope_policies_cover_builder_style_routes() {
             ))
             .service(
                 web::scope("/admin")
-                    .service(cors_actix::scope_policy(cors_policy!(
+                    .configure(cors_actix::scope_policy(cors_policy!(
                         origins = ["https://admin.example.com"]
                     )))
                     .service(admin_users)

@@ -138,7 +138,11 @@ async fn an_app_built_earlier_without_cors_is_not_blamed() {
         .to_request(),
     )
     .await;
-    assert_eq!(res.status(), 200, "without Cors the route is a plain route");
+    assert_eq!(
+        res.status(),
+        403,
+        "without Cors the route's door refuses a cross-origin request no door decided"
+    );
     assert_eq!(
         res.headers().get("access-control-allow-origin"),
         None,

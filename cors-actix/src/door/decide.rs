@@ -1,6 +1,9 @@
 //! Deciding, before anything inside `Cors` runs: the policy of the route actix-web will run
 //! (chosen in the route table), then what to do with the request: answer it (preflights,
-//! refusals), call the app and write headers on what comes back, or wait for an origin lookup.
+//! refusals), call the app and write headers on what comes back (checked after routing), or
+//! wait for an origin lookup.
+
+use std::rc::Rc;
 
 use actix_web::dev::{RequestHead, ServiceRequest};
 use actix_web::http::header;
@@ -8,6 +11,7 @@ use actix_web::HttpResponse;
 use cors_core::{Decision, Origin, Reason};
 
 use crate::door::log::{action, skipped, Log};
+use crate::door::mark::{key, Mark, MarkGuard, Seen};
 use crate::door::read::{is_preflight, is_same_origin, origin, PreflightValues};
 use crate::door::refusal::{refusal_response, refusal_text};
 use crate::door::route_table::{Found, Route, RoutePolicy, RouteTable};
@@ -29,16 +33,39 @@ pub(crate) struct Door {
     pub(crate) preflight_status: PreflightStatus,
 }
 
+/// Which declaration the door took a request for, to be checked after routing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Predicted {
+    /// A declared route (index into the table's routes): a `#[cors]` route, whose route door
+    /// confirms, or a `resource_policy`.
+    Route(u32),
+    /// A scope policy (index into the table's scope policies).
+    Scope(u32),
+    /// No declaration: the default policy, or none.
+    Nothing,
+}
+
+/// What to check after routing, for a request with an `Origin` that the door let in.
+#[derive(Debug)]
+pub(crate) struct Check {
+    pub(crate) predicted: Predicted,
+    /// The mark a `#[cors]` route's door reads.
+    pub(crate) mark: Option<MarkGuard>,
+}
+
 /// The policy that applies to a request.
 enum Choice<'t> {
-    /// A declared route's policy, or the default policy (`handler` is then
+    /// A declared route's policy, or a scope's, or the default policy (`handler` is then
     /// [`DEFAULT_POLICY`]).
     Policy {
         handler: &'t str,
         policy: &'t PolicySlot,
+        predicted: Predicted,
     },
+    /// A `#[cors]` route with twins of other policies: the route actix-web runs decides.
+    Twins { route: &'t Route },
     /// `#[cors(disable)]`.
-    Disabled { handler: &'t str },
+    Disabled { handler: &'t str, route: u32 },
     /// Declared routes serve the path, but not with this method; no default policy.
     Unserved { route: &'t Route },
     /// No policy: the request passes untouched.
@@ -47,12 +74,19 @@ enum Choice<'t> {
 
 /// What to do with a request, decided before anything inside `Cors` runs.
 pub(crate) enum Outcome {
-    /// Call the app, then write these headers on its response (or error).
-    Call(Decoration),
+    /// Call the app, then write these headers on its response (or error), once checked.
+    Call(Decoration, Option<Check>),
     /// Answer now; nothing inside runs.
     Respond(HttpResponse),
     /// Ask the policy's origin lookup about this origin, then decide again with its answer.
     Lookup(OriginLookup, String),
+}
+
+/// A decision made by a route door: let the request in (these headers on its response), or
+/// send this answer.
+pub(crate) enum AtRoute {
+    Pass(Decoration),
+    Answer(HttpResponse),
 }
 
 /// The question a policy with dynamic origins asks about an origin its list does not allow.
@@ -66,11 +100,11 @@ struct Dynamic<'a> {
 }
 
 impl<'a> Dynamic<'a> {
-    fn new(slot: &'a PolicySlot, known: Option<bool>, req: &'a ServiceRequest) -> Dynamic<'a> {
+    fn new(slot: &'a PolicySlot, known: Option<bool>, head: &'a RequestHead) -> Dynamic<'a> {
         Dynamic {
             origins: slot.dynamic.as_ref(),
             known,
-            head: req.head(),
+            head,
             unknown: false,
         }
     }
@@ -111,25 +145,61 @@ impl Door {
             self.default.as_ref().map(|policy| Choice::Policy {
                 handler: DEFAULT_POLICY,
                 policy,
+                predicted: Predicted::Nothing,
             })
         };
         match found {
-            Found::Route(route) => match &route.policy {
-                RoutePolicy::Decide(policy) => Choice::Policy {
-                    handler: &route.handler,
-                    policy,
-                },
-                RoutePolicy::Disabled => Choice::Disabled {
-                    handler: &route.handler,
-                },
-            },
+            Found::Route(route) => {
+                let index = self.table.index_of(route);
+                match &route.policy {
+                    RoutePolicy::Decide(_) if self.has_other_twins(route) => {
+                        Choice::Twins { route }
+                    }
+                    RoutePolicy::Decide(policy) => Choice::Policy {
+                        handler: &route.handler,
+                        policy,
+                        predicted: Predicted::Route(index),
+                    },
+                    RoutePolicy::Disabled => Choice::Disabled {
+                        handler: &route.handler,
+                        route: index,
+                    },
+                }
+            }
             Found::Scope(scope) => Choice::Policy {
                 handler: &scope.handler,
                 policy: &scope.policy,
+                predicted: Predicted::Scope(self.table.scope_index_of(scope)),
             },
             Found::OtherMethods(route) => default().unwrap_or(Choice::Unserved { route }),
             Found::Nothing => default().unwrap_or(Choice::None),
         }
+    }
+
+    /// Whether `route` has twins declared with another policy.
+    fn has_other_twins(&self, route: &Route) -> bool {
+        let source = route.declaration.map(|d| d.source as *const _);
+        route.twins.iter().any(|&twin| {
+            self.table.routes[twin as usize]
+                .declaration
+                .map(|d| d.source as *const _)
+                != source
+        })
+    }
+
+    /// The routes a request for `route` may run: it, then its twins serving `method`.
+    fn with_twins<'t>(
+        &'t self,
+        route: &'t Route,
+        method: &'t [u8],
+    ) -> impl Iterator<Item = &'t Route> {
+        std::iter::once(route).chain(
+            route
+                .twins
+                .iter()
+                .map(|&twin| &self.table.routes[twin as usize])
+                .filter(move |twin| twin.serves(method)),
+        )
     }
 
     fn decide_preflight(
@@ -139,26 +209,34 @@ impl Door {
         known: Option<bool>,
     ) -> Outcome {
         match choice {
-            Choice::Policy { handler, policy } => {
-                let prepared = policy.load();
-                let values = PreflightValues::read(req.headers());
-                let mut dynamic = Dynamic::new(policy, known, req);
-                let decision = prepared
-                    .policy
-                    .preflight_with(&values.request, |o| dynamic.ask(o));
-                if let Some(lookup) = dynamic.lookup(&decision) {
-                    return lookup;
+            Choice::Policy {
+                handler, policy, ..
+            } => self.answer_preflight(req, handler, policy, known),
+            Choice::Twins { route } => {
+                // The actual request will be decided by the twin actix-web runs; the preflight
+                // (which carries no data) is allowed if one of them allows it.
+                let method = req
+                    .headers()
+                    .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+                    .map_or(&b""[..], |m| m.as_bytes());
+                let mut first = None;
+                for twin in self.with_twins(route, method) {
+                    let RoutePolicy::Decide(policy) = &twin.policy else {
+                        continue;
+                    };
+                    match self.answer_preflight(req, &twin.handler, policy, known) {
+                        Outcome::Respond(res) if res.status().is_success() => {
+                            return Outcome::Respond(res)
+                        }
+                        Outcome::Lookup(lookup, origin) => return Outcome::Lookup(lookup, origin),
+                        outcome => {
+                            first.get_or_insert(outcome);
+                        }
+                    }
                 }
-                Outcome::Respond(preflight_answer(
-                    &values,
-                    decision,
-                    &prepared,
-                    &Log::of(handler, req),
-                    self.debug,
-                    self.preflight_status,
-                ))
+                first.unwrap_or_else(|| Outcome::Respond(refusal_text(skipped::DISABLED, false)))
             }
-            Choice::Disabled { handler } => {
+            Choice::Disabled { handler, .. } => {
                 Log::of(handler, req).refused("preflight", &skipped::DISABLED, action::BLOCKED);
                 Outcome::Respond(refusal_text(skipped::DISABLED, false))
             }
@@ -166,11 +244,11 @@ impl Door {
                 // The reason's text is only made when someone reads it.
                 let logging = tracing::enabled!(target: "cors", tracing::Level::DEBUG);
                 if !self.debug && !logging {
-                    return Outcome::Call(Decoration::default());
+                    return Outcome::Call(Decoration::default(), None);
                 }
                 let reason = format!(
                     "no route with a CORS policy serves the requested method on this path ({} serves {})",
-                    route.pattern(),
+                    route.pattern,
                     route.methods_text()
                 );
                 let log = Log::of(&route.handler, req);
@@ -179,46 +257,102 @@ impl Door {
                     Outcome::Respond(refusal_text(&reason, true))
                 } else {
                     log.refused("preflight", &reason, action::PASSED);
-                    Outcome::Call(Decoration::default())
+                    Outcome::Call(Decoration::default(), None)
                 }
             }
-            Choice::None => Outcome::Call(Decoration::default()),
+            Choice::None => Outcome::Call(Decoration::default(), None),
         }
     }
 
-    fn decide_actual(
+    /// The answer to a preflight with `policy`.
+    fn answer_preflight(
         &self,
+        req: &ServiceRequest,
+        handler: &str,
+        policy: &PolicySlot,
+        known: Option<bool>,
+    ) -> Outcome {
+        let prepared = policy.load();
+        let values = PreflightValues::read(req.headers());
+        let mut dynamic = Dynamic::new(policy, known, req.head());
+        let decision = prepared
+            .policy
+            .preflight_with(&values.request, |o| dynamic.ask(o));
+        if let Some(lookup) = dynamic.lookup(&decision) {
+            return lookup;
+        }
+        Outcome::Respond(preflight_answer(
+            &values,
+            decision,
+            &prepared,
+            &Log::of(handler, req),
+            self.debug,
+            self.preflight_status,
+        ))
+    }
+
+    /// Decides an actual request with `choice`. `door` is this door, for the mark of a
+    /// `#[cors]` route.
+    fn decide_actual(
+        self: &Rc<Self>,
         req: &ServiceRequest,
         choice: Choice<'_>,
         known: Option<bool>,
     ) -> Outcome {
-        let (handler, slot) = match choice {
-            Choice::Policy { handler, policy } => (handler, policy),
-            Choice::Disabled { handler } => {
-                Log::of(handler, req).skipped("request", skipped::DISABLED);
-                return Outcome::Call(Decoration::default());
+        let has_origin = req.headers().contains_key(header::ORIGIN);
+        let (handler, slot, predicted) = match choice {
+            Choice::Policy {
+                handler,
+                policy,
+                predicted,
+            } => (handler, policy, predicted),
+            Choice::Twins { route } => {
+                if !has_origin {
+                    // Whichever twin runs, its headers depend on the origin.
+                    return Outcome::Call(Decoration::vary_only(Some("Origin")), None);
+                }
+                Log::of(&route.handler, req).skipped("request", skipped::TWINS);
+                let index = self.table.index_of(route);
+                return Outcome::Call(
+                    Decoration::vary_only(Some("Origin")),
+                    Some(self.mark(req, index, true, Predicted::Route(index))),
+                );
             }
-            Choice::Unserved { .. } | Choice::None => return Outcome::Call(Decoration::default()),
+            Choice::Disabled { handler, route } => {
+                Log::of(handler, req).skipped("request", skipped::DISABLED);
+                let check =
+                    has_origin.then(|| self.mark(req, route, false, Predicted::Route(route)));
+                return Outcome::Call(Decoration::default(), check);
+            }
+            Choice::Unserved { .. } | Choice::None => {
+                let check = (has_origin && self.checks_unclaimed()).then_some(Check {
+                    predicted: Predicted::Nothing,
+                    mark: None,
+                });
+                return Outcome::Call(Decoration::default(), check);
+            }
         };
         let prepared = slot.load();
         let (input, origin) = origin(req.headers());
-        let mut dynamic = Dynamic::new(slot, known, req);
+        let mut dynamic = Dynamic::new(slot, known, req.head());
         let decision = prepared.policy.actual_with(input, |o| dynamic.ask(o));
+        let check = |door: &Rc<Door>| door.check(req, predicted);
         match decision {
             Decision::NotCors => {
                 Log::of(handler, req).skipped("request", skipped::NOT_CORS);
-                Outcome::Call(Decoration::vary_only(prepared.actual_vary))
+                Outcome::Call(Decoration::vary_only(prepared.actual_vary), None)
             }
             Decision::Allowed(grant) => {
                 Log::of(handler, req).allowed("request");
-                Outcome::Call(Decoration::allowed(&grant, origin, &prepared))
+                let decoration = Decoration::allowed(&grant, origin, &prepared);
+                Outcome::Call(decoration, check(self))
             }
             Decision::Refused(reason) => {
                 let vary = Decoration::vary_only(prepared.actual_vary);
                 let log = Log::of(handler, req);
                 if is_same_origin(req) {
                     log.skipped("request", skipped::SAME_ORIGIN);
-                    return Outcome::Call(vary);
+                    return Outcome::Call(vary, check(self));
                 }
                 if let Some(lookup) = dynamic.lookup(&decision) {
                     return lookup;
@@ -229,7 +363,7 @@ impl Door {
                 match self.on_refusal {
                     OnRefusal::HeadersOnly if !upgrade => {
                         log.refused("request", &reason, action::HEADERS_ONLY);
-                        Outcome::Call(vary)
+                        Outcome::Call(vary, check(self))
                     }
                     _ => {
                         let action = if upgrade {
@@ -245,11 +379,74 @@ impl Door {
         }
     }
 
+    /// Whether a request no declaration claims must still be checked after routing: when
+    /// actix-web may route it into a scope policy's scope or to a `resource_policy` resource
+    /// that the door did not take it for.
+    fn checks_unclaimed(&self) -> bool {
+        self.table.has_scope_policies() || !self.table.resource_patterns.is_empty()
+    }
+
+    /// What to check after routing a request taken for `predicted`.
+    fn check(self: &Rc<Self>, req: &ServiceRequest, predicted: Predicted) -> Option<Check> {
+        match predicted {
+            Predicted::Route(index) if self.table.routes[index as usize].declaration.is_some() => {
+                Some(self.mark(req, index, false, predicted))
+            }
+            Predicted::Nothing if !self.checks_unclaimed() => None,
+            _ => Some(Check {
+                predicted,
+                mark: None,
+            }),
+        }
+    }
+
+    /// Marks the request for route `index`'s door.
+    fn mark(
+        self: &Rc<Self>,
+        req: &ServiceRequest,
+        index: u32,
+        deferred: bool,
+        predicted: Predicted,
+    ) -> Check {
+        let mark = Mark {
+            door: Rc::clone(self),
+            route: index,
+            deferred,
+            seen: Seen::Nothing,
+        };
+        Check {
+            predicted,
+            mark: Some(MarkGuard::set(key(req.head()), mark)),
+        }
+    }
+
+    /// A deferred decision, made by the route door of route `index` (a twin), which actix-web
+    /// runs: the headers to write, or the answer to send. Origin lookups are not awaited here:
+    /// an origin that is not cached yet is refused.
+    pub(crate) fn decide_at_route(self: &Rc<Self>, index: u32, req: &ServiceRequest) -> AtRoute {
+        let route = &self.table.routes[index as usize];
+        let RoutePolicy::Decide(policy) = &route.policy else {
+            return AtRoute::Pass(Decoration::default());
+        };
+        let choice = Choice::Policy {
+            handler: &route.handler,
+            policy,
+            predicted: Predicted::Nothing,
+        };
+        match self.decide_actual(req, choice, None) {
+            Outcome::Call(decoration, _) => AtRoute::Pass(decoration),
+            Outcome::Respond(response) => AtRoute::Answer(response),
+            Outcome::Lookup(..) => {
+                AtRoute::Answer(refusal_text("origin lookup not done for this route", false))
+            }
+        }
+    }
+
     /// Reads the request, chooses its policy and decides, before anything inside runs. `known`
     /// is the answer of an origin lookup the request waited for.
-    pub(crate) fn decide(&self, req: &ServiceRequest, known: Option<bool>) -> Outcome {
+    pub(crate) fn decide(self: &Rc<Self>, req: &ServiceRequest, known: Option<bool>) -> Outcome {
         if self.table.is_empty() && self.default.is_none() {
-            return Outcome::Call(Decoration::default());
+            return Outcome::Call(Decoration::default(), None);
         }
         let preflight = is_preflight(req);
         let method = if preflight {
@@ -266,6 +463,20 @@ impl Door {
             self.decide_preflight(req, choice, known)
         } else {
             self.decide_actual(req, choice, known)
+        }
+    }
+}
+
+#[cfg(test)]
+impl Door {
+    /// An empty door, for unit tests.
+    pub(crate) fn for_tests() -> Door {
+        Door {
+            table: RouteTable::default(),
+            default: None,
+            on_refusal: OnRefusal::Block,
+            debug: false,
+            preflight_status: PreflightStatus::NoContent,
         }
     }
 }

@@ -105,4 +105,6 @@ pub(crate) mod skipped {
         "the request comes from the server's own origin: never blocked, no CORS headers";
     /// `#[cors(disable)]`.
     pub(crate) const DISABLED: &str = "CORS is disabled for this route";
+    /// Twins: the route actix-web runs decides.
+    pub(crate) const TWINS: &str = "routes with this path in scopes the door cannot tell apart have other policies: the one actix-web runs decides";
 }

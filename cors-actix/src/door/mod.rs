@@ -1,14 +1,18 @@
 //! The door: the service of [`Cors`](crate::Cors). For every request, in one direction:
 //! [`read`] the request, choose the policy of the route actix-web will run ([`route_table`]),
-//! [`decide`], then answer ([`refusal`], preflights) or call the app and [`write`] the CORS
-//! headers on whatever comes back; [`log`] every decision.
+//! [`decide`], then answer ([`refusal`], preflights) or call the app, [`verify`] after routing
+//! what actix-web ran (the [`route_door`] of a `#[cors]` route confirms through the request's
+//! [`mark`]) and [`write`] the CORS headers on whatever comes back; [`log`] every decision.
 
 pub(crate) mod decide;
 pub(crate) mod log;
+pub(crate) mod mark;
 pub(crate) mod path_index;
 pub(crate) mod read;
 pub(crate) mod refusal;
+pub(crate) mod route_door;
 pub(crate) mod route_table;
+pub(crate) mod verify;
 pub(crate) mod write;
 
 use std::future::Future;
@@ -21,7 +25,7 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::Error;
 use pin_project_lite::pin_project;
 
-use crate::door::decide::{Door, Outcome};
+use crate::door::decide::{Check, Door, Outcome};
 use crate::door::log::log_removed;
 use crate::door::refusal::refusal_text;
 use crate::door::write::Decoration;
@@ -45,10 +49,25 @@ where
     actix_service::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        match self.door.decide(&req, None) {
-            Outcome::Call(decoration) => CorsFuture::Call {
-                fut: self.service.call(req),
+        let outcome = self.door.decide(&req, None);
+        CorsFuture::of(outcome, req, &self.service, &self.door)
+    }
+}
+
+impl<S, B> CorsFuture<S, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    /// The future that carries out `outcome` for `req`: the one place outcomes become futures.
+    fn of(outcome: Outcome, req: ServiceRequest, service: &Rc<S>, door: &Rc<Door>) -> Self {
+        match outcome {
+            Outcome::Call(decoration, check) => CorsFuture::Call {
+                fut: service.call(req),
                 decoration,
+                check: check.map(|check| Settle {
+                    check,
+                    door: Rc::clone(door),
+                }),
             },
             Outcome::Respond(response) => CorsFuture::Ready {
                 response: Some(req.into_response(response).map_into_right_body()),
@@ -57,12 +76,19 @@ where
                 waiting: Some(Box::new(Waiting {
                     answer: Box::pin(lookup.resolve(origin)),
                     req,
-                    service: Rc::clone(&self.service),
-                    door: Rc::clone(&self.door),
+                    service: Rc::clone(service),
+                    door: Rc::clone(door),
                 })),
             },
         }
     }
+}
+
+/// What to check after routing, with the door that checks.
+#[doc(hidden)]
+pub struct Settle {
+    check: Check,
+    door: Rc<Door>,
 }
 
 /// A request waiting for an origin lookup, with what it needs to go on (boxed: the futures of
@@ -84,7 +110,7 @@ pin_project! {
     where
         S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     {
-        Call { #[pin] fut: S::Future, decoration: Decoration },
+        Call { #[pin] fut: S::Future, decoration: Decoration, check: Option<Settle> },
         Ready { response: Option<ServiceResponse<EitherBody<B>>> },
         Lookup { waiting: Option<Box<Waiting<S>>> },
     }
@@ -98,18 +124,29 @@ where
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.as_mut().project() {
-            CorsFutureProj::Call { fut, decoration } => match fut.poll(cx) {
+            CorsFutureProj::Call {
+                fut,
+                decoration,
+                check,
+            } => match fut.poll(cx) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(Ok(mut response)) => {
-                    let removed = std::mem::take(decoration).apply(response.headers_mut());
+                    let mut decoration = std::mem::take(decoration);
+                    if let Some(Settle { check, door }) = check.take() {
+                        decoration = door.settle(check, decoration, Some(response.request()));
+                    }
+                    let removed = decoration.apply(response.headers_mut());
                     if let Some(removed) = removed {
                         log_removed(Some(response.request().path()), &removed);
                     }
                     Poll::Ready(Ok(response.map_into_left_body()))
                 }
                 Poll::Ready(Err(mut error)) => {
+                    let mut decoration = std::mem::take(decoration);
+                    if let Some(Settle { check, door }) = check.take() {
+                        decoration = door.settle(check, decoration, None);
+                    }
                     // No response exists yet: add the headers when actix-web renders the error.
-                    let decoration = std::mem::take(decoration);
                     if !decoration.is_empty() {
                         error.add_response_mapper(move |mut response| {
                             if let Some(removed) = decoration.clone().apply(response.headers_mut())
@@ -143,22 +180,14 @@ where
                 } = *state;
                 // Decide again, with the answer: the route is found again (only on this path),
                 // the policy's rules apply as for any other request.
-                let next = match door.decide(&req, Some(allowed)) {
-                    Outcome::Call(decoration) => CorsFuture::Call {
-                        fut: service.call(req),
-                        decoration,
-                    },
-                    Outcome::Respond(response) => CorsFuture::Ready {
-                        response: Some(req.into_response(response).map_into_right_body()),
-                    },
+                let outcome = match door.decide(&req, Some(allowed)) {
                     // Not reached: with a known answer there is nothing to look up.
-                    Outcome::Lookup(..) => CorsFuture::Ready {
-                        response: Some(
-                            req.into_response(refusal_text("origin lookup failed", false))
-                                .map_into_right_body(),
-                        ),
-                    },
+                    Outcome::Lookup(..) => {
+                        Outcome::Respond(refusal_text("origin lookup failed", false))
+                    }
+                    outcome => outcome,
                 };
+                let next = CorsFuture::of(outcome, req, &service, &door);
                 self.set(next);
                 self.poll(cx)
             }

@@ -1,21 +1,21 @@
-//! The door's route table: every route with a CORS declaration, with its full path pattern, its
-//! methods, guards and policy, in registration order; built when the app starts, looked up by
-//! `Cors` before anything inside it runs.
+//! The door's route table and its lookup: every declared route (full path pattern, methods,
+//! guards, policy) and every scope the declarations are in, in registration order; for a
+//! request's path and method, the route actix-web will run by actix-web's own rules (first
+//! registration wins, no backtracking out of a scope), and the scope policy around it.
+//!
+//! Built when the app starts ([`crate::startup`]); read here for every request. Guarded by the
+//! unit tests at the bottom, `tests/tests/routing.rs`, `tests/tests/door_differential.rs` and
+//! `tests/tests/app_shapes.rs`.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use foldhash::fast::RandomState;
 
 use actix_web::dev::{ResourceDef, ServiceRequest};
 
-use crate::declare::registry::{Declared, Registration};
-use crate::declare::route_cors::{GuardFn, PolicySource};
 use crate::door::path_index::{PathIndex, Visit};
-use crate::policy::policy_ref::PolicyRef;
 use crate::policy::slot::PolicySlot;
-use crate::report::ReportedRoute;
-use crate::settings::Settings;
+use crate::routes::route_cors::{GuardFn, RouteCors};
 
 /// What the door does for a route.
 pub(crate) enum RoutePolicy {
@@ -27,7 +27,7 @@ pub(crate) enum RoutePolicy {
 
 /// Where a route's policy comes from, for the report.
 #[derive(Clone, Copy)]
-enum PolicyFrom {
+pub(crate) enum PolicyFrom {
     Inline,
     Named(&'static str),
     Runtime,
@@ -36,123 +36,46 @@ enum PolicyFrom {
 /// One declared route: a `#[cors]` route attribute, or a [`resource_policy`](crate::resource_policy).
 pub(crate) struct Route {
     /// Its registration number.
-    number: u32,
+    pub(crate) number: u32,
     pub(crate) handler: String,
     /// The full pattern (scope prefixes and the route's own), for reports and logs.
-    pattern: String,
+    pub(crate) pattern: String,
     /// The enclosing scopes' prefix pattern (empty at the app's root).
-    scope: String,
+    pub(crate) scope: String,
     /// The same, for matching (`None` at the app's root).
-    prefix: Option<ResourceDef>,
+    pub(crate) prefix: Option<ResourceDef>,
     /// The route's own pattern, as actix-web registers it.
-    resource: ResourceDef,
+    pub(crate) resource: ResourceDef,
     /// `None`: every method.
-    methods: Option<&'static [&'static str]>,
-    guards: &'static [GuardFn],
+    pub(crate) methods: Option<&'static [&'static str]>,
+    pub(crate) guards: &'static [GuardFn],
     pub(crate) policy: RoutePolicy,
-    from: PolicyFrom,
+    pub(crate) from: PolicyFrom,
+    /// The `#[cors]` declaration, whose route door confirms the door's choice after routing;
+    /// `None` for a `resource_policy`.
+    pub(crate) declaration: Option<&'static RouteCors>,
+    /// Later `#[cors]` routes with the same full pattern and a method in common (indices into
+    /// the table's routes): actix-web runs one of them per request, chosen by guards of their
+    /// scopes that the door cannot see.
+    pub(crate) twins: Vec<u32>,
 }
 
 /// A [`scope_policy`](crate::scope_policy).
 pub(crate) struct ScopePolicy {
+    pub(crate) number: u32,
     pub(crate) handler: String,
-    prefix: Option<ResourceDef>,
-    pattern: String,
+    /// The scope's prefix pattern (`""` at the app's root or for `web::scope("")`).
+    pub(crate) pattern: String,
+    /// Whether it is registered at the app's root (it then covers every path).
+    pub(crate) at_root: bool,
     pub(crate) policy: PolicySlot,
-}
-
-/// A registration, turned into what the table holds.
-// Built once per registration at start-up, moved straight into the table: no need to box.
-#[allow(clippy::large_enum_variant)]
-enum TableEntry {
-    Route(Route),
-    Scope(ScopePolicy),
-}
-
-impl TableEntry {
-    fn new(registration: Registration, settings: &Settings) -> Result<TableEntry, String> {
-        let Registration {
-            declared,
-            prefix,
-            is_root,
-        } = registration;
-        let scope = (!prefix.is_empty()).then(|| ResourceDef::root_prefix(&prefix));
-        // As actix-web's `Resource::register` does: a leading slash, except for the empty
-        // pattern inside a scope (which matches the scope's path itself).
-        let own = |path: &str| {
-            if is_root || !path.is_empty() {
-                ensure_leading_slash(path)
-            } else {
-                String::new()
-            }
-        };
-        // What differs between a `#[cors]` route and a `resource_policy`; the rest is shared.
-        let (handler, path, methods, guards, policy, from) = match declared {
-            Declared::Route(route) => {
-                let (policy, from) = match route.source {
-                    PolicySource::Inline(policy) => (
-                        RoutePolicy::Decide(PolicySlot::from(PolicyRef::Static(policy))),
-                        PolicyFrom::Inline,
-                    ),
-                    PolicySource::Named(name) => match settings.named.get(*name) {
-                        Some(policy) => {
-                            (RoutePolicy::Decide(policy.clone()), PolicyFrom::Named(name))
-                        }
-                        None => {
-                            return Err(format!(
-                                "handler `{}` uses `policy = \"{name}\"`",
-                                route.handler
-                            ))
-                        }
-                    },
-                    PolicySource::Disabled => (RoutePolicy::Disabled, PolicyFrom::Inline),
-                };
-                let handler = route.handler.to_owned();
-                (
-                    handler,
-                    route.path.to_owned(),
-                    Some(route.methods),
-                    route.guards,
-                    policy,
-                    from,
-                )
-            }
-            Declared::Resource { path, policy } => (
-                format!("resource_policy(\"{path}\")"),
-                path,
-                None,
-                &[][..],
-                RoutePolicy::Decide(policy),
-                PolicyFrom::Runtime,
-            ),
-            Declared::Scope { policy } => {
-                return Ok(TableEntry::Scope(ScopePolicy {
-                    handler: format!("scope_policy(\"{prefix}\")"),
-                    prefix: scope,
-                    pattern: prefix,
-                    policy,
-                }))
-            }
-        };
-        let own = own(&path);
-        Ok(TableEntry::Route(Route {
-            number: 0,
-            handler,
-            pattern: format!("{prefix}{own}"),
-            scope: prefix,
-            prefix: scope,
-            resource: ResourceDef::new(own),
-            methods,
-            guards,
-            policy,
-            from,
-        }))
-    }
+    /// The mark actix-web puts on requests routed into its scope (scope app data).
+    pub(crate) mark: u64,
 }
 
 impl Route {
     /// Whether the route's pattern matches `path` (as actix-web's router sees it).
-    fn matches_path(&self, path: &str) -> bool {
+    pub(crate) fn matches_path(&self, path: &str) -> bool {
         match &self.prefix {
             None => self.resource.is_match(path),
             Some(prefix) => prefix
@@ -161,14 +84,9 @@ impl Route {
         }
     }
 
-    fn serves(&self, method: &[u8]) -> bool {
+    pub(crate) fn serves(&self, method: &[u8]) -> bool {
         self.methods
             .is_none_or(|methods| methods.iter().any(|m| m.as_bytes() == method))
-    }
-
-    /// The route's full pattern.
-    pub(crate) fn pattern(&self) -> &str {
-        &self.pattern
     }
 
     /// The route's methods, for messages.
@@ -176,27 +94,35 @@ impl Route {
         self.methods
             .map_or_else(|| "every method".to_owned(), |m| m.join(", "))
     }
-}
 
-impl ScopePolicy {
-    fn matches_path(&self, path: &str) -> bool {
-        self.prefix
-            .as_ref()
-            .is_none_or(|prefix| prefix.find_match(path).is_some())
+    /// Whether this route is the one `declaration`'s route door stands for.
+    pub(crate) fn is(&self, declaration: &'static RouteCors) -> bool {
+        self.declaration
+            .is_some_and(|mine| std::ptr::eq(mine, declaration))
     }
 }
 
-fn ensure_leading_slash(path: &str) -> String {
-    if path.is_empty() || path.starts_with('/') {
-        path.to_owned()
-    } else {
-        format!("/{path}")
-    }
+/// A scope the declarations are registered in, known from its first declaration.
+pub(crate) struct Scope {
+    /// Its prefix pattern; `""` for a `web::scope("")` at the app's root.
+    pub(crate) prefix: String,
+    pub(crate) def: ResourceDef,
+    /// The handler of its first declaration, for messages.
+    pub(crate) first: String,
+    /// Its scope policy (index into the table's scope policies), if one is registered in it.
+    pub(crate) policy: Option<u32>,
+}
+
+/// What a registration number stands for.
+#[derive(Clone, Copy)]
+pub(crate) enum Event {
+    Route(u32),
+    Scope(u32),
 }
 
 /// What the table knows about a request's path and method.
 pub(crate) enum Found<'t> {
-    /// The route actix-web will run.
+    /// The route actix-web will run (and its twins, if it has any).
     Route(&'t Route),
     /// No declared route serves the path and method; a scope policy covers the path.
     Scope(&'t ScopePolicy),
@@ -206,29 +132,16 @@ pub(crate) enum Found<'t> {
     Nothing,
 }
 
-/// Why an app cannot start.
-pub(crate) struct StartupProblems {
-    /// Routes naming a policy that is not registered on the middleware.
-    pub(crate) unregistered: Vec<String>,
-    /// Duplicate, shadowed and unreachable declarations.
-    pub(crate) conflicts: Vec<String>,
-    /// Registered policies that cannot work as registered.
-    pub(crate) misconfigured: Vec<String>,
-}
-
-/// A scope the routes are registered in, known from its first declaration.
-struct Scope {
-    prefix: String,
-    def: ResourceDef,
-    /// The handler of its first declaration, for messages.
-    first: String,
-}
-
-/// What a registration number stands for.
-#[derive(Clone, Copy)]
-enum Event {
-    Route(u32),
-    Scope(u32),
+/// The outcome of [`RouteTable::resolve`].
+pub(crate) enum Resolved<'t> {
+    /// The route that runs.
+    Route(&'t Route),
+    /// Routes match the path, but not the method (or guards).
+    OtherMethods(&'t Route),
+    /// The path is inside this scope, where no route matches it.
+    Swallowed(&'t Scope),
+    /// No declared route is concerned.
+    Nothing,
 }
 
 /// Every declared route of the app, in registration order, with the scopes they are in,
@@ -236,179 +149,89 @@ enum Event {
 /// routes and with 1,000.
 #[derive(Default)]
 pub(crate) struct RouteTable {
-    routes: Vec<Route>,
+    pub(crate) routes: Vec<Route>,
     /// Scope policies, in registration order.
-    scope_policies: Vec<ScopePolicy>,
+    pub(crate) scope_policies: Vec<ScopePolicy>,
     /// The scopes the declarations are in.
-    scopes: Vec<Scope>,
+    pub(crate) scopes: Vec<Scope>,
     /// Routes and scopes, by registration number.
-    events: Vec<Event>,
-    index: PathIndex,
+    pub(crate) events: Vec<Event>,
+    pub(crate) index: PathIndex,
     /// For the paths of routes without dynamic segments, the registration numbers that concern
     /// them, computed at start-up: one hash lookup for the most common requests.
-    exact: HashMap<Box<str>, Vec<u32>, RandomState>,
+    pub(crate) exact: HashMap<Box<str>, Vec<u32>, RandomState>,
+    /// A scope policy at the app's root (`App::configure(scope_policy(..))`): it covers every
+    /// path no scope of its own covers.
+    pub(crate) root_policy: Option<u32>,
+    /// The full patterns of the `resource_policy` routes, for checking after routing which one
+    /// actix-web ran.
+    pub(crate) resource_patterns: HashMap<Box<str>, u32, RandomState>,
 }
 
 impl RouteTable {
-    /// Builds the table, or returns every problem: named policies that are not registered,
-    /// declarations for the same path and method, routes shadowed by an earlier one.
-    pub(crate) fn build(
-        registrations: Vec<Registration>,
-        settings: &Settings,
-    ) -> Result<RouteTable, StartupProblems> {
-        let mut unregistered = Vec::new();
-        let mut table = RouteTable::default();
-        for registration in registrations {
-            let prefix = registration.prefix.clone();
-            match TableEntry::new(registration, settings) {
-                Ok(TableEntry::Route(route)) => {
-                    table.note_scope(&prefix, &route.handler);
-                    table.push(route);
-                }
-                Ok(TableEntry::Scope(scope)) => {
-                    table.note_scope(&prefix, &scope.handler);
-                    table.scope_policies.push(scope);
-                }
-                Err(problem) => unregistered.push(problem),
-            }
-        }
-        let conflicts = table.conflicts();
-        // Every policy with dynamic origins must be built to take them.
-        let mut slots: Vec<(String, &PolicySlot)> = settings
-            .named
-            .iter()
-            .map(|(name, slot)| (format!("policy \"{name}\""), slot))
-            .collect();
-        slots.sort_by(|a, b| a.0.cmp(&b.0));
-        slots.extend(
-            settings
-                .default
-                .iter()
-                .map(|slot| ("the default policy".to_owned(), slot)),
-        );
-        for route in &table.routes {
-            if let (PolicyFrom::Runtime, RoutePolicy::Decide(slot)) = (route.from, &route.policy) {
-                slots.push((route.handler.clone(), slot));
-            }
-        }
-        for scope in &table.scope_policies {
-            slots.push((scope.handler.clone(), &scope.policy));
-        }
-        let misconfigured: Vec<String> = slots
-            .into_iter()
-            .filter(|(_, slot)| slot.dynamic.is_some() && !slot.load().policy.allows_dynamic_origins())
-            .map(|(what, _)| {
-                format!(
-                    "{what} has dynamic origins but was built without `allow_dynamic_origins()`, so they would never be asked"
-                )
-            })
-            .collect();
-        if unregistered.is_empty() && conflicts.is_empty() && misconfigured.is_empty() {
-            table.index_exact_paths();
-            Ok(table)
-        } else {
-            Err(StartupProblems {
-                unregistered,
-                conflicts,
-                misconfigured,
-            })
-        }
-    }
-
-    /// Records the scope `prefix` at its first declaration.
-    fn note_scope(&mut self, prefix: &str, handler: &str) {
-        if prefix.is_empty() || self.scopes.iter().any(|s| s.prefix == prefix) {
-            return;
-        }
-        let number = self.events.len() as u32;
-        self.events.push(Event::Scope(self.scopes.len() as u32));
-        self.scopes.push(Scope {
-            prefix: prefix.to_owned(),
-            def: ResourceDef::root_prefix(prefix),
-            first: handler.to_owned(),
-        });
-        self.index.insert(prefix, number);
-    }
-
-    /// Fills [`RouteTable::exact`].
-    fn index_exact_paths(&mut self) {
-        let mut exact = HashMap::default();
-        for route in self.routes.iter().filter(|r| !r.pattern.contains('{')) {
-            let path = route.pattern.as_str();
-            if exact.contains_key(path) {
-                continue;
-            }
-            let concerned: Vec<u32> = self
-                .index
-                .visit(path)
-                .filter(|&number| match self.events[number as usize] {
-                    Event::Scope(scope) => {
-                        self.scopes[scope as usize].def.find_match(path).is_some()
-                    }
-                    Event::Route(route) => self.routes[route as usize].matches_path(path),
-                })
-                .collect();
-            exact.insert(path.into(), concerned);
-        }
-        self.exact = exact;
-    }
-
-    fn push(&mut self, mut route: Route) {
-        let number = self.events.len() as u32;
-        route.number = number;
-        self.events.push(Event::Route(self.routes.len() as u32));
-        self.index.insert(&route.pattern, number);
-        self.routes.push(route);
-    }
-
     /// Whether the table has no route.
     pub(crate) fn is_empty(&self) -> bool {
         self.routes.is_empty() && self.scope_policies.is_empty()
     }
 
-    /// The routes then the scope policies, each in registration order, as the report shows
-    /// them.
-    pub(crate) fn report(&self) -> Vec<ReportedRoute> {
-        let routes = self.routes.iter().map(Route::report);
-        routes
-            .chain(self.scope_policies.iter().map(ScopePolicy::report))
-            .collect()
+    /// Whether some declaration concerns the path at all (cheap: used to skip work for
+    /// requests no policy can concern).
+    pub(crate) fn has_scope_policies(&self) -> bool {
+        !self.scope_policies.is_empty()
     }
 
     /// The route actix-web will run for `path` and `method`: the first declared route, in
     /// registration order, whose pattern matches the path, whose methods include `method` and
-    /// whose guards accept the request; else the innermost scope policy covering the path.
+    /// whose guards accept the request; else the scope policy of the innermost scope the path
+    /// enters.
     pub(crate) fn find<'t>(&'t self, path: &str, method: &[u8], req: &ServiceRequest) -> Found<'t> {
-        match self.resolve(path, method, u32::MAX, |route| {
+        let (resolved, entered) = self.resolve(path, method, u32::MAX, |route| {
             guards_pass(route.guards, req)
-        }) {
+        });
+        match resolved {
             Resolved::Route(route) => Found::Route(route),
-            resolved => {
-                let scope = self
-                    .scope_policies
-                    .iter()
-                    .filter(|scope| scope.matches_path(path))
-                    .max_by_key(|scope| scope.pattern.len());
-                match (scope, resolved) {
-                    (Some(scope), _) => Found::Scope(scope),
-                    (None, Resolved::OtherMethods(route)) => Found::OtherMethods(route),
-                    (None, _) => Found::Nothing,
-                }
-            }
+            resolved => match (self.scope_policy_of(entered, path), resolved) {
+                (Some(scope), _) => Found::Scope(scope),
+                (None, Resolved::OtherMethods(route)) => Found::OtherMethods(route),
+                (None, _) => Found::Nothing,
+            },
         }
     }
 
-    /// actix-web's routing over the declared routes. actix-web tries services in registration
-    /// order and never backtracks out of a scope whose prefix matched: once a path is inside
-    /// the scope of an earlier route (`/api` for `/api/users`), routes outside that scope are
-    /// out of reach, even if their pattern matches (a later root route `/api/items`).
-    fn resolve<'t>(
+    /// The scope policy of the innermost scope, among `entered` and the scopes around it, that
+    /// has one; else the app's root scope policy.
+    pub(crate) fn scope_policy_of(
+        &self,
+        entered: Option<&Scope>,
+        path: &str,
+    ) -> Option<&ScopePolicy> {
+        let mut best: Option<&Scope> = None;
+        if let Some(entered) = entered {
+            for scope in self.scopes.iter().filter(|s| s.policy.is_some()) {
+                let around = is_within(&entered.prefix, &scope.prefix);
+                let deeper = best.is_none_or(|b| scope.prefix.len() > b.prefix.len());
+                if around && deeper && scope.def.find_match(path).is_some() {
+                    best = Some(scope);
+                }
+            }
+        }
+        best.and_then(|s| s.policy)
+            .or(self.root_policy)
+            .map(|i| &self.scope_policies[i as usize])
+    }
+
+    /// actix-web's routing over the declared routes, with the scope the path enters. actix-web
+    /// tries services in registration order and never backtracks out of a scope whose prefix
+    /// matched: once a path is inside the scope of an earlier route (`/api` for `/api/users`),
+    /// routes outside that scope are out of reach, even if their pattern matches (a later root
+    /// route `/api/items`). Only registrations before `limit` count.
+    pub(crate) fn resolve<'t>(
         &'t self,
         path: &str,
         method: &[u8],
         limit: u32,
         guards_pass: impl Fn(&Route) -> bool,
-    ) -> Resolved<'t> {
+    ) -> (Resolved<'t>, Option<&'t Scope>) {
         let mut entered: Option<&'t Scope> = None;
         let mut other = None;
         let numbers = match self.exact.get(path) {
@@ -440,55 +263,18 @@ impl RouteTable {
                         continue;
                     }
                     if route.serves(method) && guards_pass(route) {
-                        return Resolved::Route(route);
+                        return (Resolved::Route(route), entered);
                     }
                     other.get_or_insert(route);
                 }
             }
         }
-        match (other, entered) {
+        let resolved = match (other, entered) {
             (Some(route), _) => Resolved::OtherMethods(route),
             (None, Some(scope)) => Resolved::Swallowed(scope),
             (None, None) => Resolved::Nothing,
-        }
-    }
-
-    /// Declarations that can never run for some of their methods: the same pattern declared
-    /// twice, a route shadowed by an earlier route without guards whose pattern matches this
-    /// one's (its pattern text taken as a path: `/items/{id}` matches `/items/new`), or a route
-    /// outside a scope that an earlier route's scope swallows.
-    fn conflicts(&self) -> Vec<String> {
-        let mut problems = Vec::new();
-        for later in &self.routes {
-            let sample = later.pattern.as_str();
-            // A route for every method is checked against routes for every method.
-            let methods = later.methods.unwrap_or(&["*"]);
-            for method in methods {
-                // Guarded routes may step aside for a request: they never count as shadowing.
-                let winner = self.resolve(sample, method.as_bytes(), later.number, |r| {
-                    r.guards.is_empty()
-                });
-                let problem = match winner {
-                    Resolved::Route(earlier) if earlier.pattern == later.pattern => format!(
-                        "`{}` and `{}` both declare {method} {}: actix-web runs only `{}`, registered first; remove one declaration or give them different paths or methods",
-                        earlier.handler, later.handler, later.pattern, earlier.handler
-                    ),
-                    Resolved::Route(earlier) => format!(
-                        "`{}` ({method} {}) is shadowed by `{}` ({}), registered before it: actix-web never runs `{}` for {method} {}; register `{}` first",
-                        later.handler, later.pattern, earlier.handler, earlier.pattern, later.handler, later.pattern, later.handler
-                    ),
-                    Resolved::Swallowed(scope) if !is_within(&later.scope, &scope.prefix) => format!(
-                        "`{}` ({method} {}) is unreachable: the scope `{}` of `{}`, registered before it, takes every path under it; register `{}` before that scope or move it into it",
-                        later.handler, later.pattern, scope.prefix, scope.first, later.handler
-                    ),
-                    _ => continue,
-                };
-                if !problems.contains(&problem) {
-                    problems.push(problem);
-                }
-            }
-        }
-        problems
+        };
+        (resolved, entered)
     }
 }
 
@@ -511,20 +297,8 @@ impl Iterator for Numbers<'_> {
     }
 }
 
-/// The outcome of [`RouteTable::resolve`].
-enum Resolved<'t> {
-    /// The route that runs.
-    Route(&'t Route),
-    /// Routes match the path, but not the method (or guards).
-    OtherMethods(&'t Route),
-    /// The path is inside this scope, where no route matches it.
-    Swallowed(&'t Scope),
-    /// No declared route is concerned.
-    Nothing,
-}
-
-/// Whether a route under scope prefix `inner` is inside the scope with prefix `outer`.
-fn is_within(inner: &str, outer: &str) -> bool {
+/// Whether something under scope prefix `inner` is inside the scope with prefix `outer`.
+pub(crate) fn is_within(inner: &str, outer: &str) -> bool {
     inner
         .strip_prefix(outer)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
@@ -538,70 +312,20 @@ fn guards_pass(guards: &[GuardFn], req: &ServiceRequest) -> bool {
     guards.iter().all(|guard| guard(&ctx))
 }
 
-impl Route {
-    /// The route as the report shows it.
-    fn report(&self) -> ReportedRoute {
-        ReportedRoute {
-            pattern: self.pattern.clone(),
-            methods: self.methods.map_or_else(|| vec!["*"], <[_]>::to_vec),
-            handler: self.handler.clone(),
-            guarded: !self.guards.is_empty(),
-            policy: match (self.from, &self.policy) {
-                (_, RoutePolicy::Disabled) => "CORS disabled".to_owned(),
-                (PolicyFrom::Named(name), RoutePolicy::Decide(p)) => {
-                    format!("policy \"{name}\" {}", Short(p))
-                }
-                (PolicyFrom::Inline, RoutePolicy::Decide(p)) => {
-                    format!("inline {}", Short(p))
-                }
-                (PolicyFrom::Runtime, RoutePolicy::Decide(p)) => Short(p).to_string(),
-            },
+impl RouteTable {
+    /// The index of `route` in the table's routes.
+    pub(crate) fn index_of(&self, route: &Route) -> u32 {
+        match self.events[route.number as usize] {
+            Event::Route(index) => index,
+            Event::Scope(_) => 0,
         }
     }
-}
 
-impl ScopePolicy {
-    fn report(&self) -> ReportedRoute {
-        ReportedRoute {
-            pattern: format!("{}/*", self.pattern),
-            methods: vec!["*"],
-            handler: self.handler.clone(),
-            guarded: false,
-            policy: Short(&self.policy).to_string(),
-        }
-    }
-}
-
-/// A policy in a few words: its origins, and whether it allows credentials.
-pub(crate) struct Short<'a>(pub(crate) &'a PolicySlot);
-
-impl fmt::Display for Short<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let slot = self.0;
-        let loaded = slot.load();
-        let policy = &loaded.policy;
-        let origins = policy.origins();
-        if origins.is_any() {
-            write!(f, "[*]")?;
-        } else {
-            let exact: Vec<&str> = origins.exact().collect();
-            write!(f, "[{}", exact.join(", "))?;
-            match (exact.is_empty(), origins.pattern_count()) {
-                (_, 0) => {}
-                (true, n) => write!(f, "{n} pattern{}", if n == 1 { "" } else { "s" })?,
-                (false, n) => write!(f, ", +{n} pattern{}", if n == 1 { "" } else { "s" })?,
-            }
-            write!(f, "]")?;
-        }
-        if slot.dynamic.is_some() {
-            write!(f, " + dynamic origins")?;
-        }
-        if policy.allows_credentials() {
-            write!(f, " with credentials")?;
-        }
-        if slot.is_live() {
-            write!(f, " (live)")?;
-        }
-        Ok(())
+    /// The index of `scope` in the table's scope policies.
+    pub(crate) fn scope_index_of(&self, scope: &ScopePolicy) -> u32 {
+        self.scope_policies
+            .iter()
+            .position(|s| std::ptr::eq(s, scope))
+            .unwrap_or(0) as u32
     }
 }

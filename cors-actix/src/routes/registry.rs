@@ -22,8 +22,8 @@ use std::rc::{Rc, Weak};
 
 use actix_web::dev::AppService;
 
-use crate::declare::route_cors::RouteCors;
 use crate::policy::slot::PolicySlot;
+use crate::routes::route_cors::RouteCors;
 
 /// A CORS declaration, as registered with the app.
 pub(crate) enum Declared {
@@ -31,8 +31,9 @@ pub(crate) enum Declared {
     Route(&'static RouteCors),
     /// [`resource_policy`](crate::resource_policy): every route of a path.
     Resource { path: String, policy: PolicySlot },
-    /// [`scope_policy`](crate::scope_policy): everything under the enclosing scope.
-    Scope { policy: PolicySlot },
+    /// [`scope_policy`](crate::scope_policy): everything under the enclosing scope, whose
+    /// requests actix-web marks with `mark` (the scope's app data).
+    Scope { policy: PolicySlot, mark: u64 },
 }
 
 impl std::fmt::Debug for Declared {

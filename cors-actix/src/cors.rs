@@ -1,21 +1,19 @@
-//! The app-wide middleware: the builder, and how it builds its door when the app starts.
+//! `Cors`, the app-wide middleware: its builder, and the `Transform` that builds its door when
+//! the app starts (see [`crate::startup`]).
 
 use std::future::{ready, Ready};
-use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::Error;
 
-use crate::declare::registry::take_app_routes;
-use crate::door::decide::Door;
-use crate::door::route_table::{RouteTable, Short, StartupProblems};
 use crate::door::CorsService;
 use crate::policy::dynamic::DynamicOrigins;
 use crate::policy::slot::PolicySlot;
 use crate::report::RouteReport;
 use crate::settings::{OnRefusal, PreflightStatus, Settings};
+use crate::startup::build_door;
 
 /// The app-wide CORS middleware. Wrap the whole app with it, last (outermost):
 ///
@@ -195,62 +193,6 @@ impl Cors {
     }
 }
 
-impl Cors {
-    /// Builds the door of one app: takes the routes it registered, checks them, reports them.
-    fn build_door<S>(&self, service: S) -> Result<CorsService<S>, ()> {
-        let settings = &self.settings;
-        let table = match RouteTable::build(take_app_routes(), settings) {
-            Ok(table) => table,
-            Err(problems) => {
-                refuse_to_start(&problems);
-                return Err(());
-            }
-        };
-        let default = settings.default.clone();
-        let report = RouteReport {
-            routes: table.report(),
-            default: default.as_ref().map(|d| Short(d).to_string()),
-        };
-        // Logged once per middleware: the workers of one server (sharing a `Cors` through
-        // clones) build the same table.
-        if settings.report.set(report).is_ok() {
-            if let Some(report) = settings.report.get() {
-                tracing::info!(target: "cors", "CORS route table:\n{report}");
-            }
-        }
-        Ok(CorsService {
-            service: Rc::new(service),
-            door: Rc::new(Door {
-                table,
-                default,
-                on_refusal: settings.on_refusal,
-                debug: settings.debug,
-                preflight_status: settings.preflight_status,
-            }),
-        })
-    }
-}
-
-/// Reports why the app cannot start: printed to stderr and logged as an `error` event (target
-/// `cors`).
-fn refuse_to_start(problems: &StartupProblems) {
-    let hint = match problems.unregistered.len() {
-        0 => "",
-        1 => "; register it with `Cors::new().policy(\"name\", policy)`",
-        _ => "; register them with `Cors::new().policy(\"name\", policy)`",
-    };
-    let all: Vec<&str> = problems
-        .unregistered
-        .iter()
-        .chain(&problems.conflicts)
-        .chain(&problems.misconfigured)
-        .map(String::as_str)
-        .collect();
-    let message = format!("cors-actix: refusing to start: {}{hint}", all.join("; "));
-    tracing::error!(target: "cors", "{message}");
-    eprintln!("{message}");
-}
-
 impl<S, B> Transform<S, ServiceRequest> for Cors
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
@@ -263,6 +205,6 @@ where
     type Future = Ready<Result<CorsService<S>, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(self.build_door(service))
+        ready(build_door(&self.settings, service))
     }
 }

@@ -1,13 +1,16 @@
 //! Policies for routes written without route attribute macros: builder-style resources,
 //! `App::route`, and whole scopes.
 
-use actix_web::dev::{AppService, HttpServiceFactory};
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::declare::registry::{note, Declared};
+use actix_web::dev::{AppService, HttpServiceFactory};
+use actix_web::web::ServiceConfig;
+
 use crate::policy::slot::PolicySlot;
+use crate::routes::registry::{note, Declared};
 
 /// A CORS declaration registered like a service, beside the routes it covers; it adds nothing
-/// to actix-web's router. Made by [`resource_policy`] and [`scope_policy`].
+/// to actix-web's router. Made by [`resource_policy`].
 #[derive(Debug)]
 pub struct PathPolicy {
     declared: Option<Declared>,
@@ -32,6 +35,8 @@ pub struct PathPolicy {
 ///
 /// It is a route declaration like `#[cors]`: decided at the door, in registration order with
 /// the other declared routes, and a start-up error if it duplicates or is shadowed by one.
+/// After routing, the door checks that actix-web ran a resource of this path; if it ran
+/// another one, the response gets that one's policy, never this one's.
 pub fn resource_policy(path: impl Into<String>, policy: impl Into<PolicySlot>) -> PathPolicy {
     PathPolicy {
         declared: Some(Declared::Resource {
@@ -41,10 +46,16 @@ pub fn resource_policy(path: impl Into<String>, policy: impl Into<PolicySlot>) -
     }
 }
 
-/// The policy of everything under the scope it is registered in, like Spring's class-level
+/// The mark a scope with a [`scope_policy`] puts on every request actix-web routes into it
+/// (scope app data): how the door knows, after routing, which scope a request entered, guards
+/// and registration order included.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ScopeMark(pub(crate) u64);
+
+/// The policy of everything under the scope it is configured in, like Spring's class-level
 /// `@CrossOrigin`: every route of the scope and of its nested scopes, builder-style or not.
 /// A route's own declaration (`#[cors]`, [`resource_policy`], a nested scope's
-/// `scope_policy`) overrides it.
+/// `scope_policy`) overrides it. Give it to the scope's `configure`:
 ///
 /// ```
 /// use actix_web::{get, web, App, Responder};
@@ -61,18 +72,30 @@ pub fn resource_policy(path: impl Into<String>, policy: impl Into<PolicySlot>) -
 /// let app = App::new()
 ///     .service(
 ///         web::scope("/admin")
-///             .service(scope_policy(cors_policy!(origins = ["https://app.example.com"])))
+///             .configure(scope_policy(cors_policy!(origins = ["https://app.example.com"])))
 ///             .service(users)
 ///             .service(audit),
 ///     )
 ///     .wrap(Cors::new());
 /// # let _ = app;
 /// ```
-pub fn scope_policy(policy: impl Into<PolicySlot>) -> PathPolicy {
-    PathPolicy {
-        declared: Some(Declared::Scope {
-            policy: policy.into(),
-        }),
+///
+/// `configure`, not `service`: besides telling the door the scope's prefix, it gives the scope
+/// a mark (scope app data) that actix-web puts on every request it routes into that very scope.
+/// The door answers preflights and refuses origins before anything inside runs, from what it
+/// knows of the routes; after routing it reads the mark, so that the scope's CORS headers only
+/// ever reach requests actix-web really routed into the scope (a sibling scope with a longer
+/// prefix, a scope split from another by a `guard::Host`, a root resource registered before the
+/// scope: none of them gets this policy).
+pub fn scope_policy(policy: impl Into<PolicySlot>) -> impl FnOnce(&mut ServiceConfig) {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let mark = NEXT.fetch_add(1, Ordering::Relaxed);
+    let policy = policy.into();
+    move |config: &mut ServiceConfig| {
+        config.app_data(ScopeMark(mark));
+        config.service(PathPolicy {
+            declared: Some(Declared::Scope { policy, mark }),
+        });
     }
 }
 

@@ -1,0 +1,149 @@
+//! The door's mark on a request: which declared route it chose, so that the route door of the
+//! route actix-web really runs can confirm it (or refuse the request), and what that route
+//! door saw, for the door to write the right headers on the way out.
+//!
+//! Kept in a per-worker table keyed by the address of the request's head, which stays put
+//! while the request is in flight, rather than in the request's extensions: inserting into
+//! those allocates once per request, and this table reuses its memory (no allocation once it
+//! has grown to the number of requests in flight). Written by hand because it is four lines
+//! over `HashMap`; every entry is removed by the [`MarkGuard`] that put it there, when the
+//! door's future completes or is dropped.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use actix_web::dev::RequestHead;
+use foldhash::fast::RandomState;
+
+use crate::door::decide::Door;
+use crate::door::write::Decoration;
+
+/// What the door chose for a request it let in.
+pub(crate) struct Mark {
+    /// The door that chose (a route door reads its table).
+    pub(crate) door: Rc<Door>,
+    /// The route it chose (index into the table's routes).
+    pub(crate) route: u32,
+    /// The door left the decision to the route door: the route has twins with other
+    /// policies, and only the one actix-web runs can decide.
+    pub(crate) deferred: bool,
+    /// What the route door of the route actix-web ran did.
+    pub(crate) seen: Seen,
+}
+
+/// What a route door did with a marked request.
+#[derive(Clone, Debug, Default)]
+pub(crate) enum Seen {
+    /// No route door ran: an inner middleware answered, or actix-web ran a route without one.
+    #[default]
+    Nothing,
+    /// The chosen route's door confirmed the door's decision.
+    Confirmed,
+    /// A deferred decision, made by the route door of the twin actix-web ran: these headers.
+    Decided(Decoration),
+    /// The route door answered the request itself (a refusal): nothing to add.
+    Answered,
+}
+
+thread_local! {
+    static MARKS: RefCell<HashMap<usize, Mark, RandomState>> = RefCell::new(HashMap::default());
+}
+
+/// The key of a request in flight.
+pub(crate) fn key(head: &RequestHead) -> usize {
+    head as *const RequestHead as usize
+}
+
+/// Removes its mark when dropped.
+pub(crate) struct MarkGuard {
+    key: usize,
+}
+
+impl MarkGuard {
+    /// Marks the request with head `key`.
+    pub(crate) fn set(key: usize, mark: Mark) -> MarkGuard {
+        MARKS.with(|marks| marks.borrow_mut().insert(key, mark));
+        MarkGuard { key }
+    }
+
+    /// Removes the mark and returns it (what the route door saw).
+    pub(crate) fn take(self) -> Option<Mark> {
+        let key = self.key;
+        std::mem::forget(self);
+        MARKS.with(|marks| marks.borrow_mut().remove(&key))
+    }
+}
+
+impl Drop for MarkGuard {
+    fn drop(&mut self) {
+        let key = self.key;
+        // `try_with`: the table may already be gone when a worker thread shuts down.
+        let _ = MARKS.try_with(|marks| marks.borrow_mut().remove(&key));
+    }
+}
+
+impl std::fmt::Debug for MarkGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MarkGuard").finish_non_exhaustive()
+    }
+}
+
+/// What a route door needs of the mark of request `key`: the door, the chosen route, whether
+/// the decision was deferred. `None` if the request carries no mark.
+pub(crate) fn read(key: usize) -> Option<(Rc<Door>, u32, bool)> {
+    MARKS.with(|marks| {
+        marks
+            .borrow()
+            .get(&key)
+            .map(|mark| (Rc::clone(&mark.door), mark.route, mark.deferred))
+    })
+}
+
+/// Records what the route door of request `key` did.
+pub(crate) fn record(key: usize, seen: Seen) {
+    MARKS.with(|marks| {
+        if let Some(mark) = marks.borrow_mut().get_mut(&key) {
+            mark.seen = seen;
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mark_lives_as_long_as_its_guard() {
+        let door = Rc::new(Door::for_tests());
+        let guard = MarkGuard::set(
+            7,
+            Mark {
+                door: Rc::clone(&door),
+                route: 3,
+                deferred: false,
+                seen: Seen::Nothing,
+            },
+        );
+        assert_eq!(
+            read(7).map(|(_, route, deferred)| (route, deferred)),
+            Some((3, false))
+        );
+        record(7, Seen::Confirmed);
+        let mark = guard.take().expect("the mark");
+        assert!(matches!(mark.seen, Seen::Confirmed));
+        assert!(read(7).is_none(), "taken");
+
+        let dropped = MarkGuard::set(
+            8,
+            Mark {
+                door,
+                route: 0,
+                deferred: true,
+                seen: Seen::Nothing,
+            },
+        );
+        drop(dropped);
+        assert!(read(8).is_none(), "removed when the guard is dropped");
+    }
+}

@@ -1,0 +1,175 @@
+//! The route door: the check `#[cors]` puts on its route (a resource middleware, outermost on
+//! the route), run after actix-web has routed the request there and before anything of the
+//! route runs. A cross-origin request the app's door did not decide for this route is refused:
+//! whatever the door gets wrong (a service it cannot see, a path rewritten inside it, no door
+//! at all) fails closed. For twins, it makes the decision the door left to it.
+
+use std::future::{ready, Future, Ready};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::http::header;
+use actix_web::Error;
+use pin_project_lite::pin_project;
+
+use crate::door::decide::AtRoute;
+use crate::door::mark::{self, Seen};
+use crate::door::read::is_same_origin;
+use crate::door::refusal::refusal_text;
+use crate::routes::route_cors::RouteCors;
+
+/// The check `#[cors]` wraps its route in. Not a public API: the macro emits it.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct RouteDoor(pub &'static RouteCors);
+
+impl<S, B> Transform<S, ServiceRequest> for RouteDoor
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Transform = RouteDoorService<S>;
+    type InitError = ();
+    type Future = Ready<Result<RouteDoorService<S>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(RouteDoorService {
+            service,
+            route: self.0,
+        }))
+    }
+}
+
+/// The service of [`RouteDoor`].
+#[doc(hidden)]
+pub struct RouteDoorService<S> {
+    service: S,
+    route: &'static RouteCors,
+}
+
+/// What the route door found.
+enum Verdict {
+    Pass,
+    Refuse(&'static str),
+    Answer(actix_web::HttpResponse),
+}
+
+impl<S> RouteDoorService<S> {
+    fn judge(&self, req: &ServiceRequest) -> Verdict {
+        // Not a CORS request: nothing to check (the cheap, common case).
+        if !req.headers().contains_key(header::ORIGIN) {
+            return Verdict::Pass;
+        }
+        let key = mark::key(req.head());
+        let Some((door, chosen, deferred)) = mark::read(key) else {
+            if is_same_origin(req) {
+                return Verdict::Pass;
+            }
+            return Verdict::Refuse(NO_DOOR);
+        };
+        let route = &door.table.routes[chosen as usize];
+        if !deferred {
+            if route.is(self.route) {
+                mark::record(key, Seen::Confirmed);
+                return Verdict::Pass;
+            }
+            mark::record(key, Seen::Answered);
+            return Verdict::Refuse(OTHER_ROUTE);
+        }
+        // Deferred: the door chose among twins; this one decides if it is one of them.
+        let twin = std::iter::once(chosen)
+            .chain(route.twins.iter().copied())
+            .find(|&i| door.table.routes[i as usize].is(self.route));
+        let Some(twin) = twin else {
+            mark::record(key, Seen::Answered);
+            return Verdict::Refuse(OTHER_ROUTE);
+        };
+        match door.decide_at_route(twin, req) {
+            AtRoute::Pass(decoration) => {
+                mark::record(key, Seen::Decided(decoration));
+                Verdict::Pass
+            }
+            AtRoute::Answer(answer) => {
+                mark::record(key, Seen::Answered);
+                Verdict::Answer(answer)
+            }
+        }
+    }
+}
+
+const NO_DOOR: &str = "no CORS door decided this request: `Cors` is missing, wrapped on a scope instead of the `App`, or a second `Cors` hides it";
+const OTHER_ROUTE: &str = "the CORS door decided this request for another route: a service registered before this route takes its path in the door's view, or a path was rewritten inside `Cors` (put `NormalizePath` outside it)";
+
+impl<S, B> Service<ServiceRequest> for RouteDoorService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody,
+{
+    type Response = ServiceResponse<EitherBody<B>>;
+    type Error = Error;
+    type Future = RouteDoorFuture<S::Future, B>;
+
+    actix_service::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        match self.judge(&req) {
+            Verdict::Pass => RouteDoorFuture::Call {
+                fut: self.service.call(req),
+            },
+            Verdict::Refuse(why) => {
+                tracing::error!(
+                    target: "cors",
+                    handler = self.route.handler,
+                    method = %req.method(),
+                    path = req.path(),
+                    "CORS request refused by the route's door: {why}"
+                );
+                RouteDoorFuture::Ready {
+                    response: Some(
+                        req.into_response(refusal_text(why, false))
+                            .map_into_right_body(),
+                    ),
+                }
+            }
+            Verdict::Answer(answer) => RouteDoorFuture::Ready {
+                response: Some(req.into_response(answer).map_into_right_body()),
+            },
+        }
+    }
+}
+
+pin_project! {
+    /// The future of [`RouteDoorService`].
+    #[doc(hidden)]
+    #[project = RouteDoorFutureProj]
+    pub enum RouteDoorFuture<F, B> {
+        Call { #[pin] fut: F },
+        Ready { response: Option<ServiceResponse<EitherBody<B>>> },
+    }
+}
+
+impl<F, B> Future for RouteDoorFuture<F, B>
+where
+    F: Future<Output = Result<ServiceResponse<B>, Error>>,
+{
+    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            RouteDoorFutureProj::Call { fut } => fut
+                .poll(cx)
+                .map(|res| res.map(ServiceResponse::map_into_left_body)),
+            RouteDoorFutureProj::Ready { response } => {
+                Poll::Ready(response.take().ok_or_else(|| {
+                    actix_web::error::ErrorInternalServerError(
+                        "CORS route door future polled after completion",
+                    )
+                }))
+            }
+        }
+    }
+}
