@@ -190,6 +190,7 @@ impl TableEntry {
             handler,
             pattern: format!("{prefix}{own}"),
             scope: prefix,
+            in_scope: !is_root,
             prefix: scope,
             resource: ResourceDef::new(own),
             methods,
@@ -370,7 +371,7 @@ fn check_conflicts(table: &mut RouteTable, problems: &mut Vec<String>, warnings:
                     "`{}` ({method} {}) is shadowed by `{}` ({}), registered before it: actix-web never runs `{}` for {method} {}; register `{}` first",
                     later.handler, later.pattern, earlier.handler, earlier.pattern, later.handler, later.pattern, later.handler
                 ),
-                Resolved::Swallowed(scope) if !is_within(&later.scope, &scope.prefix) => format!(
+                Resolved::Swallowed(scope) if !later.is_inside(scope) => format!(
                     "`{}` ({method} {}) is unreachable: the scope `{}` of `{}`, registered before it, takes every path under it; register `{}` before that scope or move it into it",
                     later.handler, later.pattern, scope.prefix, scope.first, later.handler
                 ),

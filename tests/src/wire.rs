@@ -29,7 +29,18 @@ impl WireResponse {
 /// Sends `method path` with `headers` to `addr` (one request, `Connection: close`) and reads
 /// the whole response. Blocking: call it from `spawn_blocking`.
 pub fn send(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> WireResponse {
-    let mut stream = request(addr, method, path, headers, true);
+    send_to(addr, "api.test", method, path, headers)
+}
+
+/// Like [`send`], with `Host: host`.
+pub fn send_to(
+    addr: SocketAddr,
+    host: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> WireResponse {
+    let mut stream = request(addr, host, method, path, headers, true);
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read the response");
     parse(&raw)
@@ -43,7 +54,7 @@ pub fn send_until_head(
     path: &str,
     headers: &[(&str, &str)],
 ) -> WireResponse {
-    let mut stream = request(addr, method, path, headers, false);
+    let mut stream = request(addr, "api.test", method, path, headers, false);
     let mut raw = Vec::new();
     let mut byte = [0u8; 1];
     while !raw.ends_with(b"\r\n\r\n") && raw.len() < 64 * 1024 {
@@ -57,6 +68,7 @@ pub fn send_until_head(
 
 fn request(
     addr: SocketAddr,
+    host: &str,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
@@ -66,7 +78,7 @@ fn request(
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");
-    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: api.test\r\n");
+    let mut request = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\n");
     if close {
         request.push_str("Connection: close\r\n");
     }

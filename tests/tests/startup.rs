@@ -10,7 +10,7 @@ use actix_service::IntoServiceFactory;
 use actix_web::dev::{AppConfig, ServiceFactory};
 use actix_web::http::Method;
 use actix_web::{get, test, web, App, Responder};
-use cors_actix::{cors, Cors, Policy};
+use cors_actix::{cors, cors_policy, scope_policy, Cors, Policy};
 use tests::actual;
 
 #[cors(policy = "partners")]
@@ -164,4 +164,192 @@ async fn an_abandoned_app_build_is_not_blamed() {
     let app = App::new().service(items).wrap(Cors::new());
     let started = app.into_factory().new_service(AppConfig::default()).await;
     assert!(started.is_ok(), "a correct app must start");
+}
+
+/// Whether the app starts, and what `Cors` logged while it tried.
+async fn start<T, B>(app: App<T>) -> (bool, String)
+where
+    T: ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+            InitError = (),
+        > + 'static,
+    B: actix_web::body::MessageBody + 'static,
+{
+    let mut started = false;
+    let log = capture_log(async {
+        started = app
+            .into_factory()
+            .new_service(AppConfig::default())
+            .await
+            .is_ok();
+    })
+    .await;
+    (started, log)
+}
+
+async fn plain() -> &'static str {
+    "plain"
+}
+
+#[actix_rt::test]
+async fn a_second_scope_policy_for_the_same_prefix_stops_the_app() {
+    let (started, log) = start(
+        App::new()
+            .service(
+                web::scope("/m")
+                    .configure(scope_policy(cors_policy!(
+                        origins = ["https://admin.example"]
+                    )))
+                    .route("/orders", web::get().to(plain)),
+            )
+            .service(
+                web::scope("/m")
+                    .configure(scope_policy(cors_policy!(origins = "*")))
+                    .route("/export", web::get().to(plain)),
+            )
+            .wrap(Cors::new()),
+    )
+    .await;
+    assert!(!started, "{log}");
+    assert!(
+        log.contains("`scope_policy(\"/m\")` and `scope_policy(\"/m\")` are scope policies of scopes with the same prefix: actix-web enters only the first scope registered"),
+        "{log}"
+    );
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/{name}")]
+async fn any_name() -> impl Responder {
+    "any"
+}
+
+#[actix_rt::test]
+async fn a_scope_policy_an_earlier_scope_swallows_stops_the_app() {
+    let (started, log) = start(
+        App::new()
+            .service(web::scope("/api/{version}").service(any_name))
+            .service(
+                web::scope("/api/v2")
+                    .configure(scope_policy(cors_policy!(
+                        origins = ["https://app.example.com"]
+                    )))
+                    .route("/export", web::get().to(plain)),
+            )
+            .wrap(Cors::new()),
+    )
+    .await;
+    assert!(!started, "{log}");
+    assert!(
+        log.contains("`scope_policy(\"/api/v2\")` never applies: the scope `/api/{version}` of `any_name`, registered before it, takes every path under `/api/v2`"),
+        "{log}"
+    );
+}
+
+#[actix_rt::test]
+async fn cors_on_a_scope_stops_the_app() {
+    let (started, log) =
+        start(App::new().service(web::scope("/api").service(items).wrap(Cors::new()))).await;
+    assert!(!started, "{log}");
+    assert!(
+        log.contains("`Cors` is wrapped on a `web::scope`: the door must see requests before the app routes them; wrap it on the `App`"),
+        "{log}"
+    );
+}
+
+#[actix_rt::test]
+async fn a_second_cors_stops_the_app() {
+    let (started, log) = start(
+        App::new()
+            .service(items)
+            .wrap(Cors::new())
+            .wrap(actix_web::middleware::Logger::default())
+            .wrap(Cors::new()),
+    )
+    .await;
+    assert!(!started, "{log}");
+    assert!(
+        log.contains("a second `Cors` is wrapped inside this one"),
+        "{log}"
+    );
+    // A second `Cors` on a scope, beside the app's: stopped too (by the scope's).
+    let (started, log) = start(
+        App::new()
+            .service(web::scope("/api").service(any_name).wrap(Cors::new()))
+            .service(items)
+            .wrap(Cors::new()),
+    )
+    .await;
+    assert!(!started, "{log}");
+    assert!(log.contains("`Cors` is wrapped on a `web::scope`"), "{log}");
+}
+
+#[cors(origins = ["https://www.example"])]
+#[get("/profile")]
+async fn www_profile() -> impl Responder {
+    "www"
+}
+
+#[cors(origins = ["https://admin.example"])]
+#[get("/profile")]
+async fn admin_profile() -> impl Responder {
+    "admin"
+}
+
+#[actix_rt::test]
+async fn twins_in_scopes_start_with_a_warning_and_are_reported() {
+    let cors = Cors::new();
+    let (started, log) = start(
+        App::new()
+            .service(
+                web::scope("/g")
+                    .guard(actix_web::guard::Host("admin.test"))
+                    .service(admin_profile),
+            )
+            .service(
+                web::scope("/g")
+                    .guard(actix_web::guard::Host("www.test"))
+                    .service(www_profile),
+            )
+            .wrap(cors.clone()),
+    )
+    .await;
+    assert!(started, "{log}");
+    assert!(
+        log.contains("WARN cors: `admin_profile` and `www_profile` both declare GET /g/profile: if guards on their scopes split them"),
+        "{log}"
+    );
+    let report = cors.route_report().expect("started").to_string();
+    assert!(
+        report.contains("GET /g/profile -> admin_profile: inline [https://admin.example] (twins, split by scope guards: www_profile)"),
+        "{report}"
+    );
+}
+
+#[actix_rt::test]
+async fn the_report_lists_scope_policies_with_what_they_cover() {
+    let cors = Cors::new();
+    let (started, log) = start(
+        App::new()
+            .service(
+                web::scope("/admin")
+                    .configure(scope_policy(cors_policy!(
+                        origins = ["https://app.example.com"]
+                    )))
+                    .route("/users", web::get().to(plain))
+                    .service(items),
+            )
+            .wrap(cors.clone()),
+    )
+    .await;
+    assert!(started, "{log}");
+    let report = cors.route_report().expect("started").to_string();
+    assert_eq!(
+        report,
+        "GET /admin/items -> items: inline [https://app.example.com]\n\
+         * /admin/* -> scope_policy(\"/admin\"): [https://app.example.com] (every route under it but items, which have their own)\n\
+         other paths: no CORS\n"
+    );
 }

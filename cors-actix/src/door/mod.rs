@@ -28,6 +28,7 @@ use pin_project_lite::pin_project;
 use crate::door::decide::{Check, Door, Outcome};
 use crate::door::log::log_removed;
 use crate::door::refusal::refusal_text;
+use crate::door::route_door::AnsweredByRouteDoor;
 use crate::door::write::Decoration;
 
 /// The service of [`Cors`](crate::Cors).
@@ -134,6 +135,15 @@ where
                     let mut decoration = std::mem::take(decoration);
                     if let Some(Settle { check, door }) = check.take() {
                         decoration = door.settle(check, decoration, Some(response.request()));
+                    }
+                    if !decoration.is_empty()
+                        && response
+                            .response()
+                            .extensions()
+                            .contains::<AnsweredByRouteDoor>()
+                    {
+                        // A route door's own refusal stays bare.
+                        decoration = Decoration::default();
                     }
                     let removed = decoration.apply(response.headers_mut());
                     if let Some(removed) = removed {

@@ -129,17 +129,27 @@ where
                     "CORS request refused by the route's door: {why}"
                 );
                 RouteDoorFuture::Ready {
-                    response: Some(
-                        req.into_response(refusal_text(why, false))
-                            .map_into_right_body(),
-                    ),
+                    response: Some(answered(req, refusal_text(why, false))),
                 }
             }
             Verdict::Answer(answer) => RouteDoorFuture::Ready {
-                response: Some(req.into_response(answer).map_into_right_body()),
+                response: Some(answered(req, answer)),
             },
         }
     }
+}
+
+/// Marks a response as the route door's own answer: the app's door writes no CORS headers on
+/// it (an extension, so that whatever the door chose, a refusal stays a bare refusal).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AnsweredByRouteDoor;
+
+fn answered<B>(
+    req: ServiceRequest,
+    mut answer: actix_web::HttpResponse,
+) -> ServiceResponse<EitherBody<B>> {
+    answer.extensions_mut().insert(AnsweredByRouteDoor);
+    req.into_response(answer).map_into_right_body()
 }
 
 pin_project! {

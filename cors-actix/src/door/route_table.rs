@@ -42,6 +42,8 @@ pub(crate) struct Route {
     pub(crate) pattern: String,
     /// The enclosing scopes' prefix pattern (empty at the app's root).
     pub(crate) scope: String,
+    /// Whether it is registered in a scope (`web::scope("")` included), not at the app's root.
+    pub(crate) in_scope: bool,
     /// The same, for matching (`None` at the app's root).
     pub(crate) prefix: Option<ResourceDef>,
     /// The route's own pattern, as actix-web registers it.
@@ -93,6 +95,11 @@ impl Route {
     pub(crate) fn methods_text(&self) -> String {
         self.methods
             .map_or_else(|| "every method".to_owned(), |m| m.join(", "))
+    }
+
+    /// Whether the route is registered inside `scope` (by their prefixes: a root route never is).
+    pub(crate) fn is_inside(&self, scope: &Scope) -> bool {
+        self.in_scope && is_within(&self.scope, &scope.prefix)
     }
 
     /// Whether this route is the one `declaration`'s route door stands for.
@@ -256,7 +263,7 @@ impl RouteTable {
                 }
                 Event::Route(route) => {
                     let route = &self.routes[route as usize];
-                    if entered.is_some_and(|e| !is_within(&route.scope, &e.prefix)) {
+                    if entered.is_some_and(|e| !route.is_inside(e)) {
                         continue;
                     }
                     if !route.matches_path(path) {
