@@ -49,8 +49,11 @@ use crate::startup::build_door;
 /// # Start-up errors
 ///
 /// The app refuses to start, with a message naming the handlers, when a route uses a named
-/// policy that is not registered, when two routes declare the same path and method, or when a
-/// declared route is shadowed by one registered before it (`/items/{id}` before `/items/new`):
+/// policy that is not registered, when two routes at the app's root declare the same path and
+/// method, when a declared route is shadowed by one registered before it (`/items/{id}` before
+/// `/items/new`), when two scope policies are given to scopes of one prefix or an earlier scope
+/// swallows a scope policy's, or when `Cors` is wrapped on a scope, on a resource or inside
+/// another `Cors` (one door per app, on the `App`):
 /// creating the middleware fails (the message is printed to stderr and logged as an `error`
 /// event with target `cors`), so `HttpServer::run()` resolves to an error and a `main`
 /// returning it exits with status 1 before serving anything.
