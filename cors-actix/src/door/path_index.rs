@@ -52,7 +52,9 @@ impl PathIndex {
     /// the static segments `pattern` starts with.
     pub(crate) fn insert(&mut self, pattern: &str, number: u32) {
         let mut node = &mut self.root;
-        for segment in static_segments(pattern) {
+        // The empty pattern (`web::scope("")`, which takes every path) has no segment at all.
+        let segments = (!pattern.is_empty()).then(|| static_segments(pattern));
+        for segment in segments.into_iter().flatten() {
             node = node.children.entry(segment.into()).or_default();
         }
         node.entries.push(number);
@@ -140,5 +142,11 @@ mod tests {
         assert_eq!(visit("/api/users"), [1, 3, 5]);
         assert_eq!(visit("/nothing"), [1]);
         assert_eq!(visit("/other/deeper"), [1, 4]);
+        index.insert("", 6);
+        assert_eq!(
+            index.visit("/nothing").collect::<Vec<_>>(),
+            [1, 6],
+            "the empty pattern concerns every path"
+        );
     }
 }

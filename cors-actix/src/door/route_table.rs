@@ -336,3 +336,118 @@ impl RouteTable {
             .unwrap_or(0) as u32
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Route resolution, the subtlest code of the door: actix-web's rules over the declarations.
+    use super::*;
+    use crate::routes::registry::{Declared, Registration};
+    use crate::settings::Settings;
+    use crate::startup::build_table;
+
+    /// A `resource_policy` of `path` registered with scope `prefix` (`None`: the app's root).
+    fn resource(path: &str, prefix: Option<&str>) -> Registration {
+        Registration {
+            declared: Declared::Resource {
+                path: path.to_owned(),
+                policy: PolicySlot::from(
+                    cors_core::Policy::builder()
+                        .allow_origin("https://a.example")
+                        .build()
+                        .unwrap(),
+                ),
+            },
+            prefix: prefix.unwrap_or("").to_owned(),
+            is_root: prefix.is_none(),
+        }
+    }
+
+    fn table(registrations: Vec<Registration>) -> RouteTable {
+        match build_table(registrations, &Settings::default()) {
+            Ok((table, _)) => table,
+            Err(problems) => panic!("{}", problems.message()),
+        }
+    }
+
+    /// The pattern of the route `path` resolves to (any method), or what else it resolves to.
+    fn resolved(table: &RouteTable, path: &str) -> String {
+        match table.resolve(path, b"GET", u32::MAX, |_| true).0 {
+            Resolved::Route(route) => route.pattern.clone(),
+            Resolved::OtherMethods(route) => format!("other methods of {}", route.pattern),
+            Resolved::Swallowed(scope) => format!("swallowed by {}", scope.prefix),
+            Resolved::Nothing => "nothing".to_owned(),
+        }
+    }
+
+    #[test]
+    fn the_first_registration_wins() {
+        let t = table(vec![
+            resource("/items/new", None),
+            resource("/items/{id}", None),
+        ]);
+        assert_eq!(resolved(&t, "/items/new"), "/items/new");
+        assert_eq!(resolved(&t, "/items/7"), "/items/{id}");
+        assert_eq!(resolved(&t, "/other"), "nothing");
+    }
+
+    /// The start-up problems of `registrations`.
+    fn problems(registrations: Vec<Registration>) -> String {
+        match build_table(registrations, &Settings::default()) {
+            Ok(_) => "starts".to_owned(),
+            Err(problems) => problems.message(),
+        }
+    }
+
+    #[test]
+    fn a_path_never_backtracks_out_of_the_scope_it_entered() {
+        let t = table(vec![
+            resource("/users", Some("/api")),
+            resource("/items", Some("/v2")),
+        ]);
+        assert_eq!(resolved(&t, "/api/users"), "/api/users");
+        assert_eq!(resolved(&t, "/api/items"), "swallowed by /api");
+        assert_eq!(resolved(&t, "/v2/items"), "/v2/items");
+        // A root route under `/api`, registered after the scope: out of reach, and said so.
+        let message = problems(vec![
+            resource("/users", Some("/api")),
+            resource("/api/items", None),
+        ]);
+        assert!(
+            message.contains(
+                "`resource_policy(\"/api/items\")` (* /api/items) is unreachable: the scope `/api`"
+            ),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_root_route_is_never_inside_an_empty_scope() {
+        // `web::scope("")` takes every path: a root route registered after it never runs, and
+        // one registered before it is not part of it.
+        let t = table(vec![
+            resource("/health", None),
+            resource("/catalog", Some("")),
+        ]);
+        assert_eq!(resolved(&t, "/health"), "/health");
+        assert_eq!(resolved(&t, "/catalog"), "/catalog");
+        let message = problems(vec![
+            resource("/catalog", Some("")),
+            resource("/health", None),
+        ]);
+        assert!(
+            message.contains("is unreachable: the scope ``"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn nested_scopes_are_entered_deeper_only() {
+        let t = table(vec![
+            resource("/x", Some("/v1")),
+            resource("/items", Some("/v1/{tenant}")),
+        ]);
+        assert_eq!(resolved(&t, "/v1/x"), "/v1/x");
+        assert_eq!(resolved(&t, "/v1/acme/items"), "/v1/{tenant}/items");
+        assert_eq!(resolved(&t, "/v1/acme/other"), "swallowed by /v1/{tenant}");
+    }
+}
