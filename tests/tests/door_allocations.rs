@@ -104,6 +104,41 @@ async fn the_door_adds_no_allocation_per_request() {
         );
     }
     a_cached_dynamic_origin_adds_no_allocation().await;
+    a_scope_policy_checked_after_routing_adds_no_allocation().await;
+}
+
+/// A builder-style route under a `scope_policy`: the door reads the scope's mark after routing
+/// (scope app data) without allocating.
+async fn a_scope_policy_checked_after_routing_adds_no_allocation() {
+    // `configure` gives both scopes app data, so that both push one data container per request.
+    let plain = test::init_service(App::new().service(
+        web::scope("/api").configure(|_| {}).route("/items", web::get().to(plain_items_fn)),
+    ))
+    .await;
+    let with_cors = test::init_service(
+        App::new()
+            .service(
+                web::scope("/api")
+                    .configure(cors_actix::scope_policy(cors_policy!(origins = [
+                        "https://app.example.com"
+                    ])))
+                    .route("/items", web::get().to(plain_items_fn)),
+            )
+            .wrap(Cors::new()),
+    )
+    .await;
+    for origin in [None, Some("https://app.example.com")] {
+        let without = blocks(&plain, origin, 20).await;
+        let with = blocks(&with_cors, origin, 20).await;
+        assert_eq!(
+            with, without,
+            "scope policy, origin {origin:?}: {with} blocks with Cors, {without} without"
+        );
+    }
+}
+
+async fn plain_items_fn() -> &'static str {
+    "[1,2]"
 }
 
 #[cors(policy = "tenants")]
