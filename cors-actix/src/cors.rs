@@ -190,9 +190,13 @@ impl Cors {
     }
 
     /// The route table this middleware (or a clone of it) built when its app started, or
-    /// `None` before that. See [`RouteReport`].
+    /// `None` before that, with what the app's first request found. See [`RouteReport`].
     pub fn route_report(&self) -> Option<RouteReport> {
-        self.settings.report.get().cloned()
+        let mut report = self.settings.report.get().cloned()?;
+        if let Ok(findings) = self.settings.findings.lock() {
+            report.findings = findings.clone();
+        }
+        Some(report)
     }
 }
 

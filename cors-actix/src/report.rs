@@ -60,6 +60,7 @@ pub struct ReportedRoute {
 pub struct RouteReport {
     pub(crate) routes: Vec<ReportedRoute>,
     pub(crate) default: Option<String>,
+    pub(crate) findings: Vec<String>,
 }
 
 impl RouteReport {
@@ -71,6 +72,13 @@ impl RouteReport {
     /// The default policy in short, if there is one.
     pub fn default_policy(&self) -> Option<&str> {
         self.default.as_deref()
+    }
+
+    /// What the app's first request found that start-up could not see: declared routes that a
+    /// service registered before them, without any declaration, may keep actix-web from
+    /// reaching (also logged, target `cors`, level warn). Empty before the first request.
+    pub fn findings(&self) -> &[String] {
+        &self.findings
     }
 }
 
@@ -102,9 +110,13 @@ impl fmt::Display for RouteReport {
             writeln!(f)?;
         }
         match &self.default {
-            Some(default) => writeln!(f, "other paths: default policy {default}"),
-            None => writeln!(f, "other paths: no CORS"),
+            Some(default) => writeln!(f, "other paths: default policy {default}")?,
+            None => writeln!(f, "other paths: no CORS")?,
         }
+        for finding in &self.findings {
+            writeln!(f, "found at the first request: {finding}")?;
+        }
+        Ok(())
     }
 }
 
@@ -117,6 +129,7 @@ impl RouteReport {
                 .chain(table.scope_policies.iter().map(|s| scope(table, s)))
                 .collect(),
             default: default.map(|d| Short(d).to_string()),
+            findings: Vec::new(),
         }
     }
 }

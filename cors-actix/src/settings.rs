@@ -69,4 +69,6 @@ pub(crate) struct Settings {
     pub(crate) preflight_status: PreflightStatus,
     /// The route report of the first app this middleware (or a clone) was built into.
     pub(crate) report: Arc<OnceLock<RouteReport>>,
+    /// What its first request found (see the route report's findings).
+    pub(crate) findings: Arc<std::sync::Mutex<Vec<String>>>,
 }

@@ -99,6 +99,8 @@ pub(crate) fn build_door<S>(settings: &Arc<Settings>, service: S) -> Result<Cors
             on_refusal: settings.on_refusal,
             debug: settings.debug,
             preflight_status: settings.preflight_status,
+            unchecked: std::cell::Cell::new(true),
+            findings: std::sync::Arc::clone(&settings.findings),
         }),
     })
 }
@@ -456,6 +458,69 @@ fn check_dynamic_origins(table: &RouteTable, settings: &Settings, problems: &mut
     );
 }
 
+/// The declared routes a service the door cannot see keeps actix-web from reaching, found at
+/// the first request (actix-web's resource map exists only then): each `#[cors]` route's
+/// pattern, taken as a path, must lead to the route itself in the map (by its resource name).
+/// The map ignores guards, so a finding says "may": a resource registered before with a
+/// method guard of another method (`App::route("/x", web::post())`) steps aside at run time.
+pub(crate) fn check_reachable(
+    table: &RouteTable,
+    map: &actix_web::dev::ResourceMap,
+) -> Vec<String> {
+    let twins: Vec<u32> = table
+        .routes
+        .iter()
+        .flat_map(|r| r.twins.iter().copied())
+        .collect();
+    let mut findings = Vec::new();
+    for (i, route) in table.routes.iter().enumerate() {
+        let Some(declaration) = route.declaration else {
+            continue;
+        };
+        if !route.twins.is_empty() || twins.contains(&(i as u32)) {
+            continue;
+        }
+        let Some(sample) = sample_path(&route.pattern) else {
+            continue;
+        };
+        if map.match_name(&sample) == Some(declaration.resource) {
+            continue;
+        }
+        let what = match map.match_pattern(&sample) {
+            Some(pattern) => format!("the resource `{pattern}`"),
+            None => "a scope without a route for it".to_owned(),
+        };
+        findings.push(format!(
+            "`{}` ({} {}) may be unreachable: actix-web routes `{sample}` to {what}, registered before it and not declared to the door; register `{}` first (unless that service's guards step aside for its requests)",
+            route.handler,
+            route.methods_text(),
+            route.pattern,
+            route.handler
+        ));
+    }
+    findings
+}
+
+/// A path `pattern` matches: each `{name}` or `{tail}*` segment replaced by `x`; `None` for a
+/// pattern with a regex segment (`{id:\d+}`), which `x` may not match.
+fn sample_path(pattern: &str) -> Option<String> {
+    let mut sample = String::with_capacity(pattern.len());
+    let mut rest = pattern;
+    while let Some(start) = rest.find('{') {
+        let end = rest[start..].find('}')? + start;
+        if rest[start..end].contains(':') {
+            return None;
+        }
+        sample.push_str(&rest[..start]);
+        sample.push('x');
+        rest = rest[end + 1..]
+            .strip_prefix('*')
+            .unwrap_or(&rest[end + 1..]);
+    }
+    sample.push_str(rest);
+    Some(sample)
+}
+
 /// Where a `Cors` is wrapped, from the type of the service it wraps: on the `App` (its router,
 /// possibly under other middleware), on a `web::scope`, on a resource, or around another
 /// `Cors`. `None` when it is the app's.
@@ -480,7 +545,18 @@ pub(crate) fn check_placement(inner_type: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::check_placement;
+    use super::{check_placement, sample_path};
+
+    #[test]
+    fn sample_paths_match_their_patterns() {
+        assert_eq!(sample_path("/items").as_deref(), Some("/items"));
+        assert_eq!(
+            sample_path("/v1/{tenant}/items/{id}").as_deref(),
+            Some("/v1/x/items/x")
+        );
+        assert_eq!(sample_path("/files/{tail}*").as_deref(), Some("/files/x"));
+        assert_eq!(sample_path("/items/{id:\\d+}"), None);
+    }
 
     #[test]
     fn placement_is_read_from_the_wrapped_service() {

@@ -42,11 +42,17 @@ pub fn route(source: PolicySource, mut item: ItemFn, routes: Routes) -> TokenStr
         // The route's guard functions, evaluated by `Cors` at the door as actix-web evaluates
         // them in its router.
         let guards = route.guards.iter();
+        // The resource's name in actix-web's resource map: the given one, or the handler's.
+        let resource = route
+            .name
+            .as_ref()
+            .map_or_else(|| handler_name.clone(), syn::LitStr::value);
         quote! {
             #[allow(non_upper_case_globals)]
             #[doc(hidden)]
             static #spec: #p::RouteCors = #p::RouteCors::new(
                 #handler_name,
+                #resource,
                 #pattern,
                 &[#(#methods),*],
                 &[#(#guards as #p::GuardFn),*],
@@ -103,7 +109,7 @@ fn route_attr(route: &RouteAttr, handler_name: &str, spec: &syn::Ident) -> syn::
     let route_path = &route.path;
     let pattern = &route.pattern;
     let options = route.options.iter();
-    let name_option = (!route.has_name).then(|| quote!(, name = #handler_name));
+    let name_option = route.name.is_none().then(|| quote!(, name = #handler_name));
     let door = format!("::cors_actix::__private::RouteDoor(&{spec})");
     syn::parse_quote!(#[#route_path(#pattern #(, #options)* #name_option, wrap = #door)])
 }

@@ -43,8 +43,8 @@ pub struct RouteAttr {
     pub pattern: LitStr,
     /// The route's methods, uppercase, with the span that declares each.
     pub methods: Vec<(String, Span)>,
-    /// Whether `name = ".."` was given.
-    pub has_name: bool,
+    /// The resource name given with `name = ".."`, if any.
+    pub name: Option<LitStr>,
     /// The guard functions (`guard = "path"`), in order.
     pub guards: Vec<syn::Path>,
     /// Every `key = value` option, to re-emit unchanged.
@@ -152,11 +152,16 @@ fn parse_route(
     if kind != "route" {
         methods.push((kind.to_ascii_uppercase(), attr.path().span()));
     }
-    let mut has_name = false;
+    let mut name = None;
     let mut guards = Vec::new();
     for option in &args.options {
         if option.path.is_ident("name") {
-            has_name = true;
+            if let Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) = &option.value
+            {
+                name = Some(s.clone());
+            }
         }
         if option.path.is_ident("guard") {
             if let Expr::Lit(ExprLit {
@@ -188,7 +193,7 @@ fn parse_route(
         path: attr.path().clone(),
         pattern: args.pattern,
         methods,
-        has_name,
+        name,
         guards,
         options: args.options,
     })

@@ -111,17 +111,21 @@ async fn the_door_adds_no_allocation_per_request() {
 /// (scope app data) without allocating.
 async fn a_scope_policy_checked_after_routing_adds_no_allocation() {
     // `configure` gives both scopes app data, so that both push one data container per request.
-    let plain = test::init_service(App::new().service(
-        web::scope("/api").configure(|_| {}).route("/items", web::get().to(plain_items_fn)),
-    ))
+    let plain = test::init_service(
+        App::new().service(
+            web::scope("/api")
+                .configure(|_| {})
+                .route("/items", web::get().to(plain_items_fn)),
+        ),
+    )
     .await;
     let with_cors = test::init_service(
         App::new()
             .service(
                 web::scope("/api")
-                    .configure(cors_actix::scope_policy(cors_policy!(origins = [
-                        "https://app.example.com"
-                    ])))
+                    .configure(cors_actix::scope_policy(cors_policy!(
+                        origins = ["https://app.example.com"]
+                    )))
                     .route("/items", web::get().to(plain_items_fn)),
             )
             .wrap(Cors::new()),

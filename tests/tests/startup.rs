@@ -353,3 +353,43 @@ async fn the_report_lists_scope_policies_with_what_they_cover() {
          other paths: no CORS\n"
     );
 }
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/api/status")]
+async fn status() -> impl Responder {
+    "ok"
+}
+
+#[actix_rt::test]
+async fn a_declared_route_behind_a_plain_service_is_found_at_the_first_request() {
+    let cors = Cors::new();
+    let app = test::init_service(
+        App::new()
+            // No declaration inside: invisible to the door at start-up.
+            .service(web::scope("/api").route("/other", web::get().to(plain)))
+            .service(web::resource("/items").route(web::get().to(plain)))
+            .service(status)
+            .service(items)
+            .wrap(cors.clone()),
+    )
+    .await;
+    assert!(cors.route_report().expect("started").findings().is_empty());
+    let log = capture_log(async {
+        test::call_service(&app, actual(Method::GET, "/", None).to_request()).await;
+    })
+    .await;
+    let report = cors.route_report().expect("started");
+    assert_eq!(report.findings().len(), 2, "{report}");
+    assert!(
+        report.findings()[0].starts_with("`status` (GET /api/status) may be unreachable: actix-web routes `/api/status` to a scope without a route for it, registered before it"),
+        "{report}"
+    );
+    assert!(
+        report.findings()[1].starts_with("`items` (GET /items) may be unreachable: actix-web routes `/items` to the resource `/items`"),
+        "{report}"
+    );
+    assert!(
+        log.contains("WARN cors: `status` (GET /api/status) may be unreachable"),
+        "{log}"
+    );
+}

@@ -31,6 +31,10 @@ pub(crate) struct Door {
     pub(crate) on_refusal: OnRefusal,
     pub(crate) debug: bool,
     pub(crate) preflight_status: PreflightStatus,
+    /// Whether the first request's checks are still to run (see [`Door::first_request`]).
+    pub(crate) unchecked: std::cell::Cell<bool>,
+    /// Where the first request's findings go (shared by the workers, read by the report).
+    pub(crate) findings: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 /// Which declaration the door took a request for, to be checked after routing.
@@ -445,6 +449,9 @@ impl Door {
     /// Reads the request, chooses its policy and decides, before anything inside runs. `known`
     /// is the answer of an origin lookup the request waited for.
     pub(crate) fn decide(self: &Rc<Self>, req: &ServiceRequest, known: Option<bool>) -> Outcome {
+        if self.unchecked.get() {
+            self.first_request(req);
+        }
         if self.table.is_empty() && self.default.is_none() {
             return Outcome::Call(Decoration::default(), None);
         }
@@ -467,6 +474,26 @@ impl Door {
     }
 }
 
+impl Door {
+    /// What can only be checked once actix-web's resource map exists: declared routes that a
+    /// service the door cannot see may keep actix-web from reaching. Logged (target `cors`,
+    /// level warn) once per app and kept for the route report.
+    #[cold]
+    fn first_request(&self, req: &ServiceRequest) {
+        self.unchecked.set(false);
+        let found = crate::startup::check_reachable(&self.table, req.resource_map());
+        let Ok(mut findings) = self.findings.lock() else {
+            return;
+        };
+        if findings.is_empty() {
+            for finding in &found {
+                tracing::warn!(target: "cors", "{finding}");
+            }
+            *findings = found;
+        }
+    }
+}
+
 #[cfg(test)]
 impl Door {
     /// An empty door, for unit tests.
@@ -477,6 +504,8 @@ impl Door {
             on_refusal: OnRefusal::Block,
             debug: false,
             preflight_status: PreflightStatus::NoContent,
+            unchecked: std::cell::Cell::new(false),
+            findings: Default::default(),
         }
     }
 }

@@ -25,6 +25,9 @@ pub type GuardFn = fn(&GuardContext<'_>) -> bool;
 pub struct RouteCors {
     /// The handler's name, for logs and diagnostics.
     pub handler: &'static str,
+    /// The route's resource name (`name = ".."`, else the handler's), by which the door finds
+    /// it in actix-web's resource map.
+    pub resource: &'static str,
     /// The route's path pattern, as written (relative to its scope).
     pub path: &'static str,
     /// The route's methods.
@@ -39,6 +42,7 @@ impl RouteCors {
     /// Used by the macro.
     pub const fn new(
         handler: &'static str,
+        resource: &'static str,
         path: &'static str,
         methods: &'static [&'static str],
         guards: &'static [GuardFn],
@@ -46,6 +50,7 @@ impl RouteCors {
     ) -> RouteCors {
         RouteCors {
             handler,
+            resource,
             path,
             methods,
             guards,
