@@ -4,19 +4,17 @@
 //!
 //! Guarded by `tests/tests/startup.rs`, `tests/tests/app_shapes.rs` and the unit tests below.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::Arc;
 
 use actix_web::dev::ResourceDef;
 
-use crate::door::decide::Door;
-use crate::door::CorsService;
+use crate::door::{CorsService, Door};
 use crate::report::RouteReport;
 use crate::routes::registry::take_app_routes;
 
 use crate::door::route_table::{
-    is_within, Event, PolicyFrom, Resolved, Route, RoutePolicy, RouteTable, Scope, ScopePolicy,
+    is_within, PolicyFrom, Resolved, Route, RoutePolicy, RouteTable, ScopePolicy,
 };
 use crate::policy::policy_ref::PolicyRef;
 use crate::policy::slot::PolicySlot;
@@ -228,28 +226,8 @@ pub(crate) fn build_table(
         // the app's root is not.
         let scope_key = (!registration.is_root).then(|| registration.prefix.clone());
         match TableEntry::new(registration, settings) {
-            Ok(TableEntry::Route(route)) => {
-                if let Some(key) = &scope_key {
-                    note_scope(&mut table, key, &route.handler);
-                }
-                push_route(&mut table, route);
-            }
-            Ok(TableEntry::Scope(mut scope)) => {
-                let index = table.scope_policies.len() as u32;
-                scope.number = table.events.len() as u32;
-                match &scope_key {
-                    Some(key) => {
-                        note_scope(&mut table, key, &scope.handler);
-                        if let Some(s) = table.scopes.iter_mut().find(|s| &s.prefix == key) {
-                            s.policy.get_or_insert(index);
-                        }
-                    }
-                    None => {
-                        table.root_policy.get_or_insert(index);
-                    }
-                }
-                table.scope_policies.push(scope);
-            }
+            Ok(TableEntry::Route(route)) => table.add_route(route, scope_key.as_deref()),
+            Ok(TableEntry::Scope(scope)) => table.add_scope_policy(scope, scope_key.as_deref()),
             Err(problem) => problems.unregistered.push(problem),
         }
     }
@@ -259,68 +237,10 @@ pub(crate) fn build_table(
     check_scope_policies(&table, &mut problems.conflicts);
     check_dynamic_origins(&table, settings, &mut problems.misconfigured);
     if problems.is_empty() {
-        index_exact_paths(&mut table);
-        index_resource_patterns(&mut table);
+        table.finish();
         Ok((table, warnings))
     } else {
         Err(problems)
-    }
-}
-
-/// Records the scope `prefix` at its first declaration.
-fn note_scope(table: &mut RouteTable, prefix: &str, handler: &str) {
-    if table.scopes.iter().any(|s| s.prefix == prefix) {
-        return;
-    }
-    let number = table.events.len() as u32;
-    table.events.push(Event::Scope(table.scopes.len() as u32));
-    table.scopes.push(Scope {
-        prefix: prefix.to_owned(),
-        def: ResourceDef::root_prefix(prefix),
-        first: handler.to_owned(),
-        policy: None,
-    });
-    table.index.insert(prefix, number);
-}
-
-fn push_route(table: &mut RouteTable, mut route: Route) {
-    let number = table.events.len() as u32;
-    route.number = number;
-    table.events.push(Event::Route(table.routes.len() as u32));
-    table.index.insert(&route.pattern, number);
-    table.routes.push(route);
-}
-
-/// For the paths of routes without dynamic segments, the registration numbers that concern
-/// them.
-fn index_exact_paths(table: &mut RouteTable) {
-    let mut exact = HashMap::default();
-    for route in table.routes.iter().filter(|r| !r.pattern.contains('{')) {
-        let path = route.pattern.as_str();
-        if exact.contains_key(path) {
-            continue;
-        }
-        let concerned: Vec<u32> = table
-            .index
-            .visit(path)
-            .filter(|&number| match table.events[number as usize] {
-                Event::Scope(scope) => table.scopes[scope as usize].def.find_match(path).is_some(),
-                Event::Route(route) => table.routes[route as usize].matches_path(path),
-            })
-            .collect();
-        exact.insert(path.into(), concerned);
-    }
-    table.exact = exact;
-}
-
-fn index_resource_patterns(table: &mut RouteTable) {
-    for (i, route) in table.routes.iter().enumerate() {
-        if route.declaration.is_none() {
-            table
-                .resource_patterns
-                .entry(route.pattern.as_str().into())
-                .or_insert(i as u32);
-        }
     }
 }
 
@@ -458,69 +378,6 @@ fn check_dynamic_origins(table: &RouteTable, settings: &Settings, problems: &mut
     );
 }
 
-/// The declared routes a service the door cannot see keeps actix-web from reaching, found at
-/// the first request (actix-web's resource map exists only then): each `#[cors]` route's
-/// pattern, taken as a path, must lead to the route itself in the map (by its resource name).
-/// The map ignores guards, so a finding says "may": a resource registered before with a
-/// method guard of another method (`App::route("/x", web::post())`) steps aside at run time.
-pub(crate) fn check_reachable(
-    table: &RouteTable,
-    map: &actix_web::dev::ResourceMap,
-) -> Vec<String> {
-    let twins: Vec<u32> = table
-        .routes
-        .iter()
-        .flat_map(|r| r.twins.iter().copied())
-        .collect();
-    let mut findings = Vec::new();
-    for (i, route) in table.routes.iter().enumerate() {
-        let Some(declaration) = route.declaration else {
-            continue;
-        };
-        if !route.twins.is_empty() || twins.contains(&(i as u32)) {
-            continue;
-        }
-        let Some(sample) = sample_path(&route.pattern) else {
-            continue;
-        };
-        if map.match_name(&sample) == Some(declaration.resource) {
-            continue;
-        }
-        let what = match map.match_pattern(&sample) {
-            Some(pattern) => format!("the resource `{pattern}`"),
-            None => "a scope without a route for it".to_owned(),
-        };
-        findings.push(format!(
-            "`{}` ({} {}) may be unreachable: actix-web routes `{sample}` to {what}, registered before it and not declared to the door; register `{}` first (unless that service's guards step aside for its requests)",
-            route.handler,
-            route.methods_text(),
-            route.pattern,
-            route.handler
-        ));
-    }
-    findings
-}
-
-/// A path `pattern` matches: each `{name}` or `{tail}*` segment replaced by `x`; `None` for a
-/// pattern with a regex segment (`{id:\d+}`), which `x` may not match.
-fn sample_path(pattern: &str) -> Option<String> {
-    let mut sample = String::with_capacity(pattern.len());
-    let mut rest = pattern;
-    while let Some(start) = rest.find('{') {
-        let end = rest[start..].find('}')? + start;
-        if rest[start..end].contains(':') {
-            return None;
-        }
-        sample.push_str(&rest[..start]);
-        sample.push('x');
-        rest = rest[end + 1..]
-            .strip_prefix('*')
-            .unwrap_or(&rest[end + 1..]);
-    }
-    sample.push_str(rest);
-    Some(sample)
-}
-
 /// Where a `Cors` is wrapped, from the type of the service it wraps: on the `App` (its router,
 /// possibly under other middleware), on a `web::scope`, on a resource, or around another
 /// `Cors`. `None` when it is the app's.
@@ -545,18 +402,7 @@ pub(crate) fn check_placement(inner_type: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_placement, sample_path};
-
-    #[test]
-    fn sample_paths_match_their_patterns() {
-        assert_eq!(sample_path("/items").as_deref(), Some("/items"));
-        assert_eq!(
-            sample_path("/v1/{tenant}/items/{id}").as_deref(),
-            Some("/v1/x/items/x")
-        );
-        assert_eq!(sample_path("/files/{tail}*").as_deref(), Some("/files/x"));
-        assert_eq!(sample_path("/items/{id:\\d+}"), None);
-    }
+    use super::check_placement;
 
     #[test]
     fn placement_is_read_from_the_wrapped_service() {

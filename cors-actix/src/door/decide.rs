@@ -14,28 +14,16 @@ use crate::door::log::{action, skipped, Log};
 use crate::door::mark::{key, Mark, MarkGuard, Seen};
 use crate::door::read::{is_preflight, is_same_origin, origin, PreflightValues};
 use crate::door::refusal::{refusal_response, refusal_text};
-use crate::door::route_table::{Found, Route, RoutePolicy, RouteTable};
+use crate::door::route_table::{Found, Route, RoutePolicy};
 use crate::door::write::{preflight_answer, Decoration};
+use crate::door::Door;
 use crate::policy::dynamic::{Answer, DynamicOrigins};
 use crate::policy::lookup::OriginLookup;
 use crate::policy::slot::PolicySlot;
-use crate::settings::{OnRefusal, PreflightStatus};
+use crate::settings::OnRefusal;
 
 /// The `handler` of log events about the default policy.
 pub(crate) const DEFAULT_POLICY: &str = "<default policy>";
-
-/// What the door knows: the route table and the settings, fixed when the app started.
-pub(crate) struct Door {
-    pub(crate) table: RouteTable,
-    pub(crate) default: Option<PolicySlot>,
-    pub(crate) on_refusal: OnRefusal,
-    pub(crate) debug: bool,
-    pub(crate) preflight_status: PreflightStatus,
-    /// Whether the first request's checks are still to run (see [`Door::first_request`]).
-    pub(crate) unchecked: std::cell::Cell<bool>,
-    /// Where the first request's findings go (shared by the workers, read by the report).
-    pub(crate) findings: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
 
 /// Which declaration the door took a request for, to be checked after routing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -481,7 +469,7 @@ impl Door {
     #[cold]
     fn first_request(&self, req: &ServiceRequest) {
         self.unchecked.set(false);
-        let found = crate::startup::check_reachable(&self.table, req.resource_map());
+        let found = crate::door::reachable::check_reachable(&self.table, req.resource_map());
         let Ok(mut findings) = self.findings.lock() else {
             return;
         };
@@ -493,6 +481,9 @@ impl Door {
         }
     }
 }
+
+#[cfg(test)]
+use crate::{door::route_table::RouteTable, settings::PreflightStatus};
 
 #[cfg(test)]
 impl Door {

@@ -16,8 +16,8 @@ use std::rc::Rc;
 use actix_web::dev::RequestHead;
 use foldhash::fast::RandomState;
 
-use crate::door::decide::Door;
 use crate::door::write::Decoration;
+use crate::door::Door;
 
 /// What the door chose for a request it let in.
 pub(crate) struct Mark {

@@ -8,6 +8,7 @@ pub(crate) mod decide;
 pub(crate) mod log;
 pub(crate) mod mark;
 pub(crate) mod path_index;
+pub(crate) mod reachable;
 pub(crate) mod read;
 pub(crate) mod refusal;
 pub(crate) mod route_door;
@@ -25,11 +26,27 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::Error;
 use pin_project_lite::pin_project;
 
-use crate::door::decide::{Check, Door, Outcome};
+use crate::door::decide::{Check, Outcome};
 use crate::door::log::log_removed;
 use crate::door::refusal::refusal_text;
 use crate::door::route_door::AnsweredByRouteDoor;
+use crate::door::route_table::RouteTable;
 use crate::door::write::Decoration;
+use crate::policy::slot::PolicySlot;
+use crate::settings::{OnRefusal, PreflightStatus};
+
+/// What the door knows: the route table and the settings, fixed when the app started.
+pub(crate) struct Door {
+    pub(crate) table: RouteTable,
+    pub(crate) default: Option<PolicySlot>,
+    pub(crate) on_refusal: OnRefusal,
+    pub(crate) debug: bool,
+    pub(crate) preflight_status: PreflightStatus,
+    /// Whether the first request's checks are still to run (see [`Door::first_request`]).
+    pub(crate) unchecked: std::cell::Cell<bool>,
+    /// Where the first request's findings go (shared by the workers, read by the report).
+    pub(crate) findings: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
 
 /// The service of [`Cors`](crate::Cors).
 #[doc(hidden)]

@@ -16,10 +16,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use actix_web::HttpRequest;
 use cors_core::Decision;
 
-use crate::door::decide::{Check, Door, Predicted};
+use crate::door::decide::{Check, Predicted};
 use crate::door::mark::Seen;
 use crate::door::read::origin;
 use crate::door::write::Decoration;
+use crate::door::Door;
 use crate::policy::dynamic::Answer;
 use crate::policy::slot::PolicySlot;
 use crate::routes::path_policy::ScopeMark;
