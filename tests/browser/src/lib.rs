@@ -1,9 +1,13 @@
-//! Harness of the end-to-end suite: real headless browsers (Debian's Chromium and Firefox ESR,
-//! never downloaded) drive pages on several origins against an actix-web server of this project.
+//! Harness of the end-to-end suite: real browsers of three engines (Debian's Chromium, Firefox
+//! ESR and WebKitGTK, never downloaded) drive pages on several origins against an actix-web
+//! server of this project. Every case runs in every engine, as a trial of its own
+//! ([`harness`]): `chromium::case`, `firefox::case`, `webkit::case`; an engine that is not
+//! installed makes its trials *ignored*, with the reason after the summary (failures with
+//! `CI=true`).
 //!
-//! - [`firefox()`] starts one Firefox per test binary, driven over WebDriver (geckodriver,
-//!   fantoccini); every case runs in it too, checked against the server's journal (WebDriver
-//!   has no network events).
+//! - [`firefox()`] and [`webkit()`] start one session per test binary, driven over WebDriver
+//!   (geckodriver, WebKitWebDriver; fantoccini), checked against the server's journal
+//!   (WebDriver has no network events).
 //!
 //! - [`chromium()`] launches one browser per test binary and shares it; each case opens a
 //!   [`Tab`] in a fresh browser context (own cookies, own preflight cache).
@@ -19,9 +23,12 @@
 #![warn(missing_docs)]
 
 mod browser;
-mod firefox;
+mod engine;
+pub mod harness;
 mod server;
+mod webdriver;
 
 pub use browser::{chromium, Chromium, CorsFailure, Fetched, Network, Tab, CHROMIUM_PATHS};
-pub use firefox::{firefox, Firefox, FirefoxFetched, FIREFOX_PATHS};
+pub use engine::{Engine, ENGINES};
 pub use server::{ran, Journal, Seen, TestServer};
+pub use webdriver::{firefox, webkit, DriverFetched, WebDriver, FIREFOX_PATHS, MINIBROWSER_PATHS};

@@ -1,4 +1,4 @@
-//! The quickstart's demo page, in Chromium and in Firefox: every row of its table must show the outcome the
+//! The quickstart's demo page, in Chromium, Firefox and WebKit (a trial each): every row of its table must show the outcome the
 //! policies of `examples/quickstart.rs` call for, with the API's answers behind it; then the page
 //! is saved as a screenshot (from Chromium).
 //!
@@ -15,7 +15,8 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use browser_tests::{chromium, firefox};
+use browser_tests::harness::{self, Case};
+use browser_tests::{chromium, firefox, webkit, Engine};
 use chromiumoxide::cdp::browser_protocol::page::CaptureScreenshotFormat;
 use chromiumoxide::page::ScreenshotParams;
 use serde_json::Value;
@@ -198,42 +199,53 @@ fn serve(real_ports: bool) -> u16 {
     port
 }
 
-#[test]
-fn quickstart_demo_page_shows_what_firefox_allowed() {
-    let Some(firefox) = firefox() else {
-        return;
-    };
+/// The demo page in a WebDriver engine (Firefox, WebKit).
+fn in_webdriver(e: Engine) {
+    let driver = match e {
+        Engine::Firefox => firefox(),
+        _ => webkit(),
+    }
+    .unwrap_or_else(|why| panic!("{why}"));
     let started = Instant::now();
     let port = serve(false);
     // Through the redirect from localhost to the page's real origin, app.localhost.
-    let results = firefox.run(
+    let results = driver.run(
         Some(&format!("http://localhost:{port}/")),
         "const done = arguments[arguments.length - 1]; Promise.resolve(window.demo).then(done);",
         vec![],
     );
-    let rendered = firefox.run(
+    let rendered = driver.run(
         None,
         &format!("arguments[arguments.length - 1]({TABLE});"),
         vec![],
     );
-    check(
-        &results,
-        &rendered,
-        port,
-        "TypeError: NetworkError when attempting to fetch resource.",
-    );
+    check(&results, &rendered, port, e.blocked_error());
     println!(
-        "quickstart page checked in Firefox ({}) in {} ms",
-        firefox.version,
+        "quickstart page checked in {e} ({}) in {} ms",
+        driver.version,
         started.elapsed().as_millis()
     );
 }
 
-#[tokio::test]
-async fn quickstart_demo_page_shows_what_chromium_allowed() {
-    let Some(chromium) = chromium() else {
-        return;
-    };
+async fn quickstart_demo_page_shows_what_the_browser_allowed(e: Engine) {
+    match e {
+        Engine::Chromium => in_chromium().await,
+        _ => tokio::task::spawn_blocking(move || in_webdriver(e))
+            .await
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic())),
+    }
+}
+
+fn main() {
+    harness::run(vec![Case::all(
+        "quickstart_demo_page_shows_what_the_browser_allowed",
+        |e| Box::pin(quickstart_demo_page_shows_what_the_browser_allowed(e)),
+    )]);
+}
+
+/// The demo page in Chromium, and its screenshot.
+async fn in_chromium() {
+    let chromium = chromium().unwrap_or_else(|why| panic!("{why}"));
     let started = Instant::now();
     let update = std::env::var_os("CORS_ACTIX_UPDATE_SCREENSHOT").is_some();
     let port = serve(update);
@@ -255,7 +267,7 @@ async fn quickstart_demo_page_shows_what_chromium_allowed() {
         .into_value()
         .expect("JSON rows");
 
-    check(&results, &rendered, port, "TypeError: Failed to fetch");
+    check(&results, &rendered, port, Engine::Chromium.blocked_error());
 
     let shot = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("quickstart.png");
     let png = tab
