@@ -61,7 +61,11 @@ fn decisions_do_not_allocate() {
         }
     }
 
-    let _profiler = dhat::Profiler::builder().testing().build();
+    let _profiler = dhat::Profiler::builder()
+        .testing()
+        // The heap profile goes to the target directory, never into the source tree.
+        .file_name(concat!(env!("CARGO_TARGET_TMPDIR"), "/dhat-heap.json"))
+        .build();
     let before = dhat::HeapStats::get();
     let mut allowed = 0;
     let mut refused = 0;

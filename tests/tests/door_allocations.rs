@@ -81,7 +81,11 @@ where
 
 #[actix_rt::test]
 async fn the_door_adds_no_allocation_per_request() {
-    let _profiler = dhat::Profiler::builder().testing().build();
+    let _profiler = dhat::Profiler::builder()
+        .testing()
+        // The heap profile goes to the target directory, never into the source tree.
+        .file_name(concat!(env!("CARGO_TARGET_TMPDIR"), "/dhat-heap.json"))
+        .build();
     let plain = test::init_service(
         App::new()
             .configure(|c| fillers(c, false))
