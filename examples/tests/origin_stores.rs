@@ -54,7 +54,6 @@ where
     None
 }
 
-#[actix_rt::test]
 async fn origins_in_a_file_are_reloaded_and_a_bad_file_keeps_the_old_policy() {
     let dir = std::env::temp_dir().join(format!("cors-origins-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -190,7 +189,6 @@ async fn fleet(url: &str) {
     assert!(a.lookup().stats().lookups >= 2);
 }
 
-#[actix_rt::test]
 async fn tenants_in_sqlite_shared_by_two_instances() {
     let dir = std::env::temp_dir().join(format!("cors-tenants-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -243,32 +241,87 @@ impl Drop for Throwaway {
     }
 }
 
-#[actix_rt::test]
-async fn tenants_in_postgresql_shared_by_two_instances() {
-    // A server given by `CORS_TEST_POSTGRES_URL` (`.ci/run` starts one), or a throwaway one if
-    // PostgreSQL is installed.
+/// Where the PostgreSQL test runs: the server `CORS_TEST_POSTGRES_URL` names (`.ci/run` starts
+/// one), or a throwaway cluster if Debian's `postgresql` is installed; or why it cannot run.
+fn postgres_available() -> Result<Option<String>, String> {
+    if let Ok(url) = std::env::var("CORS_TEST_POSTGRES_URL") {
+        return Ok(Some(url));
+    }
+    let installed = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|dir| {
+            dir.flatten()
+                .any(|version| version.path().join("bin/initdb").exists())
+        })
+        .unwrap_or(false);
+    if installed {
+        Ok(None)
+    } else {
+        Err(
+            "PostgreSQL is not installed (`apt-get install -y postgresql`) and \
+             CORS_TEST_POSTGRES_URL is not set"
+                .to_owned(),
+        )
+    }
+}
+
+async fn tenants_in_postgresql_shared_by_two_instances(url: Option<String>) {
     let throwaway;
-    let url = match std::env::var("CORS_TEST_POSTGRES_URL") {
-        Ok(url) => url,
-        Err(_) => match Throwaway::start() {
-            Some(started) => {
-                throwaway = started;
-                throwaway.url.clone()
-            }
-            None => {
-                let message = "PostgreSQL is not installed (`apt-get install -y postgresql`) and \
-                               CORS_TEST_POSTGRES_URL is not set";
-                if std::env::var("CI").is_ok_and(|v| v == "true") {
-                    panic!("CI=true and the PostgreSQL test cannot run: {message}");
-                }
-                let banner = "!".repeat(100);
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "\n{banner}\n!! POSTGRESQL TEST SKIPPED: {message}\n{banner}\n"
-                );
-                return;
-            }
-        },
+    let url = match url {
+        Some(url) => url,
+        None => {
+            throwaway = Throwaway::start().expect("PostgreSQL is installed");
+            throwaway.url.clone()
+        }
     };
     fleet(&url).await;
+}
+
+/// A custom harness (libtest-mimic), so that the PostgreSQL test is reported *ignored*, with
+/// its reason after the summary, when PostgreSQL is missing (a failure with `CI=true`), and
+/// never `ok` without having run.
+fn main() {
+    use libtest_mimic::{Arguments, Failed, Trial};
+    fn on_actix(test: impl std::future::Future<Output = ()>) -> Result<(), Failed> {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            actix_rt::System::new().block_on(test)
+        }))
+        .map_err(|panic| {
+            panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_else(|| "the test panicked".to_owned())
+                .into()
+        })
+    }
+    let args = Arguments::from_args();
+    let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let postgres = postgres_available();
+    let why_not = postgres.as_ref().err().cloned();
+    let trials = vec![
+        Trial::test(
+            "origins_in_a_file_are_reloaded_and_a_bad_file_keeps_the_old_policy",
+            || on_actix(origins_in_a_file_are_reloaded_and_a_bad_file_keeps_the_old_policy()),
+        ),
+        Trial::test("tenants_in_sqlite_shared_by_two_instances", || {
+            on_actix(tenants_in_sqlite_shared_by_two_instances())
+        }),
+        Trial::test(
+            "tenants_in_postgresql_shared_by_two_instances",
+            move || match postgres {
+                Ok(url) => on_actix(tenants_in_postgresql_shared_by_two_instances(url)),
+                Err(why) => {
+                    Err(format!("CI=true and the PostgreSQL test cannot run: {why}").into())
+                }
+            },
+        )
+        .with_ignored_flag(why_not.is_some() && !ci),
+    ];
+    let conclusion = libtest_mimic::run(&args, trials);
+    if let (Some(why), false, false) = (why_not, ci, args.list) {
+        println!(
+            "not run: tenants_in_postgresql_shared_by_two_instances (reported ignored): {why}"
+        );
+    }
+    conclusion.exit()
 }

@@ -2,7 +2,7 @@
 //! that must see exactly what goes over the wire.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::Duration;
 
 /// A response as read from the socket.
@@ -40,7 +40,22 @@ pub fn send_to(
     path: &str,
     headers: &[(&str, &str)],
 ) -> WireResponse {
-    let mut stream = request(addr, host, method, path, headers, true);
+    let mut stream = request(None, addr, host, method, path, headers, true);
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read the response");
+    parse(&raw)
+}
+
+/// Like [`send`], from the loopback address `source` (any of `127.0.0.0/8` on Linux): a client
+/// the server tells apart from others by its IP address.
+pub fn send_from(
+    source: IpAddr,
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> WireResponse {
+    let mut stream = request(Some(source), addr, "api.test", method, path, headers, true);
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read the response");
     parse(&raw)
@@ -54,7 +69,7 @@ pub fn send_until_head(
     path: &str,
     headers: &[(&str, &str)],
 ) -> WireResponse {
-    let mut stream = request(addr, "api.test", method, path, headers, false);
+    let mut stream = request(None, addr, "api.test", method, path, headers, false);
     let mut raw = Vec::new();
     let mut byte = [0u8; 1];
     while !raw.ends_with(b"\r\n\r\n") && raw.len() < 64 * 1024 {
@@ -67,6 +82,7 @@ pub fn send_until_head(
 }
 
 fn request(
+    source: Option<IpAddr>,
     addr: SocketAddr,
     host: &str,
     method: &str,
@@ -74,7 +90,21 @@ fn request(
     headers: &[(&str, &str)],
     close: bool,
 ) -> TcpStream {
-    let mut stream = TcpStream::connect(addr).expect("connect to the test server");
+    let mut stream = match source {
+        None => TcpStream::connect(addr).expect("connect to the test server"),
+        Some(source) => {
+            use socket2::{Domain, Protocol, Socket, Type};
+            let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))
+                .expect("a socket");
+            socket
+                .bind(&SocketAddr::new(source, 0).into())
+                .expect("bind the client's address");
+            socket
+                .connect(&addr.into())
+                .expect("connect to the test server");
+            TcpStream::from(socket)
+        }
+    };
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .expect("timeout");

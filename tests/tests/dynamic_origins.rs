@@ -342,8 +342,14 @@ async fn ttls_and_forget_bound_how_long_a_change_takes() {
     assert_eq!(status_of(&app, get("https://acme.example")).await.0, 200);
     assert_eq!(status_of(&app, get("https://new.example")).await.0, 403);
     actix_rt::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(status_of(&app, get("https://acme.example")).await.0, 403);
+    // Past its TTL, an allowed answer is served once more while the store is asked again
+    // (stale-while-revalidate); the refresh's answer holds from then on. Refused answers are
+    // never served stale.
+    assert_eq!(status_of(&app, get("https://acme.example")).await.0, 200);
     assert_eq!(status_of(&app, get("https://new.example")).await.0, 200);
+    actix_rt::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(status_of(&app, get("https://acme.example")).await.0, 403);
+    assert_eq!(lookup.stats().served_stale, 1);
 
     // `forget` makes the next request look up again, TTL or not.
     store.add("https://acme.example");
@@ -706,4 +712,121 @@ async fn a_live_policy_can_carry_dynamic_origins() {
     .unwrap();
     assert_eq!(status_of(&app, get("https://acme.example")).await.0, 403);
     assert_eq!(status_of(&app, get("https://app.example.com")).await.0, 200);
+}
+
+/// Issue 20's flood, over a real `HttpServer`: one client (127.0.0.2) sends a sustained flood
+/// of random origins while a known tenant, whose cache entry has expired, and a new tenant
+/// make requests from other clients (127.0.0.3, 127.0.0.4). The known tenant is never refused
+/// (served from its stale entry while it is refreshed, under the refresh budget), the new one
+/// is looked up at once (the flood spends only its own client's budget), the cache stays
+/// within its bound and the store is asked within the budgets.
+#[actix_rt::test]
+async fn a_flood_from_one_client_locks_out_neither_a_known_tenant_nor_a_new_one() {
+    use std::net::{IpAddr, Ipv4Addr};
+    const FLOOD: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+    const KNOWN: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3));
+    const NEW: IpAddr = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 4));
+    let store = Store::with(&["https://known.example", "https://new.example"]);
+    let lookup = store
+        .lookup()
+        .allowed_ttl(Duration::from_millis(200))
+        .max_entries(300)
+        .max_lookups_per_second(100) // 10 per client
+        .build();
+    let calls = Calls::default();
+    let cors = Cors::new().dynamic_policy("tenants", tenants_policy(), lookup.clone());
+    let factory = {
+        let calls = calls.clone();
+        move || {
+            App::new()
+                .app_data(web::Data::new(calls.clone()))
+                .service(me)
+                .wrap(cors.clone())
+        }
+    };
+    let server = actix_web::HttpServer::new(factory)
+        .workers(2)
+        .disable_signals()
+        .bind(("127.0.0.1", 0))
+        .unwrap();
+    let addr = server.addrs()[0];
+    let server = server.run();
+    let handle = server.handle();
+    actix_web::rt::spawn(server);
+    let get = move |from: IpAddr, origin: String| {
+        actix_web::rt::task::spawn_blocking(move || {
+            let started = Instant::now();
+            let res = tests::wire::send_from(from, addr, "GET", "/api/me", &[("Origin", &origin)]);
+            (res.status, started.elapsed())
+        })
+    };
+
+    // The known tenant is looked up once, then its entry expires.
+    assert_eq!(
+        get(KNOWN, "https://known.example".into()).await.unwrap().0,
+        200
+    );
+    actix_rt::time::sleep(Duration::from_millis(250)).await;
+
+    // The flood: 1.5 s of random origins from one client, as fast as it can send them.
+    let flood = actix_web::rt::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let (mut sent, mut refused) = (0u32, 0u32);
+        while started.elapsed() < Duration::from_millis(1500) {
+            let origin = format!(
+                "https://r{:x}.attacker.example",
+                sent.wrapping_mul(2654435761)
+            );
+            let res = tests::wire::send_from(FLOOD, addr, "GET", "/api/me", &[("Origin", &origin)]);
+            sent += 1;
+            refused += u32::from(res.status == 403);
+        }
+        (sent, refused, started.elapsed())
+    });
+
+    // During it: the known tenant every 25 ms, the new tenant once, half-way.
+    let mut known = Vec::new();
+    let mut new_tenant = None;
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_millis(1400) {
+        known.push(get(KNOWN, "https://known.example".into()).await.unwrap());
+        if new_tenant.is_none() && started.elapsed() > Duration::from_millis(700) {
+            new_tenant = Some(get(NEW, "https://new.example".into()).await.unwrap());
+        }
+        actix_rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    let (sent, refused, flood_time) = flood.await.unwrap();
+    let stats = lookup.stats();
+    handle.stop(true).await;
+
+    assert!(sent > 300, "the flood was a flood: {sent} requests");
+    assert_eq!(refused, sent, "every random origin refused");
+    assert!(
+        known.iter().all(|(status, _)| *status == 200),
+        "the known tenant was refused during the flood: {known:?}"
+    );
+    let (status, took) = new_tenant.expect("the new tenant asked");
+    assert_eq!(status, 200, "the new tenant was refused during the flood");
+    assert!(
+        store.asked("https://new.example") == 1,
+        "the new tenant was looked up at its first request"
+    );
+    // The flood's client: a burst of 10 and 10 per second; the known tenant's refreshes (one
+    // per 200 ms at most); the new tenant's lookup; the first lookup of the known tenant.
+    let secs = flood_time.as_secs_f64() + 0.5;
+    let bound = 10 + (10.0 * secs).ceil() as u64 + (5.0 * secs).ceil() as u64 + 2 + 1;
+    assert!(
+        stats.lookups <= bound,
+        "{} lookups (bound {bound}) for {sent} flooding requests",
+        stats.lookups
+    );
+    assert!(stats.throttled >= u64::from(sent) - 30, "{stats:?}");
+    assert!(stats.cached <= 300, "cache grew to {}", stats.cached);
+    assert!(stats.served_stale > 0, "{stats:?}");
+    println!(
+        "flood: {sent} requests in {flood_time:?}, {} lookups, {} throttled; known tenant: {} requests, all 200; new tenant answered in {took:?}",
+        stats.lookups,
+        stats.throttled,
+        known.len()
+    );
 }

@@ -92,7 +92,7 @@ where
             },
             Outcome::Lookup(lookup, origin) => CorsFuture::Lookup {
                 waiting: Some(Box::new(Waiting {
-                    answer: Box::pin(lookup.resolve(origin)),
+                    answer: Box::pin(lookup.resolve(origin, req.peer_addr().map(|a| a.ip()))),
                     req,
                     service: Rc::clone(service),
                     door: Rc::clone(door),

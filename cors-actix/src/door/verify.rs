@@ -62,9 +62,25 @@ impl Door {
             // An error has no request: an error from a route the door does not know cannot be
             // told from an inner middleware's (an authentication 401); the door's choice holds.
             (_, _, None) => return predicted,
-            (Some(Seen::Nothing), _, Some(req)) => match req.match_pattern() {
+            (Some(Seen::Nothing), predicted, Some(req)) => match req.match_pattern() {
                 // No route door ran, nothing was routed: an inner middleware answered.
                 None => Ran::AsPredicted,
+                // The path leads to the predicted route's pattern, whose door did not run, and
+                // routing stopped before any resource took the rest of the path: a middleware
+                // inside `Cors` answered on the way (an authentication 401, a rate limiter's
+                // 429, as actix-web-httpauth and actix-governor do, with a response rather than
+                // an error). `match_pattern` is actix-web's resource map looked up by path, not
+                // what ran; what ran shows in the request's match info, whose unprocessed part
+                // each router that matches consumes (a scope its prefix, a resource the rest):
+                // when it is empty, a resource of that pattern ran without the route door,
+                // another service (a host-guarded twin scope's plain route, say).
+                Some(pattern)
+                    if !req.match_info().unprocessed().is_empty()
+                        && matches!(predicted, Predicted::Route(index)
+                            if self.table.routes[index as usize].pattern == pattern) =>
+                {
+                    Ran::AsPredicted
+                }
                 Some(pattern) => Ran::Other(self.covering(req, Some(&pattern)), Some(pattern)),
             },
             (None, Predicted::Route(index), Some(req)) => {

@@ -2,6 +2,8 @@
 
 use std::fmt;
 use std::future::Future;
+use std::hash::BuildHasher;
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,17 +17,62 @@ use quick_cache::sync::{Cache, EntryAction, EntryResult};
 type LookupFuture = Pin<Box<dyn Future<Output = Result<bool, String>>>>;
 type LookupFn = dyn Fn(String) -> LookupFuture + Send + Sync;
 
-/// A verdict in the cache: the answer, and until when it holds.
-#[derive(Clone, Copy, Debug)]
+/// How many budgets of lookups per client there are: clients are spread over them by a hash of
+/// their IP address, so that the memory they take is fixed whatever the number of clients.
+const CLIENT_BUDGETS: usize = 1024;
+
+/// How soon a stale answer whose refresh found no budget asks again.
+const REFRESH_RETRY: Duration = Duration::from_secs(1);
+
+/// A verdict in the cache: the answer, until when it is fresh, and until when an allowed answer
+/// may still be served while it is refreshed (stale-while-revalidate).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Verdict {
     allowed: bool,
-    until: Instant,
+    fresh_until: Instant,
+    serve_until: Instant,
 }
 
 impl Verdict {
-    /// The answer, if it still holds at `now`.
+    /// A fresh answer from the store, at `now`.
+    fn answered(allowed: bool, now: Instant, settings: &LookupSettings) -> Verdict {
+        let (ttl, stale) = if allowed {
+            (settings.allowed_ttl, settings.stale_ttl)
+        } else {
+            (settings.refused_ttl, Duration::ZERO)
+        };
+        Verdict {
+            allowed,
+            fresh_until: now + ttl,
+            serve_until: now + ttl + stale,
+        }
+    }
+
+    /// A failure remembered as a refusal.
+    fn failed(now: Instant, settings: &LookupSettings) -> Verdict {
+        Verdict {
+            allowed: false,
+            fresh_until: now + settings.failure_ttl,
+            serve_until: now + settings.failure_ttl,
+        }
+    }
+
+    /// The answer, if it is still fresh at `now`.
     fn at(self, now: Instant) -> Option<bool> {
-        (now < self.until).then_some(self.allowed)
+        (now < self.fresh_until).then_some(self.allowed)
+    }
+
+    /// Whether it is an allowed answer past its freshness that may still be served at `now`.
+    fn stale_at(self, now: Instant) -> bool {
+        self.allowed && now >= self.fresh_until && now < self.serve_until
+    }
+
+    /// The same stale answer, not to be refreshed again before `until`.
+    fn held_until(self, until: Instant) -> Verdict {
+        Verdict {
+            fresh_until: until.min(self.serve_until),
+            ..self
+        }
     }
 }
 
@@ -50,9 +97,20 @@ impl Verdict {
 ///   [`failure_ttl`](OriginLookupBuilder::failure_ttl) (default 1 s), so that a store that is
 ///   down is asked at most once a second per origin.
 /// - **Bounded load on the store.** At most [`max_lookups_per_second`](OriginLookupBuilder::max_lookups_per_second)
-///   lookups start per second (default 100, bursts of as many); beyond it, uncached origins are
-///   refused without a lookup (logged, not cached): a flood of random origins can neither grow
-///   memory past the cache's bound nor hammer the store.
+///   lookups of new origins start per second (default 100, bursts of as many), and at most
+///   [`max_lookups_per_second_per_client`](OriginLookupBuilder::max_lookups_per_second_per_client)
+///   of them for one client (default a tenth of it; clients are told apart by IP address, in
+///   1,024 budgets of fixed size); beyond either, uncached origins are refused without a lookup
+///   (logged, not cached). So a flood of random origins can neither grow memory past the
+///   cache's bound nor hammer the store, and a flood from one client leaves the budget of the
+///   others untouched: another client's new tenant is looked up at once.
+/// - **Known tenants are never locked out (stale-while-revalidate).** An allowed answer past its
+///   `allowed_ttl` keeps being served, for at most [`stale_ttl`](OriginLookupBuilder::stale_ttl)
+///   more (default 5 minutes), while one request refreshes it in the background, under a
+///   budget of its own (as many refreshes per second as `max_lookups_per_second`), so no flood
+///   of new origins can delay it. The refresh's answer replaces the entry (a removed tenant is
+///   refused from then on); if the store fails, the allowed answer is served until `stale_ttl`
+///   runs out. Refused and failed answers are never served stale.
 ///
 /// ```
 /// use cors_actix::{Cors, OriginLookup, Policy};
@@ -87,11 +145,33 @@ pub struct OriginLookup {
 struct Inner {
     lookup: Box<LookupFn>,
     cache: Cache<Vec<u8>, Verdict>,
+    /// Lookups of origins that are not cached.
     limiter: DefaultDirectRateLimiter,
+    /// The same, per client (by a hash of its IP address).
+    clients: Box<[DefaultDirectRateLimiter]>,
+    /// Refreshes of stale allowed answers.
+    refreshes: DefaultDirectRateLimiter,
     settings: LookupSettings,
     lookups: AtomicU64,
     failures: AtomicU64,
     throttled: AtomicU64,
+    served_stale: AtomicU64,
+}
+
+impl Inner {
+    /// Whether a lookup of a new origin for `client` may start now: within the client's budget
+    /// and the shared one.
+    fn admit(&self, client: Option<IpAddr>) -> bool {
+        if let Some(ip) = client {
+            // A fixed hasher: which budget a client has must not change between requests.
+            let hash = foldhash::fast::FixedState::with_seed(0x636f_7273).hash_one(ip);
+            let budget = &self.clients[(hash % CLIENT_BUDGETS as u64) as usize];
+            if budget.check().is_err() {
+                return false;
+            }
+        }
+        self.limiter.check().is_ok()
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -101,7 +181,10 @@ struct LookupSettings {
     refused_ttl: Duration,
     failure_ttl: Duration,
     timeout: Duration,
+    stale_ttl: Duration,
     per_second: NonZeroU32,
+    /// `None`: a tenth of `per_second`.
+    per_client: Option<NonZeroU32>,
 }
 
 /// Configures an [`OriginLookup`]; made by [`OriginLookup::builder`].
@@ -119,8 +202,11 @@ pub struct LookupStats {
     pub lookups: u64,
     /// Lookups that failed or timed out.
     pub failures: u64,
-    /// Uncached origins refused without a lookup: over `max_lookups_per_second`.
+    /// Uncached origins refused without a lookup: over `max_lookups_per_second` or the
+    /// client's share of it.
     pub throttled: u64,
+    /// Requests allowed from a stale answer while it was refreshed.
+    pub served_stale: u64,
 }
 
 impl OriginLookup {
@@ -143,7 +229,9 @@ impl OriginLookup {
                 refused_ttl: Duration::from_secs(10),
                 failure_ttl: Duration::from_secs(1),
                 timeout: Duration::from_secs(2),
+                stale_ttl: Duration::from_secs(300),
                 per_second: NonZeroU32::new(100).unwrap_or(NonZeroU32::MIN),
+                per_client: None,
             },
         }
     }
@@ -169,21 +257,91 @@ impl OriginLookup {
             lookups: self.inner.lookups.load(Ordering::Relaxed),
             failures: self.inner.failures.load(Ordering::Relaxed),
             throttled: self.inner.throttled.load(Ordering::Relaxed),
+            served_stale: self.inner.served_stale.load(Ordering::Relaxed),
         }
     }
 
-    /// The cached answer for `origin`, if there is one that still holds. Never allocates.
+    /// The cached answer for `origin`, if there is one that still holds: fresh, or allowed and
+    /// stale within `stale_ttl` (then a refresh starts in the background, once). Allocates only
+    /// to start a refresh.
     #[inline]
     pub(crate) fn cached(&self, origin: &[u8]) -> Option<bool> {
-        self.inner
-            .cache
-            .get(origin)
-            .and_then(|v| v.at(Instant::now()))
+        let verdict = self.inner.cache.get(origin)?;
+        let now = Instant::now();
+        if let Some(allowed) = verdict.at(now) {
+            return Some(allowed);
+        }
+        if verdict.stale_at(now) {
+            self.inner.served_stale.fetch_add(1, Ordering::Relaxed);
+            self.refresh(origin, verdict, now);
+            return Some(true);
+        }
+        None
     }
 
-    /// The answer for `origin`: from the cache, from a lookup in flight, or from a new lookup.
-    /// Every failure is a refusal (fail closed).
-    pub(crate) async fn resolve(self, origin: String) -> bool {
+    /// Starts refreshing a stale allowed answer, unless the refresh budget is spent (then the
+    /// stale answer is held for [`REFRESH_RETRY`] and asked again after it). The entry is held
+    /// fresh while the refresh runs, so the requests that follow neither wait nor start another.
+    #[cold]
+    fn refresh(&self, origin: &[u8], stale: Verdict, now: Instant) {
+        let inner = &*self.inner;
+        if inner.refreshes.check().is_err() {
+            inner
+                .cache
+                .insert(origin.to_vec(), stale.held_until(now + REFRESH_RETRY));
+            return;
+        }
+        let hold = stale.held_until(now + inner.settings.timeout + REFRESH_RETRY);
+        inner.cache.insert(origin.to_vec(), hold);
+        let Ok(origin) = String::from_utf8(origin.to_vec()) else {
+            return; // Never: a cached origin was a valid (ASCII) origin.
+        };
+        let this = self.clone();
+        // Requests are served by actix-web's workers, each a Tokio `LocalSet`: the lookup's
+        // future need not be `Send`.
+        actix_web::rt::spawn(async move { this.revalidate(origin, hold).await });
+    }
+
+    /// The refresh of a stale allowed answer: the store's answer replaces it (a removed tenant
+    /// is refused from now on); a failure keeps serving it until its `stale_ttl` runs out.
+    async fn revalidate(self, origin: String, hold: Verdict) {
+        let inner = &*self.inner;
+        inner.lookups.fetch_add(1, Ordering::Relaxed);
+        let settings = inner.settings;
+        let answer = tokio::time::timeout(settings.timeout, (inner.lookup)(origin.clone())).await;
+        let now = Instant::now();
+        let verdict = match answer {
+            Ok(Ok(allowed)) => Verdict::answered(allowed, now, &settings),
+            Ok(Err(error)) => {
+                inner.failures.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(
+                    target: "cors",
+                    origin = %origin,
+                    "refresh of a dynamic origin failed, its allowed answer is served until its stale_ttl runs out: {error}"
+                );
+                hold.held_until(now + settings.failure_ttl)
+            }
+            Err(_) => {
+                inner.failures.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(
+                    target: "cors",
+                    origin = %origin,
+                    "refresh of a dynamic origin timed out after {:?}, its allowed answer is served until its stale_ttl runs out",
+                    settings.timeout
+                );
+                hold.held_until(now + settings.failure_ttl)
+            }
+        };
+        // Not cached if `forget` or `forget_all` dropped the entry while the refresh ran (the
+        // next request asks again), or if another answer replaced it.
+        if inner.cache.get(origin.as_bytes()) == Some(hold) {
+            inner.cache.insert(origin.into_bytes(), verdict);
+        }
+    }
+
+    /// The answer for `origin`: from the cache, from a lookup in flight, or from a new lookup
+    /// (within the shared budget and `client`'s). Every failure is a refusal (fail closed).
+    pub(crate) async fn resolve(self, origin: String, client: Option<IpAddr>) -> bool {
         let inner = &*self.inner;
         let now = Instant::now();
         let entry =
@@ -191,6 +349,7 @@ impl OriginLookup {
                 .cache
                 .entry_async(origin.as_bytes(), |_, verdict| match verdict.at(now) {
                     Some(allowed) => EntryAction::Retain(allowed),
+                    None if verdict.stale_at(now) => EntryAction::Retain(true),
                     None => EntryAction::ReplaceWithGuard,
                 });
         let guard = match entry.await {
@@ -199,7 +358,7 @@ impl OriginLookup {
             // Not returned by `entry_async`; removal is never asked for.
             EntryResult::Removed(..) | EntryResult::Timeout => return false,
         };
-        if inner.limiter.check().is_err() {
+        if !inner.admit(client) {
             let throttled = inner.throttled.fetch_add(1, Ordering::Relaxed) + 1;
             // Logged at the 1st, 2nd, 4th, 8th... such refusal: a flood cannot flood the log.
             if throttled.is_power_of_two() {
@@ -207,7 +366,7 @@ impl OriginLookup {
                     target: "cors",
                     origin = %origin,
                     throttled,
-                    "dynamic origin refused without a lookup: over max_lookups_per_second ({throttled} so far)"
+                    "dynamic origin refused without a lookup: over max_lookups_per_second or the client's share of it ({throttled} so far)"
                 );
             }
             // Not cached: the origin is looked up once the budget allows.
@@ -217,9 +376,9 @@ impl OriginLookup {
         inner.lookups.fetch_add(1, Ordering::Relaxed);
         let settings = inner.settings;
         let answer = tokio::time::timeout(settings.timeout, (inner.lookup)(origin.clone())).await;
-        let (allowed, ttl) = match answer {
-            Ok(Ok(true)) => (true, settings.allowed_ttl),
-            Ok(Ok(false)) => (false, settings.refused_ttl),
+        let now = Instant::now();
+        let verdict = match answer {
+            Ok(Ok(allowed)) => Verdict::answered(allowed, now, &settings),
             Ok(Err(error)) => {
                 inner.failures.fetch_add(1, Ordering::Relaxed);
                 tracing::warn!(
@@ -227,7 +386,7 @@ impl OriginLookup {
                     origin = %origin,
                     "dynamic origin lookup failed, request refused: {error}"
                 );
-                (false, settings.failure_ttl)
+                Verdict::failed(now, &settings)
             }
             Err(_) => {
                 inner.failures.fetch_add(1, Ordering::Relaxed);
@@ -237,16 +396,13 @@ impl OriginLookup {
                     "dynamic origin lookup timed out after {:?}, request refused",
                     settings.timeout
                 );
-                (false, settings.failure_ttl)
+                Verdict::failed(now, &settings)
             }
         };
         // Refused (and not cached) if `forget` or `forget_all` dropped the placeholder while the
         // lookup ran: this request keeps its answer, the next one asks again.
-        let _ = guard.insert(Verdict {
-            allowed,
-            until: Instant::now() + ttl,
-        });
-        allowed
+        let _ = guard.insert(verdict);
+        verdict.allowed
     }
 }
 
@@ -257,8 +413,9 @@ impl OriginLookupBuilder {
         self
     }
 
-    /// How long an allowed origin stays cached (default 60 s): the longest a removed origin can
-    /// still be allowed, unless you [`forget`](OriginLookup::forget) it.
+    /// How long an allowed origin stays fresh in the cache (default 60 s). A removed origin can
+    /// still be allowed that long, unless you [`forget`](OriginLookup::forget) it, plus the
+    /// requests served while its refresh asks the store (see [`stale_ttl`](Self::stale_ttl)).
     pub fn allowed_ttl(mut self, ttl: Duration) -> Self {
         self.settings.allowed_ttl = ttl;
         self
@@ -283,24 +440,64 @@ impl OriginLookupBuilder {
         self
     }
 
-    /// How many lookups may start per second, in bursts of as many (default 100; at least 1).
+    /// How many lookups of new origins may start per second, in bursts of as many (default
+    /// 100; at least 1). Refreshes of stale answers have a budget of their own, as large.
     pub fn max_lookups_per_second(mut self, per_second: u32) -> Self {
         self.settings.per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+        self
+    }
+
+    /// How many of those lookups one client may start per second, in bursts of as many
+    /// (default a tenth of `max_lookups_per_second`, at least 1). Clients are told apart by the
+    /// IP address of the connection (behind a reverse proxy, that is the proxy: set this to
+    /// `max_lookups_per_second` there), spread over 1,024 budgets by a hash of it.
+    ///
+    /// ```
+    /// use cors_actix::OriginLookup;
+    ///
+    /// let tenants = OriginLookup::builder(|origin: String| async move {
+    ///     Ok::<_, std::io::Error>(origin.ends_with(".tenants.example"))
+    /// })
+    /// .max_lookups_per_second(200)
+    /// .max_lookups_per_second_per_client(20)
+    /// .build();
+    /// # let _ = tenants;
+    /// ```
+    pub fn max_lookups_per_second_per_client(mut self, per_second: u32) -> Self {
+        self.settings.per_client = Some(NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN));
+        self
+    }
+
+    /// How long past its `allowed_ttl` an allowed answer may still be served while it is
+    /// refreshed (default 5 minutes; `Duration::ZERO`: never served stale). It bounds how long
+    /// a removed origin can stay allowed when the store cannot answer: `allowed_ttl +
+    /// stale_ttl`. When the store answers, a removed origin is refused from the refresh on.
+    pub fn stale_ttl(mut self, stale: Duration) -> Self {
+        self.settings.stale_ttl = stale;
         self
     }
 
     /// The lookup, ready to give to [`Cors::dynamic_policy`](crate::Cors::dynamic_policy).
     pub fn build(self) -> OriginLookup {
         let settings = self.settings;
+        let per_client = settings.per_client.unwrap_or_else(|| {
+            NonZeroU32::new(settings.per_second.get() / 10).unwrap_or(NonZeroU32::MIN)
+        });
+        let per_client = per_client.min(settings.per_second);
         OriginLookup {
             inner: Arc::new(Inner {
                 lookup: self.lookup,
                 cache: Cache::new(settings.max_entries),
                 limiter: RateLimiter::direct(Quota::per_second(settings.per_second)),
+                clients: (0..CLIENT_BUDGETS)
+                    .map(|_| RateLimiter::direct(Quota::per_second(per_client)))
+                    .collect(),
+                refreshes: RateLimiter::direct(Quota::per_second(settings.per_second)),
                 settings,
                 lookups: AtomicU64::new(0),
                 failures: AtomicU64::new(0),
                 throttled: AtomicU64::new(0),
+                served_stale: AtomicU64::new(0),
             }),
         }
     }

@@ -5,6 +5,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use actix_web::dev::Service;
+use actix_web::middleware::Condition;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use cors_actix::Cors;
 
@@ -104,6 +105,28 @@ impl TestServer {
     /// # Panics
     /// If it cannot bind `127.0.0.1:0`.
     pub fn start(configure: fn(&mut web::ServiceConfig)) -> TestServer {
+        TestServer::start_with(configure, || Some(Cors::new()))
+    }
+
+    /// A server without any CORS middleware, for endpoints that write their CORS headers by
+    /// hand (what an engine does with a header this library never sends).
+    ///
+    /// # Panics
+    /// If it cannot bind `127.0.0.1:0`.
+    pub fn start_without_cors(configure: fn(&mut web::ServiceConfig)) -> TestServer {
+        TestServer::start_with(configure, || None)
+    }
+
+    /// Like [`start`](TestServer::start), with the `Cors` that `cors` builds in each worker, or
+    /// none when it returns `None` (named or live policies: a
+    /// [`LivePolicy`](cors_actix::LivePolicy) cloned into it is shared by every worker).
+    ///
+    /// # Panics
+    /// If it cannot bind `127.0.0.1:0`.
+    pub fn start_with(
+        configure: fn(&mut web::ServiceConfig),
+        cors: impl Fn() -> Option<Cors> + Send + Clone + 'static,
+    ) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
         let port = listener.local_addr().expect("local address").port();
         let journal = Journal::default();
@@ -115,11 +138,12 @@ impl TestServer {
                 actix_web::rt::System::new().block_on(async move {
                     let server = HttpServer::new(move || {
                         let recorder = shared.clone();
+                        let cors = cors();
                         App::new()
                             .app_data(web::Data::new(shared.clone()))
                             .route("/page", web::get().to(page))
                             .configure(configure)
-                            .wrap(Cors::new())
+                            .wrap(Condition::new(cors.is_some(), cors.unwrap_or_default()))
                             .wrap_fn(move |req, srv| {
                                 let case = case_of(req.query_string());
                                 let headers = req.headers();

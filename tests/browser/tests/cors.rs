@@ -25,7 +25,7 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{delete, get, patch, post, put, web, Error, HttpRequest, HttpResponse, Responder};
 use browser_tests::harness::{self, Case};
 use browser_tests::{chromium, firefox, ran, webkit, Engine, TestServer};
-use cors_actix::{cors, is_preflight};
+use cors_actix::{cors, is_preflight, Cors, LivePolicy, Policy};
 use futures_util::future::LocalBoxFuture;
 use serde_json::{json, Value};
 
@@ -198,6 +198,40 @@ async fn me(req: HttpRequest) -> impl Responder {
     "me"
 }
 
+/// The first hop of a redirect: answered with this route's CORS headers, to the same path on
+/// `other.test` (another origin than the API's), where the page's request goes on.
+#[cors(origins = ["http://app.test:*", "http://app.localhost:*"])]
+#[get("/hop/{to}")]
+async fn hop(req: HttpRequest, to: web::Path<String>) -> HttpResponse {
+    ran(&req);
+    let host = req.connection_info().host().replacen("api.", "other.", 1);
+    let location = format!("http://{host}/landing/{to}?{}", req.query_string());
+    HttpResponse::TemporaryRedirect()
+        .insert_header(("Location", location))
+        .finish()
+}
+
+#[cors(origins = "*")]
+#[get("/landing/any")]
+async fn landing_any(req: HttpRequest) -> impl Responder {
+    ran(&req);
+    "landed (any origin)"
+}
+
+#[cors(origins = ["http://app.test:*", "http://app.localhost:*"])]
+#[get("/landing/named")]
+async fn landing_named(req: HttpRequest) -> impl Responder {
+    ran(&req);
+    "landed (named origins)"
+}
+
+#[cors(origins = ["http://app.test:*", "http://app.localhost:*", "null"], allow_null_origin)]
+#[get("/landing/null")]
+async fn landing_null(req: HttpRequest) -> impl Responder {
+    ran(&req);
+    "landed (null allowed)"
+}
+
 fn header(req: &HttpRequest, name: &str) -> String {
     req.headers()
         .get(name)
@@ -227,6 +261,10 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(cached)
         .service(uncached)
         .service(me)
+        .service(hop)
+        .service(landing_any)
+        .service(landing_named)
+        .service(landing_null)
         .service(
             web::scope("/scoped")
                 .wrap(from_fn(naive_auth))
@@ -1113,6 +1151,335 @@ async fn max_age_zero_preflights_every_time(e: Engine) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Method names: the Fetch standard upper-cases only DELETE, GET, HEAD, OPTIONS, POST and PUT;
+// any other method goes out as written, and methods compare case-sensitively. Every engine
+// does both (pinned: a page writing `"patch"` sends `patch`, which a `PATCH` route does not
+// serve).
+
+async fn lowercase_delete_is_normalized_by_the_browser(e: Engine) {
+    let o = case(
+        e,
+        "lowercase_delete",
+        "app.test",
+        req("delete", "/things/8"),
+        Readable(200),
+        PREFLIGHT,
+        HANDLER_RAN,
+    )
+    .await;
+    let methods: Vec<&str> = o.requests.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(methods, ["OPTIONS", "DELETE"], "{e}");
+}
+
+async fn lowercase_patch_goes_out_as_written_and_is_refused(e: Engine) {
+    let o = case(
+        e,
+        "lowercase_patch",
+        "sub.app.test",
+        req("patch", "/doc").json("{}"),
+        Blocked("PreflightMissingAllowOriginHeader"),
+        PREFLIGHT,
+        HANDLER_NOT_RUN,
+    )
+    .await;
+    let methods: Vec<&str> = o.requests.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(methods, ["OPTIONS"], "{e}: only the preflight, refused");
+    assert_eq!(o.requests[0].status, 403, "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redirects: a CORS request redirected to another origin goes on with `Origin: null` (the
+// Fetch standard's tainted origin), so the landing route's policy decides for `null`.
+
+/// `(methods and Origins the server saw)` of a redirected case.
+fn hops(o: &Observed) -> Vec<(String, u16, Option<String>)> {
+    o.requests
+        .iter()
+        .map(|r| (r.path.clone(), r.status, r.origin.clone()))
+        .collect()
+}
+
+async fn redirect_to_another_origin_goes_on_with_origin_null(e: Engine) {
+    let o = case(
+        e,
+        "redirect_any",
+        "app.test",
+        get("/hop/any"),
+        Readable(200),
+        NO_PREFLIGHT,
+        HANDLER_RAN,
+    )
+    .await;
+    assert_eq!(o.body, "landed (any origin)", "{e}");
+    let page = format!("http://{}:{}", e.host("app.test"), server().port);
+    assert_eq!(
+        hops(&o),
+        [
+            ("/hop/any".to_owned(), 307, Some(page)),
+            ("/landing/any".to_owned(), 200, Some("null".to_owned())),
+        ],
+        "{e}"
+    );
+}
+
+async fn redirect_to_a_route_naming_the_page_is_blocked(e: Engine) {
+    let o = case(
+        e,
+        "redirect_named",
+        "app.test",
+        get("/hop/named"),
+        Blocked("MissingAllowOriginHeader"),
+        NO_PREFLIGHT,
+        HANDLER_RAN, // the first hop's handler; the landing one never runs
+    )
+    .await;
+    let landing = &o.requests[1];
+    assert_eq!(
+        (
+            landing.path.as_str(),
+            landing.status,
+            landing.origin.as_deref()
+        ),
+        ("/landing/named", 403, Some("null")),
+        "{e}: the page's own origin is gone after the redirect"
+    );
+}
+
+async fn redirect_to_a_route_allowing_null_is_readable(e: Engine) {
+    let o = case(
+        e,
+        "redirect_null",
+        "app.test",
+        get("/hop/null"),
+        Readable(200),
+        NO_PREFLIGHT,
+        HANDLER_RAN,
+    )
+    .await;
+    assert_eq!(o.body, "landed (null allowed)", "{e}");
+    assert_eq!(o.requests[1].origin.as_deref(), Some("null"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the engines do with headers this library never writes, from a server that writes its
+// CORS headers by hand: `Access-Control-Allow-Headers: *` on a preflight that asks for
+// `Authorization`.
+
+async fn by_hand_preflight(req: HttpRequest) -> HttpResponse {
+    let origin = header(&req, "origin");
+    HttpResponse::NoContent()
+        .insert_header(("Access-Control-Allow-Origin", origin))
+        .insert_header(("Access-Control-Allow-Methods", "PUT"))
+        .insert_header(("Access-Control-Allow-Headers", "*"))
+        .insert_header(("Access-Control-Max-Age", "0"))
+        .insert_header(("Vary", "Origin"))
+        .finish()
+}
+
+async fn by_hand_put(req: HttpRequest) -> HttpResponse {
+    ran(&req);
+    let origin = header(&req, "origin");
+    HttpResponse::Ok()
+        .insert_header(("Access-Control-Allow-Origin", origin))
+        .insert_header(("Vary", "Origin"))
+        .body(header(&req, "authorization"))
+}
+
+fn by_hand_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/by-hand")
+            .route(web::method(actix_web::http::Method::OPTIONS).to(by_hand_preflight))
+            .route(web::put().to(by_hand_put)),
+    );
+}
+
+fn by_hand_server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| TestServer::start_without_cors(by_hand_routes))
+}
+
+/// One `fetch()` from a fresh page: whether it was readable, its status and body.
+async fn fetch_once(
+    e: Engine,
+    page: String,
+    url: String,
+    init: Value,
+) -> (bool, Option<u16>, String) {
+    match e {
+        Engine::Chromium => {
+            let chromium = chromium().unwrap_or_else(|why| panic!("{why}"));
+            let mut tab = chromium.open(&page).await;
+            let fetched = tab.fetch(&url, &init).await;
+            tab.close().await;
+            (fetched.readable, fetched.status, fetched.body)
+        }
+        Engine::Firefox | Engine::WebKit => {
+            let fetched = tokio::task::spawn_blocking(move || {
+                let driver = match e {
+                    Engine::Firefox => firefox(),
+                    _ => webkit(),
+                }
+                .unwrap_or_else(|why| panic!("{why}"));
+                driver.fetch(&page, &url, &init, 1).remove(0)
+            })
+            .await
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic.into_panic()));
+            (fetched.readable, fetched.status, fetched.body)
+        }
+    }
+}
+
+// Per engine: Chromium and Firefox follow the standard (`*` never covers `Authorization`) and
+// block; WebKit (WebKitGTK 2.50) lets the request through. This is why `headers = "*"` never
+// echoes `Authorization`: a policy means the same in every engine.
+async fn star_allow_headers_written_by_hand_and_authorization(e: Engine) {
+    let server = by_hand_server();
+    let case = token("by_hand_star_authorization");
+    let page = server.url(&e.host("app.test"), "/page");
+    let url = server.url(&e.host("api.test"), &format!("/by-hand?case={case}"));
+    let init = req("PUT", "/by-hand")
+        .header("Authorization", "Bearer abc")
+        .init;
+    let (readable, status, body) = fetch_once(e, page, url, init).await;
+    let runs = server.journal.handler_runs(&case);
+    println!(
+        "CASE {e:<8} {:<46} app.test                 PUT     /by-hand         => readable {readable} {status:?} handler runs: {runs}",
+        "by_hand_star_authorization"
+    );
+    match e {
+        Engine::Chromium | Engine::Firefox => {
+            assert!(!readable, "{e}: blocked by the standard");
+            assert_eq!(runs, 0, "{e}: the PUT never went out");
+        }
+        Engine::WebKit => {
+            assert!(readable, "{e}: WebKit lets it through");
+            assert_eq!(
+                (status, body.as_str(), runs),
+                (Some(200), "Bearer abc", 1),
+                "{e}"
+            );
+        }
+    }
+    assert_eq!(
+        server.journal.preflights(&case),
+        1,
+        "{e}: one preflight either way"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// A preflight cached by `max_age`, then the policy changed (`LivePolicy::replace`): the engines
+// that cache send the next request without asking, and the door refuses it anyway.
+
+#[cors(policy = "live-chromium")]
+#[get("/live/chromium")]
+async fn live_chromium(req: HttpRequest) -> impl Responder {
+    ran(&req);
+    "live"
+}
+
+#[cors(policy = "live-firefox")]
+#[get("/live/firefox")]
+async fn live_firefox(req: HttpRequest) -> impl Responder {
+    ran(&req);
+    "live"
+}
+
+#[cors(policy = "live-webkit")]
+#[get("/live/webkit")]
+async fn live_webkit(req: HttpRequest) -> impl Responder {
+    ran(&req);
+    "live"
+}
+
+fn live_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(live_chromium)
+        .service(live_firefox)
+        .service(live_webkit);
+}
+
+fn live_policy(origins: &[&str]) -> cors_actix::PolicyBuilder {
+    Policy::builder()
+        .allow_origins(origins.iter().copied())
+        .allow_headers(["X-Request-Id"])
+        .max_age(600)
+}
+
+/// The live-policy server and one policy per engine (trials run in parallel).
+fn live_server() -> &'static (TestServer, [LivePolicy; 3]) {
+    static SERVER: OnceLock<(TestServer, [LivePolicy; 3])> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let page = ["http://app.test:*", "http://app.localhost:*"];
+        let live = std::array::from_fn(|_| {
+            LivePolicy::new(live_policy(&page).build().expect("a valid policy"))
+        });
+        let policies = live.clone();
+        let server = TestServer::start_with(live_routes, move || {
+            let [c, f, w] = policies.clone();
+            Some(
+                Cors::new()
+                    .policy("live-chromium", c)
+                    .policy("live-firefox", f)
+                    .policy("live-webkit", w),
+            )
+        });
+        (server, live)
+    })
+}
+
+async fn live_policy_change_after_a_cached_preflight_is_refused_at_the_door(e: Engine) {
+    let (server, live) = live_server();
+    let index = browser_tests::ENGINES.iter().position(|&x| x == e).unwrap();
+    let case = token("live_after_cache");
+    let path = format!("/live/{e}");
+    let page = server.url(&e.host("app.test"), "/page");
+    let url = server.url(&e.host("api.test"), &format!("{path}?case={case}"));
+    let init = get("/live").header("X-Request-Id", "1").init;
+    let first = fetch_once(e, page.clone(), url.clone(), init.clone()).await;
+    assert_eq!(
+        (first.0, first.1),
+        (true, Some(200)),
+        "{e}: allowed before the change"
+    );
+    live[index]
+        .replace(live_policy(&["http://partner.test:*"]))
+        .expect("a valid replacement");
+    let second = fetch_once(e, page, url, init).await;
+    let seen: Vec<(String, u16)> = server
+        .journal
+        .requests(&case)
+        .iter()
+        .map(|r| (r.method.clone(), r.status))
+        .collect();
+    println!(
+        "CASE {e:<8} {:<46} app.test                 GET     {path:<16} => readable {} then {}, server saw {seen:?}",
+        "live_after_cache", first.0, second.0
+    );
+    assert!(!second.0, "{e}: blocked after the change");
+    assert_eq!(
+        server.journal.handler_runs(&case),
+        1,
+        "{e}: the handler ran only before the change"
+    );
+    let expected: Vec<(String, u16)> = match e {
+        // The cached preflight answers for the second request: only the door stands between
+        // the page and the handler.
+        Engine::Chromium | Engine::WebKit => vec![
+            ("OPTIONS".into(), 204),
+            ("GET".into(), 200),
+            ("GET".into(), 403),
+        ],
+        // Firefox under WebDriver asks again (see the preflight cache cases).
+        Engine::Firefox => vec![
+            ("OPTIONS".into(), 204),
+            ("GET".into(), 200),
+            ("OPTIONS".into(), 403),
+        ],
+    };
+    assert_eq!(seen, expected, "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
 // The cases, each a trial per engine.
 
 macro_rules! case {
@@ -1161,5 +1528,12 @@ fn main() {
         case!(scoped_auth_unaware_of_cors_lets_an_authorized_request_through),
         case!(max_age_lets_the_browser_skip_the_second_preflight),
         case!(max_age_zero_preflights_every_time),
+        case!(lowercase_delete_is_normalized_by_the_browser),
+        case!(lowercase_patch_goes_out_as_written_and_is_refused),
+        case!(redirect_to_another_origin_goes_on_with_origin_null),
+        case!(redirect_to_a_route_naming_the_page_is_blocked),
+        case!(redirect_to_a_route_allowing_null_is_readable),
+        case!(star_allow_headers_written_by_hand_and_authorization),
+        case!(live_policy_change_after_a_cached_preflight_is_refused_at_the_door),
     ]);
 }
