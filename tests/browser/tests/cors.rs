@@ -1184,7 +1184,9 @@ async fn lowercase_patch_goes_out_as_written_and_is_refused(e: Engine) {
     .await;
     let methods: Vec<&str> = o.requests.iter().map(|r| r.method.as_str()).collect();
     assert_eq!(methods, ["OPTIONS"], "{e}: only the preflight, refused");
-    assert_eq!(o.requests[0].status, 403, "{e}");
+    // No route serves `patch` at /doc: the door has nothing to answer for, and actix-web's
+    // router answers the preflight (404, no CORS headers).
+    assert_eq!(o.requests[0].status, 404, "{e}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1329,9 +1331,10 @@ async fn fetch_once(
     }
 }
 
-// Per engine: Chromium and Firefox follow the standard (`*` never covers `Authorization`) and
-// block; WebKit (WebKitGTK 2.50) lets the request through. This is why `headers = "*"` never
-// echoes `Authorization`: a policy means the same in every engine.
+// The Fetch standard says `*` never covers `Authorization` (a "CORS non-wildcard request-header
+// name"); none of the three engines enforces it (Chromium 156, Firefox 153 ESR and WebKitGTK 2.50
+// all let the request through, pinned here so that the day one starts enforcing it is noticed).
+// `headers = "*"` follows the standard, not the engines: it never echoes `Authorization`.
 async fn star_allow_headers_written_by_hand_and_authorization(e: Engine) {
     let server = by_hand_server();
     let case = token("by_hand_star_authorization");
@@ -1346,20 +1349,15 @@ async fn star_allow_headers_written_by_hand_and_authorization(e: Engine) {
         "CASE {e:<8} {:<46} app.test                 PUT     /by-hand         => readable {readable} {status:?} handler runs: {runs}",
         "by_hand_star_authorization"
     );
-    match e {
-        Engine::Chromium | Engine::Firefox => {
-            assert!(!readable, "{e}: blocked by the standard");
-            assert_eq!(runs, 0, "{e}: the PUT never went out");
-        }
-        Engine::WebKit => {
-            assert!(readable, "{e}: WebKit lets it through");
-            assert_eq!(
-                (status, body.as_str(), runs),
-                (Some(200), "Bearer abc", 1),
-                "{e}"
-            );
-        }
-    }
+    assert!(
+        readable,
+        "{e} blocked it: the engine now enforces the standard (update docs/browsers.md)"
+    );
+    assert_eq!(
+        (status, body.as_str(), runs),
+        (Some(200), "Bearer abc", 1),
+        "{e}: the PUT went out with Authorization"
+    );
     assert_eq!(
         server.journal.preflights(&case),
         1,
@@ -1435,16 +1433,36 @@ async fn live_policy_change_after_a_cached_preflight_is_refused_at_the_door(e: E
     let page = server.url(&e.host("app.test"), "/page");
     let url = server.url(&e.host("api.test"), &format!("{path}?case={case}"));
     let init = get("/live").header("X-Request-Id", "1").init;
-    let first = fetch_once(e, page.clone(), url.clone(), init.clone()).await;
+    let change = move || {
+        live[index]
+            .replace(live_policy(&["http://partner.test:*"]))
+            .expect("a valid replacement")
+    };
+    let (first, second) = match e {
+        // One tab for both: Chromium's preflight cache is per tab under DevTools.
+        Engine::Chromium => {
+            let chromium = chromium().unwrap_or_else(|why| panic!("{why}"));
+            let mut tab = chromium.open(&page).await;
+            let first = tab.fetch(&url, &init).await;
+            change();
+            let second = tab.fetch(&url, &init).await;
+            tab.close().await;
+            (
+                (first.readable, first.status, first.body),
+                (second.readable, second.status, second.body),
+            )
+        }
+        Engine::Firefox | Engine::WebKit => {
+            let first = fetch_once(e, page.clone(), url.clone(), init.clone()).await;
+            change();
+            (first, fetch_once(e, page, url, init).await)
+        }
+    };
     assert_eq!(
         (first.0, first.1),
         (true, Some(200)),
         "{e}: allowed before the change"
     );
-    live[index]
-        .replace(live_policy(&["http://partner.test:*"]))
-        .expect("a valid replacement");
-    let second = fetch_once(e, page, url, init).await;
     let seen: Vec<(String, u16)> = server
         .journal
         .requests(&case)
@@ -1461,22 +1479,24 @@ async fn live_policy_change_after_a_cached_preflight_is_refused_at_the_door(e: E
         1,
         "{e}: the handler ran only before the change"
     );
-    let expected: Vec<(String, u16)> = match e {
+    let from_cache: Vec<(String, u16)> = vec![
+        ("OPTIONS".into(), 204),
+        ("GET".into(), 200),
+        ("GET".into(), 403),
+    ];
+    let asked_again: Vec<(String, u16)> = vec![
+        ("OPTIONS".into(), 204),
+        ("GET".into(), 200),
+        ("OPTIONS".into(), 403),
+    ];
+    match e {
         // The cached preflight answers for the second request: only the door stands between
         // the page and the handler.
-        Engine::Chromium | Engine::WebKit => vec![
-            ("OPTIONS".into(), 204),
-            ("GET".into(), 200),
-            ("GET".into(), 403),
-        ],
-        // Firefox under WebDriver asks again (see the preflight cache cases).
-        Engine::Firefox => vec![
-            ("OPTIONS".into(), 204),
-            ("GET".into(), 200),
-            ("OPTIONS".into(), 403),
-        ],
-    };
-    assert_eq!(seen, expected, "{e}");
+        Engine::Chromium | Engine::WebKit => assert_eq!(seen, from_cache, "{e}"),
+        // Firefox under WebDriver sometimes uses its preflight cache across a page load and
+        // sometimes asks again (both seen with 153 ESR): refused at the door either way.
+        Engine::Firefox => assert!(seen == from_cache || seen == asked_again, "{e}: {seen:?}"),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
