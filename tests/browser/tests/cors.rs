@@ -232,6 +232,30 @@ async fn landing_null(req: HttpRequest) -> impl Responder {
     "landed (null allowed)"
 }
 
+/// A cookie session of a credentialed SPA on another site: the cookie must be `SameSite=None`
+/// to be sent cross-site, which takes `Secure`, which browsers accept over plain HTTP only from
+/// `localhost` names: this case runs on `app.localhost` and `api.localhost` in every engine.
+#[cors(origins = ["http://app.localhost:*"], credentials, allow_insecure_origins)]
+#[post("/cookie/login")]
+async fn cookie_login(req: HttpRequest) -> HttpResponse {
+    ran(&req);
+    HttpResponse::Ok()
+        .insert_header((
+            "Set-Cookie",
+            "sid=ada; Path=/; HttpOnly; Secure; SameSite=None",
+        ))
+        .body("logged in")
+}
+
+#[cors(origins = ["http://app.localhost:*"], credentials, allow_insecure_origins)]
+#[get("/cookie/whoami")]
+async fn cookie_whoami(req: HttpRequest) -> impl Responder {
+    ran(&req);
+    req.cookie("sid")
+        .map(|c| c.value().to_owned())
+        .unwrap_or_else(|| "nobody".into())
+}
+
 fn header(req: &HttpRequest, name: &str) -> String {
     req.headers()
         .get(name)
@@ -262,6 +286,8 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(uncached)
         .service(me)
         .service(hop)
+        .service(cookie_login)
+        .service(cookie_whoami)
         .service(landing_any)
         .service(landing_named)
         .service(landing_null)
@@ -1263,6 +1289,56 @@ async fn redirect_to_a_route_allowing_null_is_readable(e: Engine) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Cookies across sites: a credentialed login sets `SameSite=None; Secure`, the next credentialed
+// fetch from the same page shows whether the engine kept and sent it.
+
+async fn third_party_session_cookie(e: Engine) {
+    let server = server();
+    let case = token("third_party_cookie");
+    let page = server.url("app.localhost", "/page");
+    let login = server.url("api.localhost", &format!("/cookie/login?case={case}"));
+    let whoami = server.url("api.localhost", &format!("/cookie/whoami?case={case}"));
+    let post = req("POST", "/cookie/login").credentials().init;
+    let get_ = get("/cookie/whoami").credentials().init;
+    let (logged_in, who) = match e {
+        Engine::Chromium => {
+            let chromium = chromium().unwrap_or_else(|why| panic!("{why}"));
+            let mut tab = chromium.open(&page).await;
+            let first = tab.fetch(&login, &post).await;
+            let second = tab.fetch(&whoami, &get_).await;
+            tab.close().await;
+            (
+                (first.readable, first.status),
+                (second.readable, second.body),
+            )
+        }
+        Engine::Firefox | Engine::WebKit => {
+            let first = fetch_once(e, page.clone(), login, post).await;
+            let second = fetch_once(e, page, whoami, get_).await;
+            ((first.0, first.1), (second.0, second.2))
+        }
+    };
+    println!(
+        "CASE {e:<8} {:<46} app.localhost            POST+GET /cookie/*       => login {logged_in:?}, whoami {who:?}",
+        "third_party_cookie"
+    );
+    assert_eq!(logged_in, (true, Some(200)), "{e}: the login is readable");
+    assert!(who.0, "{e}: whoami is readable");
+    let expected = match e {
+        // Firefox keeps third-party cookies partitioned under the page's site (Total Cookie
+        // Protection): the same page gets its session back.
+        Engine::Firefox => "ada",
+        // The suite runs each Chromium case in a fresh browser context, an off-the-record
+        // profile like Incognito, which blocks third-party cookies by default.
+        Engine::Chromium => "nobody",
+        // WebKit blocks third-party cookies by default, as Safari does.
+        Engine::WebKit => "nobody",
+    };
+    assert_eq!(who.1, expected, "{e}");
+    assert_eq!(server.journal.handler_runs(&case), 2, "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
 // What the engines do with headers this library never writes, from a server that writes its
 // CORS headers by hand: `Access-Control-Allow-Headers: *` on a preflight that asks for
 // `Authorization`.
@@ -1555,5 +1631,6 @@ fn main() {
         case!(redirect_to_a_route_allowing_null_is_readable),
         case!(star_allow_headers_written_by_hand_and_authorization),
         case!(live_policy_change_after_a_cached_preflight_is_refused_at_the_door),
+        case!(third_party_session_cookie),
     ]);
 }
