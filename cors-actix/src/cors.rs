@@ -182,6 +182,23 @@ impl Cors {
         self
     }
 
+    /// Cross-origin protection for the requests no policy covers (off by default): a
+    /// state-changing request from another site to a route without a CORS policy (a form post
+    /// riding the user's cookies) is refused with `403` before anything inside `Cors` runs.
+    /// See [`CrossOriginProtection`](crate::CrossOriginProtection) for the rules, trusted
+    /// origins and bypassed paths.
+    ///
+    /// ```
+    /// use cors_actix::{Cors, CrossOriginProtection};
+    ///
+    /// let cors = Cors::new().cross_origin_protection(CrossOriginProtection::new());
+    /// # let _ = cors;
+    /// ```
+    pub fn cross_origin_protection(mut self, protection: crate::CrossOriginProtection) -> Cors {
+        Arc::make_mut(&mut self.settings).cross_origin = Some(protection);
+        self
+    }
+
     /// Debug mode: refusals carry the detailed reason in their body and in an
     /// `X-Cors-Refusal` header. Off by default: reasons can reveal the policy to anyone.
     pub fn debug(mut self, debug: bool) -> Cors {

@@ -103,6 +103,7 @@
 // the builder that builds the door when the app starts (`middleware`). Then every request goes
 // through the door in one direction: read -> choose (route table) -> decide -> write headers.
 mod cors;
+mod cross_origin;
 mod door;
 mod policy;
 mod report;
@@ -111,8 +112,11 @@ mod settings;
 mod startup;
 
 pub use cors::Cors;
-pub use cors_core::{Origin, Policy, PolicyBuilder, PolicyError, Problem, ProblemKind};
+pub use cors_core::{
+    Origin, OriginError, Policy, PolicyBuilder, PolicyError, Problem, ProblemKind,
+};
 pub use cors_macros::{cors, cors_policy};
+pub use cross_origin::CrossOriginProtection;
 pub use door::read::{is_preflight, AsRequestHead};
 pub use door::refusal::REFUSAL_HEADER;
 pub use policy::dynamic::DynamicOrigins;

@@ -97,6 +97,7 @@ pub(crate) fn build_door<S>(settings: &Arc<Settings>, service: S) -> Result<Cors
             on_refusal: settings.on_refusal,
             debug: settings.debug,
             preflight_status: settings.preflight_status,
+            cross_origin: settings.cross_origin.clone(),
             unchecked: std::cell::Cell::new(true),
             findings: std::sync::Arc::clone(&settings.findings),
         }),

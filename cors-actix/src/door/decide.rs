@@ -314,14 +314,14 @@ impl Door {
                 Log::of(handler, req).skipped("request", skipped::DISABLED);
                 let check =
                     has_origin.then(|| self.mark(req, route, false, Predicted::Route(route)));
-                return Outcome::Call(Decoration::default(), check);
+                return self.unclaimed(req, handler, check);
             }
             Choice::Unserved { .. } | Choice::None => {
                 let check = (has_origin && self.checks_unclaimed()).then_some(Check {
                     predicted: Predicted::Nothing,
                     mark: None,
                 });
-                return Outcome::Call(Decoration::default(), check);
+                return self.unclaimed(req, UNCOVERED, check);
             }
         };
         let prepared = slot.load();
@@ -441,7 +441,7 @@ impl Door {
             self.first_request(req);
         }
         if self.table.is_empty() && self.default.is_none() {
-            return Outcome::Call(Decoration::default(), None);
+            return self.unclaimed(req, UNCOVERED, None);
         }
         let preflight = is_preflight(req);
         let method = if preflight {
@@ -462,7 +462,20 @@ impl Door {
     }
 }
 
+/// The `handler` of log events about requests no policy covers.
+const UNCOVERED: &str = "<no CORS policy>";
+
 impl Door {
+    /// A request no policy covers: it goes on untouched (with `check` after routing), unless
+    /// cross-origin protection refuses it.
+    fn unclaimed(&self, req: &ServiceRequest, handler: &str, check: Option<Check>) -> Outcome {
+        if let Some(reason) = self.cross_origin.as_ref().and_then(|p| p.refusal(req)) {
+            Log::of(handler, req).refused("request", &reason, action::BLOCKED);
+            return Outcome::Respond(refusal_text(reason, self.debug));
+        }
+        Outcome::Call(Decoration::default(), check)
+    }
+
     /// What can only be checked once actix-web's resource map exists: declared routes that a
     /// service the door cannot see may keep actix-web from reaching. Logged (target `cors`,
     /// level warn) once per app and kept for the route report.
@@ -495,6 +508,7 @@ impl Door {
             on_refusal: OnRefusal::Block,
             debug: false,
             preflight_status: PreflightStatus::NoContent,
+            cross_origin: None,
             unchecked: std::cell::Cell::new(false),
             findings: Default::default(),
         }

@@ -42,6 +42,8 @@ pub(crate) struct Door {
     pub(crate) on_refusal: OnRefusal,
     pub(crate) debug: bool,
     pub(crate) preflight_status: PreflightStatus,
+    /// Cross-origin protection of the requests no policy covers, if opted in.
+    pub(crate) cross_origin: Option<crate::cross_origin::CrossOriginProtection>,
     /// Whether the first request's checks are still to run (see [`Door::first_request`]).
     pub(crate) unchecked: std::cell::Cell<bool>,
     /// Where the first request's findings go (shared by the workers, read by the report).

@@ -25,7 +25,7 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{delete, get, patch, post, put, web, Error, HttpRequest, HttpResponse, Responder};
 use browser_tests::harness::{self, Case};
 use browser_tests::{chromium, firefox, ran, webkit, Engine, TestServer};
-use cors_actix::{cors, is_preflight, Cors, LivePolicy, Policy};
+use cors_actix::{cors, is_preflight, Cors, CrossOriginProtection, LivePolicy, Policy};
 use futures_util::future::LocalBoxFuture;
 use serde_json::{json, Value};
 
@@ -1339,6 +1339,82 @@ async fn third_party_session_cookie(e: Engine) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Cross-origin protection (opt-in) for routes without a policy: a cross-site form post is
+// refused before the handler, a same-origin one passes.
+
+#[post("/protected/transfer")]
+async fn protected_transfer(req: HttpRequest) -> impl Responder {
+    ran(&req);
+    "transferred"
+}
+
+fn protected_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(protected_transfer);
+}
+
+fn protected_server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        TestServer::start_with(protected_routes, || {
+            Some(Cors::new().cross_origin_protection(CrossOriginProtection::new()))
+        })
+    })
+}
+
+/// A form-encoded POST to the protected route from a page on `page_host`: (readable, status,
+/// handler runs, statuses the server answered).
+async fn protected_post(e: Engine, page_host: &str) -> (bool, Option<u16>, usize, Vec<u16>) {
+    let server = protected_server();
+    let case = token("protected");
+    let page = server.url(&e.host(page_host), "/page");
+    let url = server.url(
+        &e.host("api.test"),
+        &format!("/protected/transfer?case={case}"),
+    );
+    let init = req("POST", "/protected/transfer").form("amount=100").init;
+    let (readable, status, _) = fetch_once(e, page, url, init).await;
+    let statuses = server
+        .journal
+        .requests(&case)
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    (
+        readable,
+        status,
+        server.journal.handler_runs(&case),
+        statuses,
+    )
+}
+
+async fn cross_origin_protection_refuses_a_cross_site_form_post(e: Engine) {
+    let (readable, _, runs, statuses) = protected_post(e, "evil.test").await;
+    println!(
+        "CASE {e:<8} {:<46} evil.test                POST    /protected/transfer => readable {readable}, server answered {statuses:?}, handler runs {runs}",
+        "cross_origin_protection_cross_site"
+    );
+    assert!(
+        !readable,
+        "{e}: no CORS policy, never readable cross-origin"
+    );
+    assert_eq!(
+        statuses,
+        [403],
+        "{e}: sent without a preflight, refused at the door"
+    );
+    assert_eq!(runs, 0, "{e}: the handler never ran");
+}
+
+async fn cross_origin_protection_lets_a_same_origin_form_post_through(e: Engine) {
+    let (readable, status, runs, statuses) = protected_post(e, "api.test").await;
+    println!(
+        "CASE {e:<8} {:<46} api.test                 POST    /protected/transfer => readable {readable}, server answered {statuses:?}, handler runs {runs}",
+        "cross_origin_protection_same_origin"
+    );
+    assert_eq!((readable, status, runs), (true, Some(200), 1), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
 // What the engines do with headers this library never writes, from a server that writes its
 // CORS headers by hand: `Access-Control-Allow-Headers: *` on a preflight that asks for
 // `Authorization`.
@@ -1632,5 +1708,7 @@ fn main() {
         case!(star_allow_headers_written_by_hand_and_authorization),
         case!(live_policy_change_after_a_cached_preflight_is_refused_at_the_door),
         case!(third_party_session_cookie),
+        case!(cross_origin_protection_refuses_a_cross_site_form_post),
+        case!(cross_origin_protection_lets_a_same_origin_form_post_through),
     ]);
 }
