@@ -206,6 +206,44 @@ impl Cors {
         self
     }
 
+    /// What this middleware (or a clone of it) does with a request, and why, without sending
+    /// it: the declaration and policy the door takes it for, and the decision, with the status
+    /// the door answers with (or none, when the request goes on to the app) and the CORS
+    /// headers. For tests, and for start-up logs. The same decision a real request gets (made
+    /// by the same code); nothing inside `Cors` runs, dynamic origins are answered from their
+    /// cache only. A preflight is `"OPTIONS"` with an `Access-Control-Request-Method` header.
+    ///
+    /// `None` before the app started (the route table is built then). See [`Explanation`]
+    /// for an example.
+    ///
+    /// [`Explanation`]: crate::Explanation
+    pub fn explain(
+        &self,
+        method: &str,
+        path: &str,
+        origin: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Option<crate::Explanation> {
+        let settings = &self.settings;
+        let table = Arc::clone(settings.table.get()?);
+        let req = match crate::explain::request(method, path, origin, headers) {
+            Ok(req) => req,
+            Err(invalid) => return Some(invalid),
+        };
+        let door = std::rc::Rc::new(crate::door::Door {
+            table,
+            default: settings.default.clone(),
+            on_refusal: settings.on_refusal,
+            // Refusals then carry their reason.
+            debug: true,
+            preflight_status: settings.preflight_status,
+            cross_origin: settings.cross_origin.clone(),
+            unchecked: std::cell::Cell::new(false),
+            findings: Arc::clone(&settings.findings),
+        });
+        Some(door.explain(&req))
+    }
+
     /// The route table this middleware (or a clone of it) built when its app started, or
     /// `None` before that, with what the app's first request found. See [`RouteReport`].
     pub fn route_report(&self) -> Option<RouteReport> {

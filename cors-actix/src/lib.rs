@@ -105,6 +105,7 @@
 mod cors;
 mod cross_origin;
 mod door;
+mod explain;
 mod policy;
 mod report;
 mod routes;
@@ -119,6 +120,7 @@ pub use cors_macros::{cors, cors_policy};
 pub use cross_origin::CrossOriginProtection;
 pub use door::read::{is_preflight, AsRequestHead};
 pub use door::refusal::REFUSAL_HEADER;
+pub use explain::Explanation;
 pub use policy::dynamic::DynamicOrigins;
 pub use policy::live::LivePolicy;
 pub use policy::lookup::{LookupStats, OriginLookup, OriginLookupBuilder};

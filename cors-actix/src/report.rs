@@ -134,6 +134,21 @@ impl RouteReport {
     }
 }
 
+/// A route in the report's words: `GET /items -> items`, and its policy.
+pub(crate) fn describe_route(table: &RouteTable, r: &Route) -> (String, String) {
+    let reported = route(table, r);
+    let mut described = format!(
+        "{} {} -> {}",
+        reported.methods.join(","),
+        reported.pattern,
+        reported.handler
+    );
+    if reported.guarded {
+        described.push_str(" (guarded)");
+    }
+    (described, reported.policy)
+}
+
 /// A route as the report shows it.
 fn route(table: &RouteTable, route: &Route) -> ReportedRoute {
     ReportedRoute {

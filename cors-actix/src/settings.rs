@@ -69,6 +69,8 @@ pub(crate) struct Settings {
     pub(crate) preflight_status: PreflightStatus,
     /// Cross-origin protection of the requests no policy covers, if opted in.
     pub(crate) cross_origin: Option<crate::cross_origin::CrossOriginProtection>,
+    /// The route table of the first app this middleware (or a clone) was built into.
+    pub(crate) table: Arc<OnceLock<Arc<crate::door::route_table::RouteTable>>>,
     /// The route report of the first app this middleware (or a clone) was built into.
     pub(crate) report: Arc<OnceLock<RouteReport>>,
     /// What its first request found (see the route report's findings).

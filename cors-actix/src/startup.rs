@@ -79,6 +79,9 @@ pub(crate) fn build_door<S>(settings: &Arc<Settings>, service: S) -> Result<Cors
     };
     let default = settings.default.clone();
     let report = RouteReport::of(&table, default.as_ref());
+    let table = Arc::new(table);
+    // For `Cors::explain`: the first app's table, as the report is the first app's.
+    let _ = settings.table.set(Arc::clone(&table));
     // Logged once per middleware: the workers of one server (sharing a `Cors` through clones)
     // build the same table.
     if settings.report.set(report).is_ok() {

@@ -496,14 +496,14 @@ impl Door {
 }
 
 #[cfg(test)]
-use crate::{door::route_table::RouteTable, settings::PreflightStatus};
+use crate::settings::PreflightStatus;
 
 #[cfg(test)]
 impl Door {
     /// An empty door, for unit tests.
     pub(crate) fn for_tests() -> Door {
         Door {
-            table: RouteTable::default(),
+            table: Default::default(),
             default: None,
             on_refusal: OnRefusal::Block,
             debug: false,

@@ -37,7 +37,8 @@ use crate::settings::{OnRefusal, PreflightStatus};
 
 /// What the door knows: the route table and the settings, fixed when the app started.
 pub(crate) struct Door {
-    pub(crate) table: RouteTable,
+    /// Shared with [`Cors::explain`](crate::Cors::explain) (one per app, whatever the workers).
+    pub(crate) table: std::sync::Arc<RouteTable>,
     pub(crate) default: Option<PolicySlot>,
     pub(crate) on_refusal: OnRefusal,
     pub(crate) debug: bool,

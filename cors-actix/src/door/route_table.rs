@@ -151,6 +151,15 @@ pub(crate) enum Resolved<'t> {
     Nothing,
 }
 
+impl std::fmt::Debug for RouteTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouteTable")
+            .field("routes", &self.routes.len())
+            .field("scope_policies", &self.scope_policies.len())
+            .finish_non_exhaustive()
+    }
+}
+
 /// Every declared route of the app, in registration order, with the scopes they are in,
 /// indexed by the static segments of their patterns so that a lookup costs the same with 10
 /// routes and with 1,000.
