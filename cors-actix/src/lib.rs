@@ -113,6 +113,8 @@ mod settings;
 mod startup;
 
 pub use cors::Cors;
+#[cfg(feature = "serde")]
+pub use cors_core::{BuiltConfig, ConfigError, ConfigProblem, CorsConfig, PolicyConfig};
 pub use cors_core::{
     Origin, OriginError, Policy, PolicyBuilder, PolicyError, Problem, ProblemKind,
 };

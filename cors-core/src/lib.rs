@@ -61,6 +61,8 @@ pub use decision::reason::Reason;
 pub use decision::vary::{vary_lists, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
 pub use decision::{AllowOrigin, Decision, Grant};
 pub use declare::builder::{PolicyBuilder, PolicyError};
+#[cfg(feature = "serde")]
+pub use declare::config::{BuiltConfig, ConfigError, ConfigProblem, CorsConfig, PolicyConfig};
 pub use declare::keys::{Key, KeyKind, KeySite, KeySpec, KEYS};
 pub use declare::parts::{PolicyParts, SubdomainParts};
 pub use declare::problem::{Location, Problem, ProblemKind};

@@ -19,6 +19,10 @@ mod origins_from_file;
 #[path = "../origins_from_database.rs"]
 mod origins_from_database;
 
+#[allow(dead_code)]
+#[path = "../origins_from_config.rs"]
+mod origins_from_config;
+
 use origins_from_database::TenantOrigins;
 use origins_from_file::FileOrigins;
 
@@ -127,6 +131,141 @@ async fn origins_in_a_file_are_reloaded_and_a_bad_file_keeps_the_old_policy() {
     .await;
     assert!(took.is_some());
     assert!(origins.last_error.lock().unwrap().is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The example's TOML file, reloaded: a change applied within a second; a file with problems in
+/// two policies refused with all of them (key paths, and the line of a syntax error), the
+/// previous policies serving; a reload cannot drop a policy the routes use.
+async fn policies_in_a_toml_file_are_reloaded_and_a_bad_file_keeps_the_old_ones() {
+    use origins_from_config::ConfigPolicies;
+    let dir = std::env::temp_dir().join(format!("cors-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cors.toml");
+    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/cors.toml"))
+        .expect("the example's file");
+    std::fs::write(&path, &example).unwrap();
+    let policies = ConfigPolicies::watch(&path, Duration::from_millis(50)).expect("a valid file");
+    let app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(policies.clone()))
+            .configure(origins_from_config::routes)
+            .wrap(policies.cors()),
+    )
+    .await;
+    let delete = |origin: &str| {
+        TestRequest::delete()
+            .uri("/api/catalog/7")
+            .insert_header(("Origin", origin))
+    };
+    assert_eq!(
+        status(&app, get("/api/catalog", "https://eu.partner.example")).await,
+        200
+    );
+    assert_eq!(
+        status(&app, get("/api/catalog", "https://other.example")).await,
+        403
+    );
+    assert_eq!(status(&app, delete("https://admin.example.com")).await, 200);
+    assert_eq!(status(&app, delete("https://partner.example")).await, 403);
+    // The default policy, on a builder-style route.
+    let res = test::call_service(&app, get("/status", "https://anyone.example").to_request()).await;
+    assert_eq!(
+        res.headers().get("access-control-allow-origin").unwrap(),
+        "*"
+    );
+
+    // A new partner origin: applied within a second.
+    let changed = example.replace(
+        r#"origins = ["https://partner.example", "https://*.partner.example"]"#,
+        r#"origins = ["https://partner.example", "https://*.partner.example", "https://other.example"]"#,
+    );
+    assert_ne!(changed, example);
+    std::fs::write(&path, &changed).unwrap();
+    let took = eventually(Duration::from_secs(1), || async {
+        status(&app, get("/api/catalog", "https://other.example")).await == 200
+    })
+    .await;
+    assert!(
+        took.is_some(),
+        "the new origin was not allowed within a second"
+    );
+
+    // Problems in two policies: all reported, nothing applied.
+    let broken = changed
+        .replace(r#"https://other.example"]"#, r#"https://other.example/"]"#)
+        .replace("credentials = true", "credential = true");
+    std::fs::write(&path, &broken).unwrap();
+    let refused = eventually(Duration::from_secs(1), || async {
+        policies.last_error.lock().unwrap().is_some()
+    })
+    .await;
+    assert!(refused.is_some(), "the broken file was not reported");
+    let error = policies.last_error.lock().unwrap().clone().unwrap();
+    assert!(
+        error.contains("policies.partners.origins[2]")
+            && error.contains(
+                "policies.admin.credential: unknown key (help: did you mean `credentials`?)"
+            ),
+        "{error}"
+    );
+    assert_eq!(
+        status(&app, get("/api/catalog", "https://other.example")).await,
+        200
+    );
+    assert_eq!(status(&app, delete("https://admin.example.com")).await, 200);
+    let res = test::call_service(&app, TestRequest::get().uri("/admin/cors").to_request()).await;
+    let body = test::read_body(res).await;
+    assert!(String::from_utf8_lossy(&body).contains("policies.admin.credential"));
+
+    // A syntax error: the format's message, with its line.
+    std::fs::write(
+        &path,
+        changed.replace("[policies.admin]", "[policies.admin"),
+    )
+    .unwrap();
+    let syntax = eventually(Duration::from_secs(1), || async {
+        policies
+            .last_error
+            .lock()
+            .unwrap()
+            .as_deref()
+            .is_some_and(|e| e.contains("line "))
+    })
+    .await;
+    assert!(
+        syntax.is_some(),
+        "{:?}",
+        policies.last_error.lock().unwrap()
+    );
+
+    // Dropping a policy the routes use: refused.
+    let without_admin = &changed[..changed.find("# #[cors(policy = \"admin\")]").unwrap()];
+    std::fs::write(&path, without_admin).unwrap();
+    let dropped = eventually(Duration::from_secs(1), || async {
+        policies
+            .last_error
+            .lock()
+            .unwrap()
+            .as_deref()
+            .is_some_and(|e| e.contains("cannot remove"))
+    })
+    .await;
+    assert!(
+        dropped.is_some(),
+        "{:?}",
+        policies.last_error.lock().unwrap()
+    );
+    assert_eq!(status(&app, delete("https://admin.example.com")).await, 200);
+
+    // Fixed: applied, the error cleared.
+    std::fs::write(&path, &example).unwrap();
+    let took = eventually(Duration::from_secs(1), || async {
+        status(&app, get("/api/catalog", "https://other.example")).await == 403
+    })
+    .await;
+    assert!(took.is_some());
+    assert!(policies.last_error.lock().unwrap().is_none());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -302,6 +441,10 @@ fn main() {
         Trial::test(
             "origins_in_a_file_are_reloaded_and_a_bad_file_keeps_the_old_policy",
             || on_actix(origins_in_a_file_are_reloaded_and_a_bad_file_keeps_the_old_policy()),
+        ),
+        Trial::test(
+            "policies_in_a_toml_file_are_reloaded_and_a_bad_file_keeps_the_old_ones",
+            || on_actix(policies_in_a_toml_file_are_reloaded_and_a_bad_file_keeps_the_old_ones()),
         ),
         Trial::test("tenants_in_sqlite_shared_by_two_instances", || {
             on_actix(tenants_in_sqlite_shared_by_two_instances())

@@ -213,6 +213,12 @@ impl PolicyBuilder {
         self
     }
 
+    /// A builder holding `spec` (a declaration read from a configuration file).
+    #[cfg(feature = "serde")]
+    pub(crate) fn from_spec(spec: PolicySpec) -> PolicyBuilder {
+        PolicyBuilder { spec }
+    }
+
     /// The declaration recorded so far.
     pub fn spec(&self) -> &PolicySpec {
         &self.spec

@@ -2,6 +2,8 @@
 //! that turns a valid one into a [`Policy`](crate::Policy).
 
 pub(crate) mod builder;
+#[cfg(feature = "serde")]
+pub(crate) mod config;
 pub(crate) mod keys;
 pub(crate) mod parts;
 pub(crate) mod problem;
