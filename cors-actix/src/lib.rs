@@ -111,6 +111,7 @@ mod report;
 mod routes;
 mod settings;
 mod startup;
+pub mod test;
 
 pub use cors::Cors;
 #[cfg(feature = "serde")]

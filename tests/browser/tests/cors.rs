@@ -420,6 +420,24 @@ fn token(name: &str) -> String {
     format!("{name}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
+/// The test kit's `fetch()` for a case's `init` (method, headers, body, credentials).
+fn kit_fetch(page_origin: &str, url: &str, init: &Value) -> cors_actix::test::Fetch {
+    let mut page = cors_actix::test::page(page_origin);
+    if init["credentials"] == "include" {
+        page = page.credentials();
+    }
+    let mut fetch = page.fetch(init["method"].as_str().unwrap_or("GET"), url);
+    if let Some(headers) = init["headers"].as_object() {
+        for (name, value) in headers {
+            fetch = fetch.header(name, value.as_str().unwrap_or_default());
+        }
+    }
+    if let Some(body) = init["body"].as_str() {
+        fetch = fetch.body(body);
+    }
+    fetch
+}
+
 /// What one case observed, in one engine.
 struct Observed {
     /// Its body, when readable.
@@ -549,6 +567,63 @@ async fn case(
         "preflight reached the server; {context}"
     );
     assert_eq!(runs > 0, handler_ran, "handler ran; {context}");
+
+    // The same fetch through the test kit (cors_actix::test), against the same server: it must
+    // see what the engine saw, and name the block as Chromium does.
+    let kit_case = format!("{case}-kit");
+    let kit_url = server.url(
+        &e.host("api.test"),
+        &format!("{}?case={kit_case}", req.path),
+    );
+    let page_origin = server.url(&page_host, "");
+    let kit = kit_fetch(&page_origin, &kit_url, &req.init)
+        .send_to(([127, 0, 0, 1], server.port).into())
+        .await;
+    let kit_context = format!("{e}, case {name}, through the test kit: {kit:#?}");
+    match outcome {
+        Readable(expected) => {
+            assert!(
+                kit.readable,
+                "the kit blocked what {e} let through; {kit_context}"
+            );
+            assert_eq!(kit.status, Some(expected), "{kit_context}");
+            assert_eq!(kit.body, body, "{kit_context}");
+        }
+        Blocked(chromium_reason) => {
+            assert!(
+                !kit.readable,
+                "the kit let through what {e} blocked; {kit_context}"
+            );
+            assert_eq!(
+                kit.blocked.map(|why| format!("{why:?}")).as_deref(),
+                Some(chromium_reason),
+                "{kit_context}"
+            );
+        }
+    }
+    assert_eq!(kit.preflighted, preflight, "{kit_context}");
+    assert_eq!(
+        journal.handler_runs(&kit_case) > 0,
+        handler_ran,
+        "handler ran for the kit's request; {kit_context}"
+    );
+    if readable {
+        // What the page can read of the response: the same non-safelisted headers.
+        let non_safelisted = |names: Vec<&String>| -> Vec<String> {
+            let mut names: Vec<String> = names
+                .into_iter()
+                .filter(|n| n.starts_with("x-"))
+                .cloned()
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(
+            non_safelisted(kit.headers.iter().map(|(n, _)| n).collect()),
+            non_safelisted(headers.keys().collect()),
+            "readable headers; {kit_context}"
+        );
+    }
     Observed {
         body,
         headers,
@@ -1515,6 +1590,22 @@ async fn star_allow_headers_written_by_hand_and_authorization(e: Engine) {
         1,
         "{e}: one preflight either way"
     );
+    // The test kit models the standard, not the engines: it blocks.
+    let kit = kit_fetch(
+        &server.url(&e.host("app.test"), ""),
+        &server.url(&e.host("api.test"), &format!("/by-hand?case={case}-kit")),
+        &req("PUT", "/by-hand")
+            .header("Authorization", "Bearer abc")
+            .init,
+    )
+    .send_to(([127, 0, 0, 1], server.port).into())
+    .await;
+    assert_eq!(
+        kit.blocked,
+        Some(cors_actix::test::CorsError::HeaderDisallowedByPreflightResponse),
+        "{kit:#?}"
+    );
+    assert_eq!(server.journal.handler_runs(&format!("{case}-kit")), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
