@@ -30,5 +30,5 @@ mod webdriver;
 
 pub use browser::{chromium, Chromium, CorsFailure, Fetched, Network, Tab, CHROMIUM_PATHS};
 pub use engine::{Engine, ENGINES};
-pub use server::{ran, Journal, Seen, TestServer};
+pub use server::{case_of, ran, Journal, Seen, TestServer};
 pub use webdriver::{firefox, webkit, DriverFetched, WebDriver, FIREFOX_PATHS, MINIBROWSER_PATHS};

@@ -70,7 +70,7 @@ impl Journal {
 }
 
 /// The value of the `case` query parameter.
-fn case_of(query: &str) -> Option<String> {
+pub fn case_of(query: &str) -> Option<String> {
     query
         .split('&')
         .find_map(|pair| pair.strip_prefix("case="))

@@ -18,7 +18,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
 
+use actix_session::storage::CookieSessionStore;
+use actix_session::{Session, SessionMiddleware};
 use actix_web::body::MessageBody;
+use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::error::ErrorUnauthorized;
 use actix_web::middleware::{from_fn, Next};
@@ -232,28 +235,94 @@ async fn landing_null(req: HttpRequest) -> impl Responder {
     "landed (null allowed)"
 }
 
-/// A cookie session of a credentialed SPA on another site: the cookie must be `SameSite=None`
-/// to be sent cross-site, which takes `Secure`, which browsers accept over plain HTTP only from
-/// `localhost` names: this case runs on `app.localhost` and `api.localhost` in every engine.
+/// A cookie session (actix-session) of a credentialed SPA on another site: the cookie must be
+/// `SameSite=None` to be sent cross-site, which takes `Secure`, which browsers accept over
+/// plain HTTP only from `localhost` names: this case runs on `app.localhost` and
+/// `api.localhost` in every engine.
 #[cors(origins = ["http://app.localhost:*"], credentials, allow_insecure_origins)]
-#[post("/cookie/login")]
-async fn cookie_login(req: HttpRequest) -> HttpResponse {
+#[post("/login")]
+async fn cookie_login(req: HttpRequest, session: Session) -> Result<HttpResponse, Error> {
     ran(&req);
-    HttpResponse::Ok()
-        .insert_header((
-            "Set-Cookie",
-            "sid=ada; Path=/; HttpOnly; Secure; SameSite=None",
-        ))
-        .body("logged in")
+    session.insert("user", "ada")?;
+    Ok(HttpResponse::Ok().body("logged in"))
 }
 
 #[cors(origins = ["http://app.localhost:*"], credentials, allow_insecure_origins)]
-#[get("/cookie/whoami")]
-async fn cookie_whoami(req: HttpRequest) -> impl Responder {
+#[get("/whoami")]
+async fn cookie_whoami(req: HttpRequest, session: Session) -> Result<String, Error> {
     ran(&req);
-    req.cookie("sid")
-        .map(|c| c.value().to_owned())
-        .unwrap_or_else(|| "nobody".into())
+    Ok(session
+        .get::<String>("user")?
+        .unwrap_or_else(|| "nobody".into()))
+}
+
+/// The session middleware of `/cookie`: one key for the process.
+fn sessions() -> SessionMiddleware<CookieSessionStore> {
+    static KEY: OnceLock<Key> = OnceLock::new();
+    let key = KEY.get_or_init(Key::generate).clone();
+    SessionMiddleware::builder(CookieSessionStore::default(), key)
+        .cookie_name("sid".into())
+        .cookie_same_site(SameSite::None)
+        .cookie_secure(true)
+        .build()
+}
+
+/// actix-web-httpauth on a scope: a bearer token or its 401.
+#[cors(origins = ["http://app.test:*", "http://app.localhost:*"], headers = ["Authorization"])]
+#[get("/me")]
+async fn crates_me(req: HttpRequest) -> impl Responder {
+    ran(&req);
+    "crates me"
+}
+
+async fn bearer_validator(
+    req: ServiceRequest,
+    credentials: actix_web_httpauth::extractors::bearer::BearerAuth,
+) -> Result<ServiceRequest, (Error, ServiceRequest)> {
+    if credentials.token() == "letmein" {
+        Ok(req)
+    } else {
+        Err((ErrorUnauthorized("wrong token"), req))
+    }
+}
+
+/// actix-governor on a scope: one request per minute, then its 429. Budgets are per case (the
+/// `case` query parameter), so that trials running at once do not share one.
+#[cors(origins = ["http://app.test:*", "http://app.localhost:*"], expose = ["Retry-After"])]
+#[get("/search")]
+async fn crates_search(req: HttpRequest) -> impl Responder {
+    ran(&req);
+    "[]"
+}
+
+#[derive(Clone)]
+struct PerCase;
+
+impl actix_governor::KeyExtractor for PerCase {
+    type Key = String;
+    type KeyExtractionError = actix_governor::SimpleKeyExtractionError<&'static str>;
+
+    fn extract(&self, req: &ServiceRequest) -> Result<String, Self::KeyExtractionError> {
+        Ok(browser_tests::case_of(req.query_string()).unwrap_or_default())
+    }
+}
+
+type Limiter =
+    actix_governor::GovernorConfig<PerCase, actix_governor::governor::middleware::NoOpMiddleware>;
+
+fn limiter(
+) -> actix_governor::Governor<PerCase, actix_governor::governor::middleware::NoOpMiddleware> {
+    // One configuration (and so one rate limiter) for every worker, as an app shares it.
+    static CONFIG: OnceLock<Limiter> = OnceLock::new();
+    let config = CONFIG.get_or_init(|| {
+        actix_governor::GovernorConfigBuilder::default()
+            .seconds_per_request(60)
+            .burst_size(1)
+            .key_extractor(PerCase)
+            .finish()
+            .expect("a valid governor configuration")
+    });
+    actix_governor::Governor::new(config)
 }
 
 fn header(req: &HttpRequest, name: &str) -> String {
@@ -286,8 +355,24 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(uncached)
         .service(me)
         .service(hop)
-        .service(cookie_login)
-        .service(cookie_whoami)
+        .service(
+            web::scope("/cookie")
+                .wrap(sessions())
+                .service(cookie_login)
+                .service(cookie_whoami),
+        )
+        .service(
+            web::scope("/crates/auth")
+                .wrap(actix_web_httpauth::middleware::HttpAuthentication::bearer(
+                    bearer_validator,
+                ))
+                .service(crates_me),
+        )
+        .service(
+            web::scope("/crates/limited")
+                .wrap(limiter())
+                .service(crates_search),
+        )
         .service(landing_any)
         .service(landing_named)
         .service(landing_null)
@@ -1414,6 +1499,73 @@ async fn third_party_session_cookie(e: Engine) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The middleware crates users put beside Cors, unaware of CORS.
+
+async fn httpauth_401_without_a_token_is_readable(e: Engine) {
+    case(
+        e,
+        "httpauth_401",
+        "app.test",
+        get("/crates/auth/me"),
+        Readable(401),
+        NO_PREFLIGHT,
+        HANDLER_NOT_RUN,
+    )
+    .await;
+}
+
+async fn httpauth_bearer_token_passes_after_the_preflight(e: Engine) {
+    let o = case(
+        e,
+        "httpauth_token",
+        "app.test",
+        get("/crates/auth/me").header("Authorization", "Bearer letmein"),
+        Readable(200),
+        PREFLIGHT,
+        HANDLER_RAN,
+    )
+    .await;
+    assert_eq!(o.body, "crates me");
+}
+
+async fn governor_429_is_readable_with_its_retry_after(e: Engine) {
+    let server = server();
+    let case = token("governor");
+    let page = server.url(&e.host("app.test"), "/page");
+    let url = server.url(
+        &e.host("api.test"),
+        &format!("/crates/limited/search?case={case}"),
+    );
+    let init = get("/crates/limited/search").init;
+    let first = fetch_once(e, page.clone(), url.clone(), init.clone()).await;
+    let second = fetch_once(e, page, url.clone(), init).await;
+    println!(
+        "CASE {e:<8} {:<46} app.test                 GET     /crates/limited/search => {first:?} then {second:?}",
+        "governor_429"
+    );
+    assert_eq!((first.0, first.1), (true, Some(200)), "{e}");
+    assert_eq!(
+        (second.0, second.1),
+        (true, Some(429)),
+        "{e}: the 429 is readable"
+    );
+    assert!(second.2.starts_with("Too many requests"), "{e}: {second:?}");
+    assert_eq!(server.journal.handler_runs(&case), 1, "{e}");
+    // The kit, on a budget of its own: the same, and the page may read Retry-After.
+    let kit_case = format!("{case}-kit");
+    let kit_url = server.url(
+        &e.host("api.test"),
+        &format!("/crates/limited/search?case={kit_case}"),
+    );
+    let kit_page = cors_actix::test::page(&server.url(&e.host("app.test"), ""));
+    let addr = ([127, 0, 0, 1], server.port).into();
+    let _ = kit_page.fetch("GET", &kit_url).send_to(addr).await;
+    let limited = kit_page.fetch("GET", &kit_url).send_to(addr).await;
+    assert_eq!(limited.status, Some(429), "{limited:#?}");
+    assert!(limited.header("retry-after").is_some(), "{limited:#?}");
+}
+
+// ---------------------------------------------------------------------------------------------
 // Cross-origin protection (opt-in) for routes without a policy: a cross-site form post is
 // refused before the handler, a same-origin one passes.
 
@@ -1799,6 +1951,9 @@ fn main() {
         case!(star_allow_headers_written_by_hand_and_authorization),
         case!(live_policy_change_after_a_cached_preflight_is_refused_at_the_door),
         case!(third_party_session_cookie),
+        case!(httpauth_401_without_a_token_is_readable),
+        case!(httpauth_bearer_token_passes_after_the_preflight),
+        case!(governor_429_is_readable_with_its_retry_after),
         case!(cross_origin_protection_refuses_a_cross_site_form_post),
         case!(cross_origin_protection_lets_a_same_origin_form_post_through),
     ]);
