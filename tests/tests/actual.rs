@@ -1,4 +1,4 @@
-//! Actual (non-preflight) requests (DESIGN section 3): allowed origins run the handler and get
+//! Actual (non-preflight) requests: allowed origins run the handler and get
 //! ACAO/ACAC/ACEH; refused origins get a 403 and the handler does not run (or, configured,
 //! headers only); same-origin requests are never blocked; malformed input is bounded.
 

@@ -1,4 +1,4 @@
-//! Error responses keep their CORS headers (DESIGN section 3), so that the page can read a 401
+//! Error responses keep their CORS headers, so that the page can read a 401
 //! from an authentication middleware or an error from the handler.
 
 use std::future::{ready, Ready};

@@ -1,4 +1,4 @@
-//! Preflights (DESIGN section 3): answered from the policy of the route that serves the path
+//! Preflights: answered from the policy of the route that serves the path
 //! and the requested method, 204 with the right headers when allowed, 403 with a plain-text
 //! reason and no CORS headers when refused, and the handler never runs.
 

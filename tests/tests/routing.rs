@@ -1,4 +1,4 @@
-//! The macro's routing mechanics (DESIGN section 4): scopes, path parameters, multi-method
+//! The macro's routing mechanics: scopes, path parameters, multi-method
 //! `#[route]`, the user's `name`, `guard` and `wrap`, doc comments, and `disable`.
 
 use actix_web::dev::{Service, ServiceRequest, Transform};

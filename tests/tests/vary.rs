@@ -1,4 +1,4 @@
-//! `Vary` (DESIGN section 3): `Origin` is appended to whatever `Vary` the handler set, never
+//! `Vary`: `Origin` is appended to whatever `Vary` the handler set, never
 //! duplicated, on every response whose CORS headers depend on the origin.
 
 use actix_web::http::Method;
