@@ -57,6 +57,16 @@ use crate::startup::build_door;
 /// creating the middleware fails (the message is printed to stderr and logged as an `error`
 /// event with target `cors`), so `HttpServer::run()` resolves to an error and a `main`
 /// returning it exits with status 1 before serving anything.
+///
+#[doc = include_str!("../docs/door.md")]
+///
+#[doc = include_str!("../docs/policies.md")]
+///
+#[doc = include_str!("../docs/performance.md")]
+///
+#[doc = include_str!("../docs/limitations.md")]
+///
+#[doc = include_str!("../docs/links.md")]
 #[derive(Clone, Debug, Default)]
 pub struct Cors {
     settings: Arc<Settings>,

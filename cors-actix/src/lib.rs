@@ -60,37 +60,24 @@
 //! }
 //! ```
 //!
-//! Contents: [how it works](#how-it-works-decided-at-the-door) · [the DSL, key by key](#the-dsl) ·
-//! [default policy, named policies, precedence](#default-policy-named-policies-and-precedence) ·
-//! [origins that change while the server runs](#origins-that-change-while-the-server-runs) ·
-//! [origins from a database](#origins-from-a-database) ·
-//! [refused requests](#refused-requests) · [diagnostics](#diagnostics) ·
-//! [authentication middleware](#authentication-middleware-and-is_preflight) ·
-//! [limitations](#limitations) · [coming from actix-cors](#coming-from-actix-cors) ·
-//! [MSRV](#minimum-supported-rust-version).
+//! How it works, in a paragraph: when the app starts, `Cors` learns every declared route (its
+//! full path, methods, guards and policy) and builds a route table; for each request it finds
+//! the route actix-web will run, answers preflights and refuses disallowed origins before
+//! anything inside it runs, and writes the policy's headers on what the app answers. After
+//! routing, actix-web has the last word: each `#[cors]` route refuses a cross-origin request
+//! the door did not decide for it, and a response only gets the headers of the policy
+//! covering what actix-web ran.
 //!
-#![doc = include_str!("../docs/door.md")]
-//!
-//! [`Cors`] carries the app-wide settings: the default policy, named policies, [`OnRefusal`]
-//! and debug mode. A policy is one of: a route's `#[cors(...)]`, [`cors_policy!`] (a
-//! `&'static Policy` checked at compile time), or a [`Policy`] built at run time with
-//! [`Policy::builder`], which applies the same validation and returns every problem.
-//!
-#![doc = include_str!("../docs/dsl.md")]
-//!
-#![doc = include_str!("../docs/policies.md")]
-//!
-#![doc = include_str!("../docs/dynamic-origins.md")]
-//!
-#![doc = include_str!("../docs/refused-requests.md")]
-//!
-#![doc = include_str!("../docs/diagnostics.md")]
-//!
-#![doc = include_str!("../docs/authentication.md")]
-//!
-#![doc = include_str!("../docs/performance.md")]
-//!
-#![doc = include_str!("../docs/limitations.md")]
+//! Where to read on:
+//! - [`cors`]: the DSL, key by key, with a tested example for each;
+//! - [`Cors`]: how the door works, default and named policies, precedence, configuration
+//!   files, performance, limitations;
+//! - [`DynamicOrigins`]: origins that change while the server runs ([`LivePolicy`]), origins
+//!   from a database ([`OriginLookup`]);
+//! - [`OnRefusal`]: refused requests; [`CrossOriginProtection`]: for routes without a policy;
+//! - [`RouteReport`]: diagnostics, logs, debug mode, [`Cors::explain`];
+//! - [`is_preflight`]: authentication middleware beside `Cors`;
+//! - [`test`](mod@test): a test kit that behaves like a browser.
 //!
 #![doc = include_str!("../docs/from-actix-cors.md")]
 //!
@@ -119,7 +106,11 @@ pub use cors_core::{BuiltConfig, ConfigError, ConfigProblem, CorsConfig, PolicyC
 pub use cors_core::{
     Origin, OriginError, Policy, PolicyBuilder, PolicyError, Problem, ProblemKind,
 };
-pub use cors_macros::{cors, cors_policy};
+#[doc = include_str!("../docs/dsl.md")]
+///
+#[doc = include_str!("../docs/links.md")]
+pub use cors_macros::cors;
+pub use cors_macros::cors_policy;
 pub use cross_origin::CrossOriginProtection;
 pub use door::read::{is_preflight, AsRequestHead};
 pub use door::refusal::REFUSAL_HEADER;

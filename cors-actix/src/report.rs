@@ -56,6 +56,10 @@ pub struct ReportedRoute {
 /// );
 /// # });
 /// ```
+///
+#[doc = include_str!("../docs/diagnostics.md")]
+///
+#[doc = include_str!("../docs/links.md")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteReport {
     pub(crate) routes: Vec<ReportedRoute>,

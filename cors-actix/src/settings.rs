@@ -14,6 +14,10 @@ use crate::report::RouteReport;
 /// let cors = Cors::new().on_refusal(OnRefusal::HeadersOnly);
 /// # let _ = cors;
 /// ```
+///
+#[doc = include_str!("../docs/refused-requests.md")]
+///
+#[doc = include_str!("../docs/links.md")]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum OnRefusal {
     /// Answer `403 Forbidden` (`400` for a malformed `Origin`) with a short plain-text reason;

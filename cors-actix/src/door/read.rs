@@ -84,6 +84,10 @@ impl<'a> PreflightValues<'a> {
 /// assert!(is_preflight(req.head()));
 /// assert!(!is_preflight(&TestRequest::default().to_srv_request()));
 /// ```
+///
+#[doc = include_str!("../../docs/authentication.md")]
+///
+#[doc = include_str!("../../docs/links.md")]
 pub fn is_preflight(req: &impl AsRequestHead) -> bool {
     let head = req.request_head();
     head.method == Method::OPTIONS

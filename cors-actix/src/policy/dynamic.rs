@@ -36,6 +36,10 @@ type Predicate = dyn Fn(&Origin<'_>, &RequestHead) -> bool + Send + Sync;
 /// # let _ = cors;
 /// # Ok::<(), cors_actix::PolicyError>(())
 /// ```
+///
+#[doc = include_str!("../../docs/dynamic-origins.md")]
+///
+#[doc = include_str!("../../docs/links.md")]
 #[derive(Clone)]
 pub struct DynamicOrigins {
     pub(crate) kind: DynamicKind,
