@@ -10,7 +10,9 @@
 #    the user-space side of the socket calls included, start-up and shutdown cancelled out.
 #
 # Each measurement is taken for apps of ROUTE_COUNTS routes (the measured one registered last,
-# after ROUTES - 1 others under the same first segment: bench/src/apps.rs).
+# after ROUTES - 1 others under the same first segment: bench/src/apps.rs). Modes: none, floor,
+# door-floor, single-floor (a hand-written single-policy door), actix-cors, cors-actix,
+# cors-actix-declared (every filler its own #[cors]: bench/build.rs).
 #
 # Usage: bash bench/callgrind.sh        (needs valgrind; the server part needs wrk and curl)
 #        SERVER=0 bash bench/callgrind.sh   (in-process table only)

@@ -33,6 +33,11 @@ pub fn fillers(config: &mut web::ServiceConfig, routes: usize, declared: bool) {
     }
 }
 
+/// Whether `PLAIN_FILLERS=half` asks for every other filler to be a plain service.
+pub fn plain_half() -> bool {
+    std::env::var("PLAIN_FILLERS").is_ok_and(|v| v == "half")
+}
+
 /// The number of routes, from the command line (default 1: the measured route alone).
 pub fn routes_arg(arg: Option<String>) -> usize {
     arg.and_then(|n| n.parse().ok()).unwrap_or(1).max(1)
@@ -278,6 +283,140 @@ pub mod door_floor {
                 response.map_into_left_body()
             };
             futures_util::future::Either::Left(self.service.call(req).map_ok(left))
+        }
+    }
+}
+
+/// The floor of a door that does all CORS must for one policy, written by hand: no route table,
+/// the `Origin` compared byte for byte; an allowed request gets `Access-Control-Allow-Origin`,
+/// `-Credentials`, `-Expose-Headers` and `Vary: Origin`; a preflight from the allowed origin a
+/// `204` with the allow headers (the requested headers echoed) and `Vary`; another origin a
+/// static `403` with `Vary: Origin`; a request without `Origin` only `Vary: Origin`. What any
+/// correct single-policy door costs at least.
+pub mod single_floor {
+    use std::future::{ready, Ready};
+
+    use actix_web::body::EitherBody;
+    use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
+    use actix_web::http::header::{self, HeaderValue};
+    use actix_web::http::Method;
+    use actix_web::HttpResponse;
+
+    const APP: &str = "https://app.example.com";
+
+    /// The middleware factory.
+    pub struct Door;
+
+    impl<S, B> Transform<S, ServiceRequest> for Door
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        S::Future: 'static,
+    {
+        type Response = ServiceResponse<EitherBody<B>>;
+        type Error = actix_web::Error;
+        type Transform = DoorService<S>;
+        type InitError = ();
+        type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+        fn new_transform(&self, service: S) -> Self::Future {
+            ready(Ok(DoorService { service }))
+        }
+    }
+
+    /// The middleware.
+    pub struct DoorService<S> {
+        service: S,
+    }
+
+    type Map<B> = fn(ServiceResponse<B>) -> ServiceResponse<EitherBody<B>>;
+
+    impl<S, B> Service<ServiceRequest> for DoorService<S>
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
+        S::Future: 'static,
+    {
+        type Response = ServiceResponse<EitherBody<B>>;
+        type Error = actix_web::Error;
+        type Future = futures_util::future::Either<
+            futures_util::future::MapOk<S::Future, Map<B>>,
+            Ready<Result<Self::Response, Self::Error>>,
+        >;
+
+        forward_ready!(service);
+
+        fn call(&self, req: ServiceRequest) -> Self::Future {
+            use futures_util::future::Either;
+            use futures_util::TryFutureExt;
+            let origin = req.headers().get(header::ORIGIN).map(HeaderValue::as_bytes);
+            let allowed = match origin {
+                None => {
+                    let vary: Map<B> = |mut res| {
+                        res.headers_mut()
+                            .append(header::VARY, HeaderValue::from_static("Origin"));
+                        res.map_into_left_body()
+                    };
+                    return Either::Left(self.service.call(req).map_ok(vary));
+                }
+                Some(origin) => origin == APP.as_bytes(),
+            };
+            if !allowed {
+                let res = HttpResponse::Forbidden()
+                    .insert_header((header::VARY, HeaderValue::from_static("Origin")))
+                    .body("CORS request refused: origin not allowed\n");
+                return Either::Right(ready(Ok(req.into_response(res).map_into_right_body())));
+            }
+            if req.method() == Method::OPTIONS
+                && req
+                    .headers()
+                    .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+            {
+                let mut res = HttpResponse::NoContent();
+                res.insert_header((
+                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                    HeaderValue::from_static(APP),
+                ))
+                .insert_header((
+                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                    HeaderValue::from_static("true"),
+                ))
+                .insert_header((
+                    header::ACCESS_CONTROL_ALLOW_METHODS,
+                    HeaderValue::from_static("GET"),
+                ))
+                .insert_header((
+                    header::ACCESS_CONTROL_MAX_AGE,
+                    HeaderValue::from_static("600"),
+                ))
+                .insert_header((
+                    header::VARY,
+                    HeaderValue::from_static(
+                        "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+                    ),
+                ));
+                if let Some(requested) = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+                    res.insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, requested.clone()));
+                }
+                let res = res.finish();
+                return Either::Right(ready(Ok(req.into_response(res).map_into_right_body())));
+            }
+            let allow: Map<B> = |mut res| {
+                let headers = res.headers_mut();
+                headers.insert(
+                    header::ACCESS_CONTROL_ALLOW_ORIGIN,
+                    HeaderValue::from_static(APP),
+                );
+                headers.insert(
+                    header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
+                    HeaderValue::from_static("true"),
+                );
+                headers.insert(
+                    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                    HeaderValue::from_static("X-Total-Count"),
+                );
+                headers.append(header::VARY, HeaderValue::from_static("Origin"));
+                res.map_into_left_body()
+            };
+            Either::Left(self.service.call(req).map_ok(allow))
         }
     }
 }

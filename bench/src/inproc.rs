@@ -11,6 +11,7 @@ use actix_web::{test, App};
 use cors_actix::Cors;
 
 mod apps;
+mod declared;
 use apps::{actix_cors, cors_items, plain_items};
 
 /// A header value backed by shared, reference-counted bytes, as a real server's HTTP/1 decoder
@@ -84,6 +85,22 @@ async fn main() {
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(plain_items)
                 .wrap(apps::door_floor::Door),
+            &scenario,
+            n
+        ),
+        "single-floor" => run!(
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(plain_items)
+                .wrap(apps::single_floor::Door),
+            &scenario,
+            n
+        ),
+        "cors-actix-declared" => run!(
+            App::new()
+                .configure(|c| declared::register(c, routes - 1, apps::plain_half()))
+                .service(cors_items)
+                .wrap(Cors::new()),
             &scenario,
             n
         ),

@@ -11,6 +11,7 @@ use actix_web::{App, HttpServer};
 use cors_actix::Cors;
 
 mod apps;
+mod declared;
 use apps::{actix_cors, cors_items, plain_items};
 
 #[actix_web::main]
@@ -42,6 +43,24 @@ async fn main() -> std::io::Result<()> {
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(apps::floor::items)
                 .service(apps::floor::preflight)
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))?
+        .run(),
+        "single-floor" => HttpServer::new(move || {
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(plain_items)
+                .wrap(apps::single_floor::Door)
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))?
+        .run(),
+        "cors-actix-declared" => HttpServer::new(move || {
+            App::new()
+                .configure(|c| declared::register(c, routes - 1, apps::plain_half()))
+                .service(cors_items)
+                .wrap(Cors::new())
         })
         .workers(1)
         .bind(("127.0.0.1", port))?
@@ -81,7 +100,7 @@ async fn main() -> std::io::Result<()> {
             .run()
         }
         other => {
-            eprintln!("unknown mode {other}: use none, floor, door-floor, actix-cors, cors-actix, cors-actix-lookup or cors-actix-live");
+            eprintln!("unknown mode {other}: use none, floor, door-floor, single-floor, actix-cors, cors-actix, cors-actix-declared, cors-actix-lookup or cors-actix-live");
             std::process::exit(2);
         }
     };
