@@ -234,24 +234,7 @@ impl Cors {
         origin: Option<&str>,
         headers: &[(&str, &str)],
     ) -> Option<crate::Explanation> {
-        let settings = &self.settings;
-        let table = Arc::clone(settings.table.get()?);
-        let req = match crate::explain::request(method, path, origin, headers) {
-            Ok(req) => req,
-            Err(invalid) => return Some(invalid),
-        };
-        let door = std::rc::Rc::new(crate::door::Door {
-            table,
-            default: settings.default.clone(),
-            on_refusal: settings.on_refusal,
-            // Refusals then carry their reason.
-            debug: true,
-            preflight_status: settings.preflight_status,
-            cross_origin: settings.cross_origin.clone(),
-            unchecked: std::cell::Cell::new(false),
-            findings: Arc::clone(&settings.findings),
-        });
-        Some(door.explain(&req))
+        crate::explain::explain(&self.settings, method, path, origin, headers)
     }
 
     /// The route table this middleware (or a clone of it) built when its app started, or
@@ -261,6 +244,7 @@ impl Cors {
         if let Ok(findings) = self.settings.findings.lock() {
             report.findings = findings.clone();
         }
+        report.source = crate::report::Source(Some(Arc::clone(&self.settings)));
         Some(report)
     }
 }

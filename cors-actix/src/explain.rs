@@ -109,6 +109,34 @@ impl Explanation {
     }
 }
 
+/// [`Cors::explain`](crate::Cors::explain) and [`RouteReport::explain`](crate::RouteReport::explain):
+/// the door of `settings`' app (`None` before it started) decides a request built from the
+/// question, in debug mode (refusals then carry their reason).
+pub(crate) fn explain(
+    settings: &std::sync::Arc<crate::settings::Settings>,
+    method: &str,
+    path: &str,
+    origin: Option<&str>,
+    headers: &[(&str, &str)],
+) -> Option<Explanation> {
+    let table = std::sync::Arc::clone(settings.table.get()?);
+    let req = match request(method, path, origin, headers) {
+        Ok(req) => req,
+        Err(invalid) => return Some(invalid),
+    };
+    let door = Rc::new(Door {
+        table,
+        default: settings.default.clone(),
+        on_refusal: settings.on_refusal,
+        debug: true,
+        preflight_status: settings.preflight_status,
+        cross_origin: settings.cross_origin.clone(),
+        unchecked: std::cell::Cell::new(false),
+        findings: std::sync::Arc::clone(&settings.findings),
+    });
+    Some(door.explain(&req))
+}
+
 /// The request `explain` decides on, or why the question is not one.
 pub(crate) fn request(
     method: &str,

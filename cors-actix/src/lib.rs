@@ -79,6 +79,11 @@
 //! - [`is_preflight`]: authentication middleware beside `Cors`;
 //! - [`test`](mod@test): a test kit that behaves like a browser.
 //!
+//! Features: `public-suffix-list` (default): runtime-built policies check subdomain wildcards
+//! against the Public Suffix List (without it, a runtime-built subdomain wildcard is refused;
+//! the macros always check); `serde`: policies from configuration files ([`Cors`]'s
+//! "Policies from configuration files").
+//!
 #![doc = include_str!("../docs/from-actix-cors.md")]
 //!
 #![doc = include_str!("../docs/msrv.md")]

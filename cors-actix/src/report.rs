@@ -65,6 +65,27 @@ pub struct RouteReport {
     pub(crate) routes: Vec<ReportedRoute>,
     pub(crate) default: Option<String>,
     pub(crate) findings: Vec<String>,
+    /// The middleware it reports on, for [`explain`](RouteReport::explain).
+    pub(crate) source: Source,
+}
+
+/// The settings of the middleware a report comes from: not part of what the report says, so
+/// two reports of the same routes are equal whichever middleware they come from.
+#[derive(Clone, Default)]
+pub(crate) struct Source(pub(crate) Option<std::sync::Arc<crate::settings::Settings>>);
+
+impl PartialEq for Source {
+    fn eq(&self, _: &Source) -> bool {
+        true
+    }
+}
+
+impl Eq for Source {}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Source")
+    }
 }
 
 impl RouteReport {
@@ -83,6 +104,36 @@ impl RouteReport {
     /// reaching (also logged, target `cors`, level warn). Empty before the first request.
     pub fn findings(&self) -> &[String] {
         &self.findings
+    }
+
+    /// What the middleware this report comes from does with a request, and why: the same as
+    /// [`Cors::explain`](crate::Cors::explain), from the report (e.g. logged beside it at
+    /// start-up). `None` for a report that did not come from [`Cors::route_report`](crate::Cors::route_report).
+    ///
+    /// ```
+    /// use actix_web::{get, test, App, Responder};
+    /// use cors_actix::{cors, Cors};
+    ///
+    /// #[cors(origins = ["https://app.example.com"])]
+    /// #[get("/items")]
+    /// async fn items() -> impl Responder { "[]" }
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let cors = Cors::new();
+    /// let _app = test::init_service(App::new().service(items).wrap(cors.clone())).await;
+    /// let report = cors.route_report().unwrap();
+    /// let why = report.explain("GET", "/items", Some("https://evil.example"), &[]).unwrap();
+    /// assert_eq!(why.status, Some(403));
+    /// # });
+    /// ```
+    pub fn explain(
+        &self,
+        method: &str,
+        path: &str,
+        origin: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Option<crate::Explanation> {
+        crate::explain::explain(self.source.0.as_ref()?, method, path, origin, headers)
     }
 }
 
@@ -134,6 +185,7 @@ impl RouteReport {
                 .collect(),
             default: default.map(|d| Short(d).to_string()),
             findings: Vec::new(),
+            source: Source::default(),
         }
     }
 }

@@ -259,6 +259,13 @@ async fn explain_names_the_declaration_the_policy_and_the_reason() {
     );
     assert!(x.decision.starts_with("same-origin"), "{x}");
 
+    // The same from the route report.
+    let report = cors.route_report().unwrap();
+    assert_eq!(
+        report.explain("GET", "/items", Some("https://app.example.com"), &[]),
+        cors.explain("GET", "/items", Some("https://app.example.com"), &[])
+    );
+
     // The Display is one line, for logs.
     let x = e("GET", "/items", Some("https://evil.example"), &[]);
     let line = x.to_string();
