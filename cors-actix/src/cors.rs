@@ -9,10 +9,12 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::Error;
 
 use crate::door::CorsService;
+use crate::on_refusal::OnRefusal;
 use crate::policy::dynamic::DynamicOrigins;
 use crate::policy::slot::PolicySlot;
+use crate::preflight_status::PreflightStatus;
 use crate::report::RouteReport;
-use crate::settings::{OnRefusal, PreflightStatus, Settings};
+use crate::settings::Settings;
 use crate::startup::build_door;
 
 /// The app-wide CORS middleware. Wrap the whole app with it, last (outermost):
@@ -70,6 +72,8 @@ use crate::startup::build_door;
 #[derive(Clone, Debug, Default)]
 pub struct Cors {
     settings: Arc<Settings>,
+    /// The route report of the first app this middleware (or a clone) was built into.
+    report: Arc<std::sync::OnceLock<RouteReport>>,
 }
 
 impl Cors {
@@ -240,7 +244,7 @@ impl Cors {
     /// The route table this middleware (or a clone of it) built when its app started, or
     /// `None` before that, with what the app's first request found. See [`RouteReport`].
     pub fn route_report(&self) -> Option<RouteReport> {
-        let mut report = self.settings.report.get().cloned()?;
+        let mut report = self.report.get().cloned()?;
         if let Ok(findings) = self.settings.findings.lock() {
             report.findings = findings.clone();
         }
@@ -261,6 +265,6 @@ where
     type Future = Ready<Result<CorsService<S>, ()>>;
 
     fn new_transform(&self, service: S) -> Self::Future {
-        ready(build_door(&self.settings, service))
+        ready(build_door(&self.settings, &self.report, service))
     }
 }

@@ -98,7 +98,9 @@ mod cors;
 mod cross_origin;
 mod door;
 mod explain;
+mod on_refusal;
 mod policy;
+mod preflight_status;
 mod report;
 mod routes;
 mod settings;
@@ -120,14 +122,15 @@ pub use cross_origin::CrossOriginProtection;
 pub use door::read::{is_preflight, AsRequestHead};
 pub use door::refusal::REFUSAL_HEADER;
 pub use explain::Explanation;
+pub use on_refusal::OnRefusal;
 pub use policy::dynamic::DynamicOrigins;
 pub use policy::live::LivePolicy;
 pub use policy::lookup::{LookupStats, OriginLookup, OriginLookupBuilder};
 pub use policy::policy_ref::{PolicyRef, RuntimePolicy};
 pub use policy::slot::PolicySlot;
+pub use preflight_status::PreflightStatus;
 pub use report::{ReportedRoute, RouteReport};
 pub use routes::path_policy::{resource_policy, scope_policy, PathPolicy};
-pub use settings::{OnRefusal, PreflightStatus};
 
 /// Helpers for the documentation's examples. Not a public API.
 #[doc(hidden)]

@@ -105,36 +105,6 @@ impl RouteReport {
     pub fn findings(&self) -> &[String] {
         &self.findings
     }
-
-    /// What the middleware this report comes from does with a request, and why: the same as
-    /// [`Cors::explain`](crate::Cors::explain), from the report (e.g. logged beside it at
-    /// start-up). `None` for a report that did not come from [`Cors::route_report`](crate::Cors::route_report).
-    ///
-    /// ```
-    /// use actix_web::{get, test, App, Responder};
-    /// use cors_actix::{cors, Cors};
-    ///
-    /// #[cors(origins = ["https://app.example.com"])]
-    /// #[get("/items")]
-    /// async fn items() -> impl Responder { "[]" }
-    ///
-    /// # actix_web::rt::System::new().block_on(async {
-    /// let cors = Cors::new();
-    /// let _app = test::init_service(App::new().service(items).wrap(cors.clone())).await;
-    /// let report = cors.route_report().unwrap();
-    /// let why = report.explain("GET", "/items", Some("https://evil.example"), &[]).unwrap();
-    /// assert_eq!(why.status, Some(403));
-    /// # });
-    /// ```
-    pub fn explain(
-        &self,
-        method: &str,
-        path: &str,
-        origin: Option<&str>,
-        headers: &[(&str, &str)],
-    ) -> Option<crate::Explanation> {
-        crate::explain::explain(self.source.0.as_ref()?, method, path, origin, headers)
-    }
 }
 
 impl fmt::Display for RouteReport {

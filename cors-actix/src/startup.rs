@@ -59,7 +59,11 @@ impl StartupProblems {
 /// Builds the door of one app: takes the routes it registered, checks them, reports them. On a
 /// problem, the app refuses to start: the message is printed to stderr and logged as an
 /// `error` event (target `cors`).
-pub(crate) fn build_door<S>(settings: &Arc<Settings>, service: S) -> Result<CorsService<S>, ()> {
+pub(crate) fn build_door<S>(
+    settings: &Arc<Settings>,
+    reported: &std::sync::OnceLock<RouteReport>,
+    service: S,
+) -> Result<CorsService<S>, ()> {
     let registrations = take_app_routes();
     let built = match check_placement(std::any::type_name::<S>()) {
         Some(problem) => Err(StartupProblems {
@@ -84,8 +88,8 @@ pub(crate) fn build_door<S>(settings: &Arc<Settings>, service: S) -> Result<Cors
     let _ = settings.table.set(Arc::clone(&table));
     // Logged once per middleware: the workers of one server (sharing a `Cors` through clones)
     // build the same table.
-    if settings.report.set(report).is_ok() {
-        if let Some(report) = settings.report.get() {
+    if reported.set(report).is_ok() {
+        if let Some(report) = reported.get() {
             tracing::info!(target: "cors", "CORS route table:\n{report}");
         }
         for warning in &warnings {

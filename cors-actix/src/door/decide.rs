@@ -17,10 +17,10 @@ use crate::door::refusal::{refusal_response, refusal_text};
 use crate::door::route_table::{Found, Route, RoutePolicy};
 use crate::door::write::{preflight_answer, Decoration};
 use crate::door::Door;
+use crate::on_refusal::OnRefusal;
 use crate::policy::dynamic::{Answer, DynamicOrigins};
 use crate::policy::lookup::OriginLookup;
 use crate::policy::slot::PolicySlot;
-use crate::settings::OnRefusal;
 
 /// The `handler` of log events about the default policy.
 pub(crate) const DEFAULT_POLICY: &str = "<default policy>";
@@ -496,7 +496,7 @@ impl Door {
 }
 
 #[cfg(test)]
-use crate::settings::PreflightStatus;
+use crate::preflight_status::PreflightStatus;
 
 #[cfg(test)]
 impl Door {

@@ -32,8 +32,9 @@ use crate::door::refusal::refusal_text;
 use crate::door::route_door::AnsweredByRouteDoor;
 use crate::door::route_table::RouteTable;
 use crate::door::write::Decoration;
+use crate::on_refusal::OnRefusal;
 use crate::policy::slot::PolicySlot;
-use crate::settings::{OnRefusal, PreflightStatus};
+use crate::preflight_status::PreflightStatus;
 
 /// What the door knows: the route table and the settings, fixed when the app started.
 pub(crate) struct Door {

@@ -9,7 +9,7 @@ use crate::door::log::{action, Log};
 use crate::door::read::PreflightValues;
 use crate::door::refusal::refusal_response;
 use crate::policy::policy_ref::{static_value, Prepared};
-use crate::settings::PreflightStatus;
+use crate::preflight_status::PreflightStatus;
 
 /// `Access-Control-Allow-Private-Network`.
 pub(crate) const ALLOW_PRIVATE_NETWORK: HeaderName =
