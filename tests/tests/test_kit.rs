@@ -45,6 +45,7 @@ async fn raw(req: HttpRequest) -> HttpResponse {
         ("acac", "Access-Control-Allow-Credentials"),
         ("acam", "Access-Control-Allow-Methods"),
         ("acah", "Access-Control-Allow-Headers"),
+        ("acma", "Access-Control-Max-Age"),
     ] {
         if let Some(value) = query.get(key) {
             res.insert_header((name, value.as_str()));
@@ -133,6 +134,22 @@ async fn what_a_page_sees_of_cors_actix_answers() {
         .send(&app)
         .await;
     assert!(!seen.preflighted && seen.readable);
+    // The preflight cache: a page's second fetch within the max-age (5 s without one) sends
+    // no preflight; `Access-Control-Max-Age: 0` caches nothing.
+    let spa = page(APP).credentials();
+    let fetch = || {
+        spa.fetch("GET", "/items")
+            .header("Authorization", "Bearer 1")
+    };
+    let (first, second) = (fetch().send(&app).await, fetch().send(&app).await);
+    assert!(
+        first.preflighted && !second.preflighted && second.readable,
+        "{second:#?}"
+    );
+    let raw = page(APP);
+    let uncached = || raw.fetch("PUT", "/raw?acao=*&acam=PUT&acma=0");
+    let (first, second) = (uncached().send(&app).await, uncached().send(&app).await);
+    assert!(first.preflighted && second.preflighted);
     let seen = page(APP).fetch("TRACE", "/public").send(&app).await;
     assert_eq!(
         (seen.blocked, seen.requests.len()),

@@ -38,9 +38,11 @@
 //! # });
 //! ```
 //!
-//! What the kit does not model: cookies (credentials mode changes the checks, no cookie is
-//! stored or sent), the preflight cache (every preflighted fetch sends its preflight), mixed
-//! content, Private Network Access, and the engines' own leniencies. Where Chromium, Firefox and
+//! The preflight cache is modelled (per origin, URL and credentials mode, for
+//! `Access-Control-Max-Age` seconds, 5 without it; shared by a page's clones and fetches, like
+//! one browser profile). What the kit does not model: cookies (credentials mode changes the
+//! checks, no cookie is stored or sent), the engines' caps on max-age, mixed content, Private
+//! Network Access, and the engines' own leniencies. Where Chromium, Firefox and
 //! WebKit differ from the standard, the kit follows the standard: the repository's browser
 //! suite runs each of its cases through the kit too, and says where an engine differs
 //! (`docs/browsers.md`).
@@ -73,6 +75,7 @@ pub fn page(origin: &str) -> Page {
     Page {
         origin: origin.to_owned(),
         credentials: false,
+        cache: Default::default(),
     }
 }
 
@@ -81,6 +84,83 @@ pub fn page(origin: &str) -> Page {
 pub struct Page {
     origin: String,
     credentials: bool,
+    /// The preflight cache, shared by the page's clones and fetches (one browser profile).
+    cache: std::sync::Arc<std::sync::Mutex<PreflightCache>>,
+}
+
+/// The Fetch standard's CORS-preflight cache: what a successful preflight allowed, for
+/// `Access-Control-Max-Age` seconds (5 without it), per origin, URL and credentials mode.
+#[derive(Debug, Default)]
+struct PreflightCache {
+    entries: Vec<CacheEntry>,
+}
+
+#[derive(Debug)]
+struct CacheEntry {
+    origin: String,
+    url: String,
+    credentials: bool,
+    /// A method (case-sensitive), or a header name (lowercase).
+    method: Option<String>,
+    header: Option<String>,
+    until: std::time::Instant,
+}
+
+impl PreflightCache {
+    fn live(&mut self) -> &mut Vec<CacheEntry> {
+        let now = std::time::Instant::now();
+        self.entries.retain(|e| e.until > now);
+        &mut self.entries
+    }
+
+    /// Whether cached entries cover `method` and every one of `names`.
+    fn covers(&mut self, key: (&str, &str, bool), method: &str, names: &[String]) -> bool {
+        let (origin, url, credentials) = key;
+        let entries = self.live();
+        let matches =
+            |e: &&CacheEntry| e.origin == origin && e.url == url && e.credentials == credentials;
+        let method_ok = is_safelisted_method(method)
+            || entries
+                .iter()
+                .filter(matches)
+                .any(|e| e.method.as_deref() == Some(method));
+        method_ok
+            && names.iter().all(|n| {
+                entries
+                    .iter()
+                    .filter(matches)
+                    .any(|e| e.header.as_deref() == Some(n.as_str()))
+            })
+    }
+
+    /// Records what a preflight allowed.
+    fn store(
+        &mut self,
+        key: (&str, &str, bool),
+        method: &str,
+        names: &[String],
+        max_age: Option<&str>,
+    ) {
+        let seconds = max_age
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(5);
+        if seconds == 0 {
+            return;
+        }
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+        let (origin, url, credentials) = key;
+        let entry = |method: Option<String>, header: Option<String>| CacheEntry {
+            origin: origin.to_owned(),
+            url: url.to_owned(),
+            credentials,
+            method,
+            header,
+            until,
+        };
+        let entries = self.live();
+        entries.push(entry(Some(method.to_owned()), None));
+        entries.extend(names.iter().map(|n| entry(None, Some(n.clone()))));
+    }
 }
 
 impl Page {
@@ -282,9 +362,16 @@ impl Fetch {
                 page.clone()
             };
             let url = format!("{origin}{path}");
-            if cors && (!is_safelisted_method(&method) || !unsafe_header_names(&headers).is_empty())
-            {
-                let unsafe_names = unsafe_header_names(&headers);
+            let unsafe_names = unsafe_header_names(&headers);
+            let key = (sent_origin.as_str(), url.as_str(), credentials);
+            let cached = || {
+                self.page
+                    .cache
+                    .lock()
+                    .map(|mut cache| cache.covers(key, &method, &unsafe_names))
+                    .unwrap_or(false)
+            };
+            if cors && (!is_safelisted_method(&method) || !unsafe_names.is_empty()) && !cached() {
                 let mut preflight = vec![
                     ("origin".to_owned(), sent_origin.clone()),
                     ("access-control-request-method".to_owned(), method.clone()),
@@ -324,6 +411,14 @@ impl Fetch {
                     preflight_grants(&method, &unsafe_names, credentials, &methods, &allowed)
                 {
                     return blocked(seen, why);
+                }
+                if let Ok(mut cache) = self.page.cache.lock() {
+                    cache.store(
+                        key,
+                        &method,
+                        &unsafe_names,
+                        got.first("access-control-max-age"),
+                    );
                 }
             }
             let mut sent_headers = headers.clone();
