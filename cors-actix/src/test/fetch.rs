@@ -8,14 +8,14 @@
 //! this model is what the kit is (checked against Chromium, Firefox and WebKit by the
 //! repository's browser suite).
 
-use crate::test::CorsError;
+// The facts about names the engine already states (forbidden methods and request headers,
+// safelisted and forbidden response headers) come from cors-core: one definition for the
+// policies' validation and for the kit.
+pub(crate) use cors_core::header_name::is_forbidden_request_header;
+use cors_core::header_name::{is_forbidden_response_header, is_safelisted_response_header};
+pub(crate) use cors_core::is_forbidden_method;
 
-/// Methods a page can never send (`TypeError` before anything goes out).
-pub(crate) fn is_forbidden_method(method: &str) -> bool {
-    ["CONNECT", "TRACE", "TRACK"]
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(method))
-}
+use crate::test::CorsError;
 
 /// The method as the browser sends it: the six standard ones upper-cased, others as written.
 pub(crate) fn normalize_method(method: &str) -> String {
@@ -30,34 +30,6 @@ pub(crate) fn normalize_method(method: &str) -> String {
 /// `GET`, `HEAD` and `POST`: sent without a preflight (with safelisted headers).
 pub(crate) fn is_safelisted_method(method: &str) -> bool {
     matches!(method, "GET" | "HEAD" | "POST")
-}
-
-/// Headers a page cannot set: `fetch()` leaves them out (lowercase names).
-pub(crate) fn is_forbidden_request_header(name: &str) -> bool {
-    const FORBIDDEN: &[&str] = &[
-        "accept-charset",
-        "accept-encoding",
-        "access-control-request-headers",
-        "access-control-request-method",
-        "connection",
-        "content-length",
-        "cookie",
-        "cookie2",
-        "date",
-        "dnt",
-        "expect",
-        "host",
-        "keep-alive",
-        "origin",
-        "referer",
-        "set-cookie",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "via",
-    ];
-    FORBIDDEN.contains(&name) || name.starts_with("proxy-") || name.starts_with("sec-")
 }
 
 /// A byte the standard calls CORS-unsafe in a request header value.
@@ -221,19 +193,10 @@ pub(crate) fn preflight_grants(
 
 /// Whether a response header may be read by the page of a CORS request (lowercase `name`).
 pub(crate) fn is_readable_header(name: &str, expose: &[String], credentials: bool) -> bool {
-    if name == "set-cookie" || name == "set-cookie2" {
+    if is_forbidden_response_header(name) {
         return false;
     }
-    const SAFELISTED: &[&str] = &[
-        "cache-control",
-        "content-language",
-        "content-length",
-        "content-type",
-        "expires",
-        "last-modified",
-        "pragma",
-    ];
-    SAFELISTED.contains(&name)
+    is_safelisted_response_header(name)
         || expose.iter().any(|e| e.eq_ignore_ascii_case(name))
         || (!credentials && expose.iter().any(|e| e == "*"))
 }
