@@ -9,7 +9,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, Uri};
 
 use crate::door::decide::Outcome;
-use crate::door::read::{is_preflight, is_same_origin};
+use crate::door::read::is_same_origin;
 use crate::door::refusal::REFUSAL_HEADER;
 use crate::door::route_table::Found;
 use crate::door::Door;
@@ -204,19 +204,12 @@ impl Door {
     /// What this door does with `req`, and why. The door must be in debug mode (refusals then
     /// carry their reason).
     pub(crate) fn explain(self: &Rc<Self>, req: &ServiceRequest) -> Explanation {
-        let preflight = is_preflight(req);
-        let method = if preflight {
-            req.headers()
-                .get(header::ACCESS_CONTROL_REQUEST_METHOD)
-                .map_or(&b""[..], |m| m.as_bytes())
-        } else {
-            req.method().as_str().as_bytes()
-        };
+        let (preflight, found) = self.find(req);
         let default = || match &self.default {
             Some(default) => format!("default policy {}", Short(default)),
             None => "no policy".to_owned(),
         };
-        let (route, policy) = match self.table.find(req.match_info().unprocessed(), method, req) {
+        let (route, policy) = match found {
             Found::Route(route) => {
                 let (route, policy) = describe_route(&self.table, route);
                 (Some(route), policy)

@@ -443,6 +443,19 @@ impl Door {
         if self.table.is_empty() && self.default.is_none() {
             return self.unclaimed(req, UNCOVERED, None);
         }
+        let (preflight, found) = self.find(req);
+        let choice = self.choose(found);
+        if preflight {
+            self.decide_preflight(req, choice, known)
+        } else {
+            self.decide_actual(req, choice, known)
+        }
+    }
+
+    /// Whether `req` is a preflight, and the declared route (or scope) it is for: the one of
+    /// its path and method (the requested method, for a preflight).
+    #[inline]
+    pub(crate) fn find<'t>(&'t self, req: &ServiceRequest) -> (bool, Found<'t>) {
         let preflight = is_preflight(req);
         let method = if preflight {
             req.headers()
@@ -453,12 +466,7 @@ impl Door {
         };
         // The path as actix-web's router matches it (percent-decoded where it decodes).
         let found = self.table.find(req.match_info().unprocessed(), method, req);
-        let choice = self.choose(found);
-        if preflight {
-            self.decide_preflight(req, choice, known)
-        } else {
-            self.decide_actual(req, choice, known)
-        }
+        (preflight, found)
     }
 }
 
