@@ -158,7 +158,46 @@ struct Inner {
     served_stale: AtomicU64,
 }
 
+/// Why the store gave no answer.
+enum Failure {
+    /// The lookup function's error.
+    Error(String),
+    /// No answer within the timeout.
+    Timeout(Duration),
+}
+
+impl Failure {
+    /// What happened, for a log message: `failed`, `timed out after 2s`.
+    fn what(&self) -> String {
+        match self {
+            Failure::Error(_) => "failed".to_owned(),
+            Failure::Timeout(timeout) => format!("timed out after {timeout:?}"),
+        }
+    }
+
+    /// The store's words, if it said any (`: connection refused`).
+    fn detail(&self) -> String {
+        match self {
+            Failure::Error(error) => format!(": {error}"),
+            Failure::Timeout(_) => String::new(),
+        }
+    }
+}
+
 impl Inner {
+    /// Asks the store about `origin` (a lookup, counted; a failure or timeout, counted).
+    async fn ask(&self, origin: &str) -> Result<bool, Failure> {
+        self.lookups.fetch_add(1, Ordering::Relaxed);
+        let timeout = self.settings.timeout;
+        let failure = match tokio::time::timeout(timeout, (self.lookup)(origin.to_owned())).await {
+            Ok(Ok(allowed)) => return Ok(allowed),
+            Ok(Err(error)) => Failure::Error(error),
+            Err(_) => Failure::Timeout(timeout),
+        };
+        self.failures.fetch_add(1, Ordering::Relaxed);
+        Err(failure)
+    }
+
     /// Whether a lookup of a new origin for `client` may start now: within the client's budget
     /// and the shared one.
     fn admit(&self, client: Option<IpAddr>) -> bool {
@@ -306,28 +345,18 @@ impl OriginLookup {
     /// is refused from now on); a failure keeps serving it until its `stale_ttl` runs out.
     async fn revalidate(self, origin: String, hold: Verdict) {
         let inner = &*self.inner;
-        inner.lookups.fetch_add(1, Ordering::Relaxed);
         let settings = inner.settings;
-        let answer = tokio::time::timeout(settings.timeout, (inner.lookup)(origin.clone())).await;
+        let answer = inner.ask(&origin).await;
         let now = Instant::now();
         let verdict = match answer {
-            Ok(Ok(allowed)) => Verdict::answered(allowed, now, &settings),
-            Ok(Err(error)) => {
-                inner.failures.fetch_add(1, Ordering::Relaxed);
+            Ok(allowed) => Verdict::answered(allowed, now, &settings),
+            Err(failure) => {
                 tracing::warn!(
                     target: "cors",
                     origin = %origin,
-                    "refresh of a dynamic origin failed, its allowed answer is served until its stale_ttl runs out: {error}"
-                );
-                hold.held_until(now + settings.failure_ttl)
-            }
-            Err(_) => {
-                inner.failures.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(
-                    target: "cors",
-                    origin = %origin,
-                    "refresh of a dynamic origin timed out after {:?}, its allowed answer is served until its stale_ttl runs out",
-                    settings.timeout
+                    "refresh of a dynamic origin {}, its allowed answer is served until its stale_ttl runs out{}",
+                    failure.what(),
+                    failure.detail()
                 );
                 hold.held_until(now + settings.failure_ttl)
             }
@@ -373,28 +402,18 @@ impl OriginLookup {
             drop(guard);
             return false;
         }
-        inner.lookups.fetch_add(1, Ordering::Relaxed);
         let settings = inner.settings;
-        let answer = tokio::time::timeout(settings.timeout, (inner.lookup)(origin.clone())).await;
+        let answer = inner.ask(&origin).await;
         let now = Instant::now();
         let verdict = match answer {
-            Ok(Ok(allowed)) => Verdict::answered(allowed, now, &settings),
-            Ok(Err(error)) => {
-                inner.failures.fetch_add(1, Ordering::Relaxed);
+            Ok(allowed) => Verdict::answered(allowed, now, &settings),
+            Err(failure) => {
                 tracing::warn!(
                     target: "cors",
                     origin = %origin,
-                    "dynamic origin lookup failed, request refused: {error}"
-                );
-                Verdict::failed(now, &settings)
-            }
-            Err(_) => {
-                inner.failures.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(
-                    target: "cors",
-                    origin = %origin,
-                    "dynamic origin lookup timed out after {:?}, request refused",
-                    settings.timeout
+                    "dynamic origin lookup {}, request refused{}",
+                    failure.what(),
+                    failure.detail()
                 );
                 Verdict::failed(now, &settings)
             }
