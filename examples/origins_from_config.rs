@@ -62,7 +62,7 @@ impl ConfigPolicies {
     /// with a broken file), then watches it from a background thread, every `every`.
     pub fn watch(path: impl Into<PathBuf>, every: Duration) -> Result<ConfigPolicies, String> {
         let path = path.into();
-        let content = read(&path)?;
+        let content = examples::read(&path)?;
         let built = parse(&path, &content)?;
         let policies = ConfigPolicies {
             default: built.default.map(LivePolicy::new),
@@ -73,22 +73,14 @@ impl ConfigPolicies {
                 .collect(),
             last_error: Arc::default(),
         };
-        let watched = policies.clone();
-        // Polling, as in origins_from_file: it sees every way a file changes.
-        std::thread::spawn(move || {
-            let mut seen = content;
-            loop {
-                std::thread::sleep(every);
-                match read(&path) {
-                    Ok(content) if content != seen => {
-                        watched.apply(&path, &content);
-                        seen = content;
-                    }
-                    Ok(_) => {}
-                    Err(err) => *watched.last_error.lock().unwrap() = Some(err),
-                }
-            }
-        });
+        let (watched, failed) = (policies.clone(), policies.clone());
+        examples::watch_file(
+            path,
+            every,
+            content,
+            move |path, content| watched.apply(path, content),
+            move |err| *failed.last_error.lock().unwrap() = Some(err),
+        );
         Ok(policies)
     }
 
@@ -134,10 +126,6 @@ impl ConfigPolicies {
             cors.policy(name.clone(), live.clone())
         })
     }
-}
-
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|err| format!("{}: {err}", path.display()))
 }
 
 /// Why the last change of the file was refused, if it was.

@@ -50,7 +50,7 @@ impl FileOrigins {
     /// with a broken file), then watches it from a background thread, every `every`.
     pub fn watch(path: impl Into<PathBuf>, every: Duration) -> Result<FileOrigins, String> {
         let path = path.into();
-        let content = read(&path)?;
+        let content = examples::read(&path)?;
         let policy = declared(&content)
             .build()
             .map_err(|err| format!("{}: {err}", path.display()))?;
@@ -58,24 +58,14 @@ impl FileOrigins {
             live: LivePolicy::new(policy),
             last_error: Arc::default(),
         };
-        let watched = origins.clone();
-        // Polling rather than inotify (the `notify` crate): it sees every way a file changes
-        // (editors that replace it, bind mounts, network filesystems) for one small read per
-        // interval. The thread ends with the process.
-        std::thread::spawn(move || {
-            let mut seen = content;
-            loop {
-                std::thread::sleep(every);
-                match read(&path) {
-                    Ok(content) if content != seen => {
-                        watched.apply(&path, &content);
-                        seen = content;
-                    }
-                    Ok(_) => {}
-                    Err(err) => *watched.last_error.lock().unwrap() = Some(err),
-                }
-            }
-        });
+        let (watched, failed) = (origins.clone(), origins.clone());
+        examples::watch_file(
+            path,
+            every,
+            content,
+            move |path, content| watched.apply(path, content),
+            move |err| *failed.last_error.lock().unwrap() = Some(err),
+        );
         Ok(origins)
     }
 
@@ -85,10 +75,6 @@ impl FileOrigins {
             .err()
             .map(|err| format!("{}: {err}", path.display()));
     }
-}
-
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|err| format!("{}: {err}", path.display()))
 }
 
 /// Why the last change of the file was refused, if it was.

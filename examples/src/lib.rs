@@ -14,6 +14,40 @@ pub fn init_logging(default: &str) {
         .init();
 }
 
+/// Reads `path` every `every` on a background thread and calls `changed` with its content
+/// whenever it differs from `seen` (the content already applied), or `unreadable` with why the
+/// file cannot be read. The thread ends with the process.
+///
+/// Polling rather than inotify (the `notify` crate): it sees every way a file changes (editors
+/// that replace it, bind mounts, network filesystems) for one small read per interval.
+pub fn watch_file(
+    path: std::path::PathBuf,
+    every: std::time::Duration,
+    seen: String,
+    changed: impl Fn(&std::path::Path, &str) + Send + 'static,
+    unreadable: impl Fn(String) + Send + 'static,
+) {
+    std::thread::spawn(move || {
+        let mut seen = seen;
+        loop {
+            std::thread::sleep(every);
+            match read(&path) {
+                Ok(content) if content != seen => {
+                    changed(&path, &content);
+                    seen = content;
+                }
+                Ok(_) => {}
+                Err(err) => unreadable(err),
+            }
+        }
+    });
+}
+
+/// The content of `path`, or why it cannot be read (with the path).
+pub fn read(path: &std::path::Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|err| format!("{}: {err}", path.display()))
+}
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 
