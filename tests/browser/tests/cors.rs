@@ -505,27 +505,47 @@ fn token(name: &str) -> String {
     format!("{name}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-/// The test kit's `fetch()` for a case's `init` (method, headers, body, credentials).
-fn kit_fetch(page_origin: &str, url: &str, init: &Value) -> cors_actix::test::Fetch {
-    kit_fetch_on(&cors_actix::test::page(page_origin), url, init)
+/// A case's requests through the test kit (cors_actix::test), against the same server as the
+/// engine's, on a journal key of their own (`CASE-kit`), from one page (whose preflight cache
+/// its fetches share).
+struct Kit {
+    /// The journal key of the kit's requests.
+    case: String,
+    url: String,
+    page: cors_actix::test::Page,
+    addr: std::net::SocketAddr,
 }
 
-/// The same from a given page (whose preflight cache it shares).
-fn kit_fetch_on(page: &cors_actix::test::Page, url: &str, init: &Value) -> cors_actix::test::Fetch {
-    let mut page = page.clone();
-    if init["credentials"] == "include" {
-        page = page.credentials();
-    }
-    let mut fetch = page.fetch(init["method"].as_str().unwrap_or("GET"), url);
-    if let Some(headers) = init["headers"].as_object() {
-        for (name, value) in headers {
-            fetch = fetch.header(name, value.as_str().unwrap_or_default());
+impl Kit {
+    /// The kit's page on `page_host` (written with `.test`: see [`Engine::host`]), fetching
+    /// `path` on the API, for `case`.
+    fn new(server: &TestServer, e: Engine, page_host: &str, case: &str, path: &str) -> Kit {
+        let case = format!("{case}-kit");
+        Kit {
+            url: server.url(&e.host("api.test"), &format!("{path}?case={case}")),
+            page: cors_actix::test::page(&server.url(&e.host(page_host), "")),
+            addr: ([127, 0, 0, 1], server.port).into(),
+            case,
         }
     }
-    if let Some(body) = init["body"].as_str() {
-        fetch = fetch.body(body);
+
+    /// The fetch of a case's `init` (method, headers, body, credentials), sent.
+    async fn send(&self, init: &Value) -> cors_actix::test::Seen {
+        let mut page = self.page.clone();
+        if init["credentials"] == "include" {
+            page = page.credentials();
+        }
+        let mut fetch = page.fetch(init["method"].as_str().unwrap_or("GET"), &self.url);
+        if let Some(headers) = init["headers"].as_object() {
+            for (name, value) in headers {
+                fetch = fetch.header(name, value.as_str().unwrap_or_default());
+            }
+        }
+        if let Some(body) = init["body"].as_str() {
+            fetch = fetch.body(body);
+        }
+        fetch.send_to(self.addr).await
     }
-    fetch
 }
 
 /// What one case observed, in one engine.
@@ -554,6 +574,7 @@ async fn case(
     let started = Instant::now();
     let server = server();
     let case = token(name);
+    let page_host_written = page_host;
     let page_host = e.host(page_host);
     let page = server.url(&page_host, "/page");
     let url = server.url(&e.host("api.test"), &format!("{}?case={case}", req.path));
@@ -660,15 +681,8 @@ async fn case(
 
     // The same fetch through the test kit (cors_actix::test), against the same server: it must
     // see what the engine saw, and name the block as Chromium does.
-    let kit_case = format!("{case}-kit");
-    let kit_url = server.url(
-        &e.host("api.test"),
-        &format!("{}?case={kit_case}", req.path),
-    );
-    let page_origin = server.url(&page_host, "");
-    let kit = kit_fetch(&page_origin, &kit_url, &req.init)
-        .send_to(([127, 0, 0, 1], server.port).into())
-        .await;
+    let through_kit = Kit::new(server, e, page_host_written, &case, req.path);
+    let kit = through_kit.send(&req.init).await;
     let kit_context = format!("{e}, case {name}, through the test kit: {kit:#?}");
     match outcome {
         Readable(expected) => {
@@ -693,7 +707,7 @@ async fn case(
     }
     assert_eq!(kit.preflighted, preflight, "{kit_context}");
     assert_eq!(
-        journal.handler_runs(&kit_case) > 0,
+        journal.handler_runs(&through_kit.case) > 0,
         handler_ran,
         "handler ran for the kit's request; {kit_context}"
     );
@@ -1319,21 +1333,12 @@ async fn twice(e: Engine, name: &str, path: &'static str) -> (usize, usize) {
     );
     // The test kit, which models the standard's preflight cache: one preflight with a
     // `max_age`, one per fetch with `max_age = 0` (Firefox under WebDriver differs: above).
-    let kit_case = format!("{case}-kit");
-    let kit_url = server.url(&e.host("api.test"), &format!("{path}?case={kit_case}"));
-    let kit_page = cors_actix::test::page(&server.url(&e.host("app.test"), ""));
-    let addr: std::net::SocketAddr = ([127, 0, 0, 1], server.port).into();
+    let kit = Kit::new(server, e, "app.test", &case, path);
     for _ in 0..2 {
-        let seen = kit_fetch_on(
-            &kit_page,
-            &kit_url,
-            &get(path).header("X-Request-Id", "1").init,
-        )
-        .send_to(addr)
-        .await;
+        let seen = kit.send(&get(path).header("X-Request-Id", "1").init).await;
         assert_eq!(seen.status, Some(200), "{seen:#?}");
     }
-    let kit_preflights = journal.preflights(&kit_case);
+    let kit_preflights = journal.preflights(&kit.case);
     assert_eq!(
         kit_preflights,
         if path == "/cached" { 1 } else { 2 },
@@ -1579,15 +1584,9 @@ async fn governor_429_is_readable_with_its_retry_after(e: Engine) {
     assert!(second.2.starts_with("Too many requests"), "{e}: {second:?}");
     assert_eq!(server.journal.handler_runs(&case), 1, "{e}");
     // The kit, on a budget of its own: the same, and the page may read Retry-After.
-    let kit_case = format!("{case}-kit");
-    let kit_url = server.url(
-        &e.host("api.test"),
-        &format!("/crates/limited/search?case={kit_case}"),
-    );
-    let kit_page = cors_actix::test::page(&server.url(&e.host("app.test"), ""));
-    let addr = ([127, 0, 0, 1], server.port).into();
-    let _ = kit_page.fetch("GET", &kit_url).send_to(addr).await;
-    let limited = kit_page.fetch("GET", &kit_url).send_to(addr).await;
+    let kit = Kit::new(server, e, "app.test", &case, "/crates/limited/search");
+    let _ = kit.send(&get("/crates/limited/search").init).await;
+    let limited = kit.send(&get("/crates/limited/search").init).await;
     assert_eq!(limited.status, Some(429), "{limited:#?}");
     assert!(limited.header("retry-after").is_some(), "{limited:#?}");
 }
@@ -1770,21 +1769,20 @@ async fn star_allow_headers_written_by_hand_and_authorization(e: Engine) {
         "{e}: one preflight either way"
     );
     // The test kit models the standard, not the engines: it blocks.
-    let kit = kit_fetch(
-        &server.url(&e.host("app.test"), ""),
-        &server.url(&e.host("api.test"), &format!("/by-hand?case={case}-kit")),
-        &req("PUT", "/by-hand")
-            .header("Authorization", "Bearer abc")
-            .init,
-    )
-    .send_to(([127, 0, 0, 1], server.port).into())
-    .await;
+    let through_kit = Kit::new(server, e, "app.test", &case, "/by-hand");
+    let kit = through_kit
+        .send(
+            &req("PUT", "/by-hand")
+                .header("Authorization", "Bearer abc")
+                .init,
+        )
+        .await;
     assert_eq!(
         kit.blocked,
         Some(cors_actix::test::CorsError::HeaderDisallowedByPreflightResponse),
         "{kit:#?}"
     );
-    assert_eq!(server.journal.handler_runs(&format!("{case}-kit")), 0);
+    assert_eq!(server.journal.handler_runs(&through_kit.case), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1861,11 +1859,8 @@ async fn live_policy_change_after_a_cached_preflight_is_refused_at_the_door(e: E
             .expect("a valid replacement")
     };
     // The test kit too: its first fetch now, its second after the change.
-    let kit_case = format!("{case}-kit");
-    let kit_url = server.url(&e.host("api.test"), &format!("{path}?case={kit_case}"));
-    let kit_page = cors_actix::test::page(&server.url(&e.host("app.test"), ""));
-    let addr: std::net::SocketAddr = ([127, 0, 0, 1], server.port).into();
-    let kit_first = kit_fetch_on(&kit_page, &kit_url, &init).send_to(addr).await;
+    let kit = Kit::new(server, e, "app.test", &case, &path);
+    let kit_first = kit.send(&init).await;
     assert_eq!(kit_first.status, Some(200), "{kit_first:#?}");
     let (first, second) = match e {
         // One tab for both: Chromium's preflight cache is per tab under DevTools.
@@ -1903,7 +1898,7 @@ async fn live_policy_change_after_a_cached_preflight_is_refused_at_the_door(e: E
         "live_after_cache", first.0, second.0
     );
     // The kit sends its second request on its cached preflight, as Chromium and WebKit do.
-    let kit_second = kit_fetch_on(&kit_page, &kit_url, &init).send_to(addr).await;
+    let kit_second = kit.send(&init).await;
     assert_eq!(
         kit_second.blocked,
         Some(cors_actix::test::CorsError::MissingAllowOriginHeader),
@@ -1911,7 +1906,7 @@ async fn live_policy_change_after_a_cached_preflight_is_refused_at_the_door(e: E
     );
     let kit_seen: Vec<(String, u16)> = server
         .journal
-        .requests(&kit_case)
+        .requests(&kit.case)
         .iter()
         .map(|r| (r.method.clone(), r.status))
         .collect();
