@@ -158,8 +158,28 @@ where
     S::Service: 'static,
     B: actix_web::body::MessageBody + 'static,
 {
+    serve_on_workers(1, factory)
+}
+
+/// Like [`serve`], with `workers` workers (what one worker changes must reach them all).
+pub fn serve_on_workers<F, I, S, B>(
+    workers: usize,
+    factory: F,
+) -> (SocketAddr, actix_web::dev::ServerHandle)
+where
+    F: Fn() -> I + Send + Clone + 'static,
+    I: actix_service::IntoServiceFactory<S, actix_http::Request>,
+    S: actix_service::ServiceFactory<actix_http::Request, Config = actix_web::dev::AppConfig>
+        + 'static,
+    S::Error: Into<actix_web::Error> + 'static,
+    S::InitError: std::fmt::Debug,
+    S::Response: Into<actix_http::Response<B>> + 'static,
+    <S::Service as actix_service::Service<actix_http::Request>>::Future: 'static,
+    S::Service: 'static,
+    B: actix_web::body::MessageBody + 'static,
+{
     let server = actix_web::HttpServer::new(factory)
-        .workers(1)
+        .workers(workers)
         .disable_signals()
         .bind(("127.0.0.1", 0))
         .expect("bind a loopback port");

@@ -640,15 +640,7 @@ async fn a_live_policy_is_replaced_for_every_worker_and_a_bad_replacement_keeps_
         }
     };
     // Two workers: the replacement must reach both.
-    let server = actix_web::HttpServer::new(factory)
-        .workers(2)
-        .disable_signals()
-        .bind(("127.0.0.1", 0))
-        .unwrap();
-    let addr = server.addrs()[0];
-    let server = server.run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let (addr, handle) = tests::wire::serve_on_workers(2, factory);
     let get = move |origin: &'static str| {
         actix_web::rt::task::spawn_blocking(move || {
             tests::wire::send(addr, "GET", "/api/me", &[("Origin", origin)])
@@ -744,15 +736,7 @@ async fn a_flood_from_one_client_locks_out_neither_a_known_tenant_nor_a_new_one(
                 .wrap(cors.clone())
         }
     };
-    let server = actix_web::HttpServer::new(factory)
-        .workers(2)
-        .disable_signals()
-        .bind(("127.0.0.1", 0))
-        .unwrap();
-    let addr = server.addrs()[0];
-    let server = server.run();
-    let handle = server.handle();
-    actix_web::rt::spawn(server);
+    let (addr, handle) = tests::wire::serve_on_workers(2, factory);
     let get = move |from: IpAddr, origin: String| {
         actix_web::rt::task::spawn_blocking(move || {
             let started = Instant::now();
