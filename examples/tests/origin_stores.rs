@@ -224,38 +224,12 @@ async fn policies_in_a_toml_file_are_reloaded_and_a_bad_file_keeps_the_old_ones(
         changed.replace("[policies.admin]", "[policies.admin"),
     )
     .unwrap();
-    let syntax = eventually(Duration::from_secs(1), || async {
-        policies
-            .last_error
-            .lock()
-            .unwrap()
-            .as_deref()
-            .is_some_and(|e| e.contains("line "))
-    })
-    .await;
-    assert!(
-        syntax.is_some(),
-        "{:?}",
-        policies.last_error.lock().unwrap()
-    );
+    refused_with(&policies, "line ").await;
 
     // Dropping a policy the routes use: refused.
     let without_admin = &changed[..changed.find("# #[cors(policy = \"admin\")]").unwrap()];
     std::fs::write(&path, without_admin).unwrap();
-    let dropped = eventually(Duration::from_secs(1), || async {
-        policies
-            .last_error
-            .lock()
-            .unwrap()
-            .as_deref()
-            .is_some_and(|e| e.contains("cannot remove"))
-    })
-    .await;
-    assert!(
-        dropped.is_some(),
-        "{:?}",
-        policies.last_error.lock().unwrap()
-    );
+    refused_with(&policies, "cannot remove").await;
     assert_eq!(status(&app, delete("https://admin.example.com")).await, 200);
 
     // Fixed: applied, the error cleared.
@@ -267,6 +241,25 @@ async fn policies_in_a_toml_file_are_reloaded_and_a_bad_file_keeps_the_old_ones(
     assert!(took.is_some());
     assert!(policies.last_error.lock().unwrap().is_none());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Waits (at most a second) until the watcher has refused the file with an error containing
+/// `needle`.
+async fn refused_with(policies: &origins_from_config::ConfigPolicies, needle: &str) {
+    let found = eventually(Duration::from_secs(1), || async {
+        policies
+            .last_error
+            .lock()
+            .unwrap()
+            .as_deref()
+            .is_some_and(|e| e.contains(needle))
+    })
+    .await;
+    assert!(
+        found.is_some(),
+        "not refused with {needle:?}: {:?}",
+        policies.last_error.lock().unwrap()
+    );
 }
 
 /// Two instances sharing one database: a change through one is seen by both within a second.
