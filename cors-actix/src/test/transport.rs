@@ -67,31 +67,22 @@ where
         req = req.append_header((name.as_str(), value.as_str()));
     }
     let req = req.set_payload(sent.body).to_request();
-    let (status, headers, body) = match app.call(req).await {
-        Ok(res) => {
-            let status = res.status().as_u16();
-            let headers = lowercase(res.headers());
-            let body = actix_web::body::to_bytes(res.into_body())
-                .await
-                .map(|b| b.to_vec())
-                .unwrap_or_default();
-            (status, headers, body)
-        }
-        Err(err) => {
-            let res = err.error_response();
-            let status = res.status().as_u16();
-            let headers = lowercase(res.headers());
-            let body = actix_web::body::to_bytes(res.into_body())
-                .await
-                .map(|b| b.to_vec())
-                .unwrap_or_default();
-            (status, headers, body)
-        }
-    };
+    match app.call(req).await {
+        Ok(res) => got(res.into_parts().1).await,
+        // An error is answered as actix-web answers it: with its response.
+        Err(err) => got(err.error_response()).await,
+    }
+}
+
+/// What the browser receives of `res`.
+async fn got<B: MessageBody>(res: actix_web::HttpResponse<B>) -> Got {
     Got {
-        status,
-        headers,
-        body,
+        status: res.status().as_u16(),
+        headers: lowercase(res.headers()),
+        body: actix_web::body::to_bytes(res.into_body())
+            .await
+            .map(|b| b.to_vec())
+            .unwrap_or_default(),
     }
 }
 
