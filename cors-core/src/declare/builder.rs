@@ -4,7 +4,7 @@
 use std::fmt;
 
 use crate::declare::keys::{Key, KEYS};
-use crate::declare::problem::{Location, Problem, ProblemKind};
+use crate::declare::problem::{write_problems, Location, Problem, ProblemKind};
 use crate::declare::spec::{OriginEntry, PolicySpec};
 use crate::declare::validate::validate;
 use std::borrow::Cow;
@@ -373,16 +373,7 @@ impl PolicyError {
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.problems.len();
-        write!(
-            f,
-            "invalid CORS policy ({n} problem{}):",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for p in &self.problems {
-            write!(f, "\n  - {p}")?;
-        }
-        Ok(())
+        write_problems(f, "CORS policy", &self.problems)
     }
 }
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::declare::builder::PolicyBuilder;
 use crate::declare::keys::{KeySite, KEYS};
-use crate::declare::problem::Problem;
+use crate::declare::problem::{write_problem, write_problems, Problem};
 use crate::declare::spec::{OriginEntry, PolicySpec, Wording};
 use crate::declare::validate::{did_you_mean, validate};
 use crate::policy::Policy;
@@ -96,11 +96,7 @@ pub struct ConfigProblem {
 
 impl fmt::Display for ConfigProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)?;
-        if let Some(s) = &self.suggestion {
-            write!(f, " (help: {s})")?;
-        }
-        Ok(())
+        write_problem(f, &self.path, &self.message, self.suggestion.as_deref())
     }
 }
 
@@ -340,16 +336,7 @@ impl ConfigError {
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.problems.len();
-        write!(
-            f,
-            "invalid CORS configuration ({n} problem{}):",
-            if n == 1 { "" } else { "s" }
-        )?;
-        for p in &self.problems {
-            write!(f, "\n  - {p}")?;
-        }
-        Ok(())
+        write_problems(f, "CORS configuration", &self.problems)
     }
 }
 

@@ -121,10 +121,38 @@ impl Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.location, self.message)?;
-        if let Some(s) = &self.suggestion {
-            write!(f, " (help: {s})")?;
-        }
-        Ok(())
+        write_problem(f, &self.location, &self.message, self.suggestion.as_deref())
     }
+}
+
+/// A problem as every error writes it: `where: what` and its suggestion, if any.
+pub(crate) fn write_problem(
+    f: &mut fmt::Formatter<'_>,
+    at: &dyn fmt::Display,
+    message: &str,
+    suggestion: Option<&str>,
+) -> fmt::Result {
+    write!(f, "{at}: {message}")?;
+    if let Some(s) = suggestion {
+        write!(f, " (help: {s})")?;
+    }
+    Ok(())
+}
+
+/// An error made of problems: `invalid WHAT (N problems):`, then one line per problem.
+pub(crate) fn write_problems<P: fmt::Display>(
+    f: &mut fmt::Formatter<'_>,
+    what: &str,
+    problems: &[P],
+) -> fmt::Result {
+    let n = problems.len();
+    write!(
+        f,
+        "invalid {what} ({n} problem{}):",
+        if n == 1 { "" } else { "s" }
+    )?;
+    for p in problems {
+        write!(f, "\n  - {p}")?;
+    }
+    Ok(())
 }
