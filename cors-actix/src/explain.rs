@@ -11,7 +11,7 @@ use actix_web::http::{Method, Uri};
 use crate::door::decide::Outcome;
 use crate::door::read::is_same_origin;
 use crate::door::refusal::REFUSAL_HEADER;
-use crate::door::route_table::Found;
+use crate::door::route_table::{Found, RoutePolicy};
 use crate::door::Door;
 use crate::report::{describe_route, Short};
 
@@ -209,6 +209,13 @@ impl Door {
             Some(default) => format!("default policy {}", Short(default)),
             None => "no policy".to_owned(),
         };
+        // No policy decides: a disabled route, or nothing declared for the path and method and
+        // no default policy.
+        let uncovered = match &found {
+            Found::Route(route) => matches!(route.policy, RoutePolicy::Disabled),
+            Found::Scope(_) => false,
+            Found::OtherMethods(_) | Found::Nothing => self.default.is_none(),
+        };
         let (route, policy) = match found {
             Found::Route(route) => {
                 let (route, policy) = describe_route(&self.table, route);
@@ -256,7 +263,7 @@ impl Door {
                     "not a CORS request (no Origin): no CORS headers".to_owned()
                 } else if is_same_origin(req) {
                     "same-origin: never blocked, nothing granted".to_owned()
-                } else if policy == "no policy" || policy.starts_with("CORS disabled") {
+                } else if uncovered {
                     "no policy: the request passes untouched (the browser hides the response from another origin)".to_owned()
                 } else {
                     "refused, and the handler runs (on_refusal = HeadersOnly): no CORS headers"

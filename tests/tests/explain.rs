@@ -278,6 +278,34 @@ async fn explain_names_the_declaration_the_policy_and_the_reason() {
 }
 
 #[actix_rt::test]
+async fn a_method_no_route_declares_without_a_default_policy_passes_untouched() {
+    let calls = Calls::default();
+    let cors = Cors::new();
+    let _app = test::init_service(
+        App::new()
+            .app_data(web::Data::new(calls.clone()))
+            .service(items)
+            .wrap(cors.clone()),
+    )
+    .await;
+    let x = cors
+        .explain("POST", "/items", Some("https://evil.example"), &[])
+        .unwrap();
+    assert_eq!(x.route, None);
+    assert!(
+        x.policy
+            .starts_with("no policy (declared routes of /items serve GET only)"),
+        "{x}"
+    );
+    assert!(
+        x.decision
+            .starts_with("no policy: the request passes untouched"),
+        "{x}"
+    );
+    assert_eq!(x.status, None);
+}
+
+#[actix_rt::test]
 async fn questions_that_are_not_requests_are_explained_not_panicked_on() {
     let calls = Calls::default();
     let cors = cors();
