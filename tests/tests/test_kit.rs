@@ -3,7 +3,7 @@
 //! checks the same model against Chromium, Firefox and WebKit over a real server).
 
 use actix_web::{get, test, web, App, HttpRequest, HttpResponse, Responder};
-use cors_actix::test::{page, CorsError};
+use cors_actix::test::{page, CorsError, ThirdPartyCookies};
 use cors_actix::{cors, Cors};
 
 #[cors(origins = ["https://app.example"], credentials, headers = ["Authorization", "Content-Type"], expose = ["X-Total"])]
@@ -213,4 +213,117 @@ async fn each_rule_of_the_model_on_hand_written_answers() {
         assert_eq!(seen.blocked, expected, "{what}: {seen:#?}");
         assert_eq!(seen.readable, expected.is_none(), "{what}");
     }
+}
+
+/// Echoes the request's `Sec-Fetch-Site` and `Cookie` headers, and sets the cookies of `?set=`.
+async fn echo(req: HttpRequest) -> HttpResponse {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-")
+            .to_owned()
+    };
+    let mut res = HttpResponse::Ok();
+    res.insert_header(("Access-Control-Allow-Origin", header("origin")))
+        .insert_header(("Access-Control-Allow-Credentials", "true"));
+    let query =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .map(|q| q.into_inner())
+            .unwrap_or_default();
+    if let Some(set) = query.get("set") {
+        for line in set.split('|') {
+            res.append_header(("Set-Cookie", line));
+        }
+    }
+    res.body(format!(
+        "site={} cookie={}",
+        header("sec-fetch-site"),
+        header("cookie")
+    ))
+}
+
+#[actix_rt::test]
+async fn fetch_metadata_and_cookies_go_as_the_engines_send_them() {
+    let app = test::init_service(App::new().default_service(web::to(echo))).await;
+    // The test service is http://localhost:8080: a trustworthy origin, so Sec-Fetch-Site goes.
+    for (page_origin, site) in [
+        ("http://localhost:8080", "same-origin"),
+        ("http://localhost:9090", "same-site"),
+        ("https://app.example", "cross-site"),
+    ] {
+        let seen = page(page_origin).fetch("GET", "/echo").send(&app).await;
+        assert_eq!(seen.body, format!("site={site} cookie=-"), "{page_origin}");
+    }
+    // Over plain http to another host, no Sec-Fetch-* (not a secure context).
+    let seen = page("https://app.example")
+        .fetch("GET", "http://api.test/echo")
+        .send(&app)
+        .await;
+    assert_eq!(seen.body, "site=- cookie=-");
+
+    // Same origin: cookies without `credentials`; a Lax cookie too.
+    let home = page("http://localhost:8080");
+    home.fetch("GET", "/echo?set=a=1;%20Path=/")
+        .send(&app)
+        .await;
+    let seen = home.fetch("GET", "/echo").send(&app).await;
+    assert_eq!(seen.body, "site=same-origin cookie=a=1");
+
+    // Cross-site: only with credentials, only SameSite=None; Secure, and as the profile
+    // treats third-party cookies.
+    let set = "/echo?set=lax=1|sid=2;%20SameSite=None;%20Secure";
+    let plain = page("https://app.example").third_party_cookies(ThirdPartyCookies::Allowed);
+    plain.fetch("GET", set).send(&app).await;
+    assert_eq!(plain.cookies(), [], "no credentials, no cookies stored");
+    for (treatment, back) in [
+        (ThirdPartyCookies::Blocked, "-"),
+        (ThirdPartyCookies::Partitioned, "sid=2"),
+        (ThirdPartyCookies::Allowed, "sid=2"),
+    ] {
+        let spa = page("https://app.example")
+            .credentials()
+            .third_party_cookies(treatment);
+        spa.fetch("GET", set).send(&app).await;
+        let seen = spa.fetch("GET", "/echo").send(&app).await;
+        assert_eq!(
+            seen.body,
+            format!("site=cross-site cookie={back}"),
+            "{treatment:?}"
+        );
+        // Without credentials the same page sends none.
+        let seen = page("https://app.example")
+            .fetch("GET", "/echo")
+            .send(&app)
+            .await;
+        assert_eq!(seen.body, "site=cross-site cookie=-");
+    }
+}
+
+#[actix_rt::test]
+async fn cross_origin_protection_refuses_the_kits_cross_site_post() {
+    use cors_actix::CrossOriginProtection;
+    let app = test::init_service(
+        App::new()
+            .route("/transfer", web::post().to(|| async { "transferred" }))
+            .wrap(Cors::new().cross_origin_protection(CrossOriginProtection::new())),
+    )
+    .await;
+    let form = |origin: &str| {
+        page(origin)
+            .fetch("POST", "/transfer")
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .body("amount=1")
+    };
+    let seen = form("https://evil.example").send(&app).await;
+    assert_eq!(
+        seen.requests,
+        [("POST".into(), "http://localhost:8080/transfer".into(), 403)]
+    );
+    assert_eq!(seen.blocked, Some(CorsError::MissingAllowOriginHeader));
+    let seen = form("http://localhost:8080").send(&app).await;
+    assert_eq!(
+        (seen.status, seen.body.as_str()),
+        (Some(200), "transferred")
+    );
 }

@@ -38,29 +38,40 @@
 //! # });
 //! ```
 //!
-//! The preflight cache is modelled (per origin, URL and credentials mode, for
-//! `Access-Control-Max-Age` seconds, 5 without it; shared by a page's clones and fetches, like
-//! one browser profile). What the kit does not model: cookies (credentials mode changes the
-//! checks, no cookie is stored or sent), the engines' caps on max-age, mixed content, Private
-//! Network Access, and the engines' own leniencies. Where Chromium, Firefox and
-//! WebKit differ from the standard, the kit follows the standard: the repository's browser
-//! suite runs each of its cases through the kit too, and says where an engine differs
-//! (`docs/browsers.md`).
+//! A page's fetches share one browser profile: the Fetch standard's preflight cache (per
+//! origin, URL and credentials mode, for `Access-Control-Max-Age` seconds, 5 without it) and a
+//! cookie jar (RFC 6265bis: `SameSite`, `Secure`, `Domain`, `Path`, expiry; cookies of another
+//! site than the page's as [`ThirdPartyCookies`] says, blocked by default). Requests to a
+//! potentially trustworthy URL (`https`, `localhost`, loopback) carry `Sec-Fetch-Site`,
+//! `Sec-Fetch-Mode: cors` and `Sec-Fetch-Dest: empty`, as the engines send them. What the kit
+//! does not model: the engines' caps on max-age, mixed content, Private Network Access, and
+//! the engines' own leniencies. Where Chromium, Firefox and WebKit differ from the standard,
+//! the kit follows the standard: the repository's browser suite runs each of its cases
+//! through the kit too, and says where an engine differs (`docs/browsers.md`).
 
+mod cookie_jar;
 mod fetch;
+mod preflight_cache;
+mod site;
 mod transport;
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 
+use crate::test::cookie_jar::{Context, CookieJar};
 use crate::test::fetch::{
     cors_check, is_forbidden_method, is_forbidden_request_header, is_readable_header,
     is_safelisted_method, list, normalize_method, preflight_grants, unsafe_header_names,
 };
+use crate::test::preflight_cache::PreflightCache;
+use crate::test::site::{is_trustworthy, site, FetchSite};
 use crate::test::transport::{Got, Sent};
+
+pub use crate::test::cookie_jar::ThirdPartyCookies;
 
 /// The origin `actix_web::test` requests are addressed to (its default host).
 const TEST_SERVICE_ORIGIN: &str = "http://localhost:8080";
@@ -75,7 +86,7 @@ pub fn page(origin: &str) -> Page {
     Page {
         origin: origin.to_owned(),
         credentials: false,
-        cache: Default::default(),
+        profile: Default::default(),
     }
 }
 
@@ -84,91 +95,64 @@ pub fn page(origin: &str) -> Page {
 pub struct Page {
     origin: String,
     credentials: bool,
-    /// The preflight cache, shared by the page's clones and fetches (one browser profile).
-    cache: std::sync::Arc<std::sync::Mutex<PreflightCache>>,
+    /// Shared by the page's clones and fetches.
+    profile: Arc<Mutex<Profile>>,
 }
 
-/// The Fetch standard's CORS-preflight cache: what a successful preflight allowed, for
-/// `Access-Control-Max-Age` seconds (5 without it), per origin, URL and credentials mode.
+/// One browser profile: what a page's fetches remember.
 #[derive(Debug, Default)]
-struct PreflightCache {
-    entries: Vec<CacheEntry>,
-}
-
-#[derive(Debug)]
-struct CacheEntry {
-    origin: String,
-    url: String,
-    credentials: bool,
-    /// A method (case-sensitive), or a header name (lowercase).
-    method: Option<String>,
-    header: Option<String>,
-    until: std::time::Instant,
-}
-
-impl PreflightCache {
-    fn live(&mut self) -> &mut Vec<CacheEntry> {
-        let now = std::time::Instant::now();
-        self.entries.retain(|e| e.until > now);
-        &mut self.entries
-    }
-
-    /// Whether cached entries cover `method` and every one of `names`.
-    fn covers(&mut self, key: (&str, &str, bool), method: &str, names: &[String]) -> bool {
-        let (origin, url, credentials) = key;
-        let entries = self.live();
-        let matches =
-            |e: &&CacheEntry| e.origin == origin && e.url == url && e.credentials == credentials;
-        let method_ok = is_safelisted_method(method)
-            || entries
-                .iter()
-                .filter(matches)
-                .any(|e| e.method.as_deref() == Some(method));
-        method_ok
-            && names.iter().all(|n| {
-                entries
-                    .iter()
-                    .filter(matches)
-                    .any(|e| e.header.as_deref() == Some(n.as_str()))
-            })
-    }
-
-    /// Records what a preflight allowed.
-    fn store(
-        &mut self,
-        key: (&str, &str, bool),
-        method: &str,
-        names: &[String],
-        max_age: Option<&str>,
-    ) {
-        let seconds = max_age
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .unwrap_or(5);
-        if seconds == 0 {
-            return;
-        }
-        let until = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
-        let (origin, url, credentials) = key;
-        let entry = |method: Option<String>, header: Option<String>| CacheEntry {
-            origin: origin.to_owned(),
-            url: url.to_owned(),
-            credentials,
-            method,
-            header,
-            until,
-        };
-        let entries = self.live();
-        entries.push(entry(Some(method.to_owned()), None));
-        entries.extend(names.iter().map(|n| entry(None, Some(n.clone()))));
-    }
+struct Profile {
+    preflights: PreflightCache,
+    cookies: CookieJar,
 }
 
 impl Page {
     /// Its fetches are made with `credentials: "include"`: the response must then carry
-    /// `Access-Control-Allow-Credentials: true` and an exact origin, never `*`.
+    /// `Access-Control-Allow-Credentials: true` and an exact origin, never `*`; cookies go
+    /// with cross-origin requests and their `Set-Cookie` is stored. Without it (the default
+    /// `credentials: "same-origin"`), only same-origin requests carry and store cookies.
     pub fn credentials(mut self) -> Page {
         self.credentials = true;
         self
+    }
+
+    /// What the page's browser does with cookies of another site than the page's (the
+    /// setting of the profile, which the page's clones share); [`ThirdPartyCookies::Blocked`]
+    /// unless set.
+    ///
+    /// ```
+    /// use actix_web::{post, test, App, HttpResponse};
+    /// use cors_actix::test::{page, ThirdPartyCookies};
+    /// use cors_actix::{cors, Cors};
+    ///
+    /// #[cors(origins = ["https://app.example.com"], credentials)]
+    /// #[post("/login")]
+    /// async fn login() -> HttpResponse {
+    ///     HttpResponse::Ok().append_header(("Set-Cookie", "sid=1; SameSite=None; Secure")).finish()
+    /// }
+    ///
+    /// # actix_web::rt::System::new().block_on(async {
+    /// let app = test::init_service(App::new().service(login).wrap(Cors::new())).await;
+    /// // The test service is http://localhost:8080, another site than the page's.
+    /// let safari = page("https://app.example.com").credentials();
+    /// safari.fetch("POST", "/login").send(&app).await;
+    /// assert_eq!(safari.cookies(), []);
+    ///
+    /// let firefox = page("https://app.example.com")
+    ///     .credentials()
+    ///     .third_party_cookies(ThirdPartyCookies::Partitioned);
+    /// firefox.fetch("POST", "/login").send(&app).await;
+    /// assert_eq!(firefox.cookies(), [("sid".to_owned(), "1".to_owned())]);
+    /// # });
+    /// ```
+    pub fn third_party_cookies(self, treatment: ThirdPartyCookies) -> Page {
+        self.profile().cookies.third_party = treatment;
+        self
+    }
+
+    /// The cookies the page's browser holds (name and value), in every jar.
+    pub fn cookies(&self) -> Vec<(String, String)> {
+        self.profile().cookies.pairs()
     }
 
     /// `fetch(url, { method })`: `url` is a path on the app (`/items`) or an absolute URL
@@ -181,6 +165,13 @@ impl Page {
             headers: Vec::new(),
             body: Vec::new(),
         }
+    }
+
+    fn profile(&self) -> MutexGuard<'_, Profile> {
+        // A test that panicked while holding the profile leaves it as it was: use it.
+        self.profile
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -322,6 +313,9 @@ impl Fetch {
             .await
     }
 
+    /// The fetch, hop by hop along its redirects: for each URL, the preflight when one is
+    /// needed and not cached, the request, the CORS check, then the next URL or what the page
+    /// reads.
     async fn run<F, Fut>(self, app_origin: &str, mut send: F) -> Seen
     where
         F: FnMut(Sent) -> Fut,
@@ -336,162 +330,250 @@ impl Fetch {
             preflighted: false,
             requests: Vec::new(),
         };
-        let blocked = |mut seen: Seen, why: CorsError| {
-            seen.blocked = Some(why);
-            seen
-        };
         if is_forbidden_method(&self.method) {
-            return blocked(seen, CorsError::ForbiddenMethod);
-        }
-        let page = self.page.origin.clone();
-        let credentials = self.page.credentials;
-        let mut method = normalize_method(&self.method);
-        let mut headers: Vec<(String, String)> = self
-            .headers
-            .into_iter()
-            .filter(|(n, _)| !is_forbidden_request_header(n))
-            .collect();
-        let mut body = self.body;
-        let (mut origin, mut path) = split_url(&self.url, app_origin);
-        let mut tainted = false;
-        for _ in 0..20 {
-            let cors = tainted || origin != page;
-            let sent_origin = if tainted {
-                "null".to_owned()
-            } else {
-                page.clone()
-            };
-            let url = format!("{origin}{path}");
-            let unsafe_names = unsafe_header_names(&headers);
-            let key = (sent_origin.as_str(), url.as_str(), credentials);
-            let cached = || {
-                self.page
-                    .cache
-                    .lock()
-                    .map(|mut cache| cache.covers(key, &method, &unsafe_names))
-                    .unwrap_or(false)
-            };
-            if cors && (!is_safelisted_method(&method) || !unsafe_names.is_empty()) && !cached() {
-                let mut preflight = vec![
-                    ("origin".to_owned(), sent_origin.clone()),
-                    ("access-control-request-method".to_owned(), method.clone()),
-                ];
-                if !unsafe_names.is_empty() {
-                    preflight.push((
-                        "access-control-request-headers".to_owned(),
-                        unsafe_names.join(","),
-                    ));
-                }
-                let got = send(Sent {
-                    method: "OPTIONS".into(),
-                    origin: origin.clone(),
-                    path: path.clone(),
-                    headers: preflight,
-                    body: Vec::new(),
-                })
-                .await;
-                seen.preflighted = true;
-                seen.requests
-                    .push(("OPTIONS".into(), url.clone(), got.status));
-                if let Err(why) = cors_check(
-                    &sent_origin,
-                    credentials,
-                    &got.all("access-control-allow-origin"),
-                    got.first("access-control-allow-credentials"),
-                    true,
-                ) {
-                    return blocked(seen, why);
-                }
-                if !(200..300).contains(&got.status) {
-                    return blocked(seen, CorsError::PreflightInvalidStatus);
-                }
-                let methods = list(&got.all("access-control-allow-methods"));
-                let allowed = list(&got.all("access-control-allow-headers"));
-                if let Err(why) =
-                    preflight_grants(&method, &unsafe_names, credentials, &methods, &allowed)
-                {
-                    return blocked(seen, why);
-                }
-                if let Ok(mut cache) = self.page.cache.lock() {
-                    cache.store(
-                        key,
-                        &method,
-                        &unsafe_names,
-                        got.first("access-control-max-age"),
-                    );
-                }
-            }
-            let mut sent_headers = headers.clone();
-            if cors || !matches!(method.as_str(), "GET" | "HEAD") {
-                sent_headers.push(("origin".to_owned(), sent_origin.clone()));
-            }
-            let got = send(Sent {
-                method: method.clone(),
-                origin: origin.clone(),
-                path: path.clone(),
-                headers: sent_headers,
-                body: body.clone(),
-            })
-            .await;
-            seen.requests.push((method.clone(), url, got.status));
-            let check = || {
-                cors_check(
-                    &sent_origin,
-                    credentials,
-                    &got.all("access-control-allow-origin"),
-                    got.first("access-control-allow-credentials"),
-                    false,
-                )
-            };
-            if cors {
-                if let Err(why) = check() {
-                    return blocked(seen, why);
-                }
-            }
-            let location = got.first("location").map(str::to_owned);
-            if let (301 | 302 | 303 | 307 | 308, Some(location)) = (got.status, location) {
-                let (next_origin, next_path) = split_url(&location, &origin);
-                // The Fetch standard's tainted origin: a redirect to another origin, from a
-                // URL of another origin than the page's.
-                if next_origin != origin && page != origin {
-                    tainted = true;
-                }
-                if got.status == 303 || (matches!(got.status, 301 | 302) && method == "POST") {
-                    method = "GET".into();
-                    body.clear();
-                    headers.retain(|(n, _)| {
-                        !matches!(
-                            n.as_str(),
-                            "content-encoding"
-                                | "content-language"
-                                | "content-location"
-                                | "content-type"
-                        )
-                    });
-                }
-                origin = next_origin;
-                path = next_path;
-                continue;
-            }
-            let expose = list(&got.all("access-control-expose-headers"));
-            seen.readable = true;
-            seen.status = Some(got.status);
-            seen.body = String::from_utf8_lossy(&got.body).into_owned();
-            seen.headers = got
-                .headers
-                .iter()
-                .filter(|(n, _)| {
-                    if cors {
-                        is_readable_header(n, &expose, credentials)
-                    } else {
-                        n != "set-cookie" && n != "set-cookie2"
-                    }
-                })
-                .cloned()
-                .collect();
+            seen.blocked = Some(CorsError::ForbiddenMethod);
             return seen;
         }
-        blocked(seen, CorsError::RedirectFailed)
+        let page = &self.page;
+        let (origin, path) = split_url(&self.url, app_origin);
+        let mut hop = Hop {
+            method: normalize_method(&self.method),
+            headers: self
+                .headers
+                .into_iter()
+                .filter(|(n, _)| !is_forbidden_request_header(n))
+                .collect(),
+            body: self.body,
+            origin,
+            path,
+            tainted: false,
+            chain: FetchSite::SameOrigin,
+        };
+        let page_site = site(&page.origin);
+        for _ in 0..20 {
+            hop.chain = hop.chain.max(FetchSite::of(&page.origin, &hop.origin));
+            let cors = hop.tainted || hop.origin != page.origin;
+            let sent_origin = if hop.tainted {
+                "null"
+            } else {
+                page.origin.as_str()
+            };
+            let url = format!("{}{}", hop.origin, hop.path);
+            if cors {
+                if let Err(why) = hop
+                    .preflight(page, sent_origin, &url, &mut send, &mut seen)
+                    .await
+                {
+                    seen.blocked = Some(why);
+                    return seen;
+                }
+            }
+            let to = Context {
+                origin: &hop.origin,
+                path: &hop.path,
+                cross_site: hop.chain == FetchSite::CrossSite,
+                page_site: &page_site,
+            };
+            // `credentials: "include"`, or the default "same-origin" on a same-origin URL.
+            let with_cookies = page.credentials || !cors;
+            let mut sent_headers = hop.headers.clone();
+            if cors || !matches!(hop.method.as_str(), "GET" | "HEAD") {
+                sent_headers.push(("origin".to_owned(), sent_origin.to_owned()));
+            }
+            hop.fetch_metadata(&mut sent_headers);
+            if with_cookies {
+                if let Some(cookie) = page.profile().cookies.header(&to) {
+                    sent_headers.push(("cookie".to_owned(), cookie));
+                }
+            }
+            let got = send(hop.sent("", sent_headers)).await;
+            if with_cookies {
+                page.profile().cookies.store(&got.all("set-cookie"), &to);
+            }
+            seen.requests.push((hop.method.clone(), url, got.status));
+            if cors {
+                let allow_origin = got.all("access-control-allow-origin");
+                let allow_credentials = got.first("access-control-allow-credentials");
+                let checked = cors_check(
+                    sent_origin,
+                    page.credentials,
+                    &allow_origin,
+                    allow_credentials,
+                    false,
+                );
+                if let Err(why) = checked {
+                    seen.blocked = Some(why);
+                    return seen;
+                }
+            }
+            match got.first("location").map(str::to_owned) {
+                Some(location) if matches!(got.status, 301 | 302 | 303 | 307 | 308) => {
+                    hop.redirect(&page.origin, got.status, &location);
+                }
+                _ => {
+                    seen.read(got, cors, page.credentials);
+                    return seen;
+                }
+            }
+        }
+        seen.blocked = Some(CorsError::RedirectFailed);
+        seen
+    }
+}
+
+/// Where a fetch is along its redirects, and what it sends there.
+struct Hop {
+    method: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    /// The URL's origin and path.
+    origin: String,
+    path: String,
+    /// The Fetch standard's tainted origin: the request's `Origin` is `null`.
+    tainted: bool,
+    /// How the URLs so far relate to the page (`Sec-Fetch-Site` of the chain).
+    chain: FetchSite,
+}
+
+impl Hop {
+    /// The request to this URL, as `method` (`""`: the hop's) with `headers`.
+    fn sent(&self, method: &str, headers: Vec<(String, String)>) -> Sent {
+        let preflight = !method.is_empty();
+        Sent {
+            method: if preflight { method } else { &self.method }.to_owned(),
+            origin: self.origin.clone(),
+            path: self.path.clone(),
+            headers,
+            body: if preflight {
+                Vec::new()
+            } else {
+                self.body.clone()
+            },
+        }
+    }
+
+    /// `Sec-Fetch-Site`, `-Mode` and `-Dest` of a `fetch()`, to a potentially trustworthy URL.
+    fn fetch_metadata(&self, headers: &mut Vec<(String, String)>) {
+        if is_trustworthy(&self.origin) {
+            headers.push(("sec-fetch-site".into(), self.chain.as_str().into()));
+            headers.push(("sec-fetch-mode".into(), "cors".into()));
+            headers.push(("sec-fetch-dest".into(), "empty".into()));
+        }
+    }
+
+    /// The CORS preflight of a cross-origin request that needs one (a method other than
+    /// `GET`/`HEAD`/`POST`, or a header that is not safelisted) and that the preflight cache
+    /// does not cover: sent, checked, and what it allowed cached.
+    async fn preflight<F, Fut>(
+        &self,
+        page: &Page,
+        sent_origin: &str,
+        url: &str,
+        send: &mut F,
+        seen: &mut Seen,
+    ) -> Result<(), CorsError>
+    where
+        F: FnMut(Sent) -> Fut,
+        Fut: std::future::Future<Output = Got>,
+    {
+        let unsafe_names = unsafe_header_names(&self.headers);
+        if is_safelisted_method(&self.method) && unsafe_names.is_empty() {
+            return Ok(());
+        }
+        let key = (sent_origin, url, page.credentials);
+        if page
+            .profile()
+            .preflights
+            .covers(key, &self.method, &unsafe_names)
+        {
+            return Ok(());
+        }
+        let mut headers = vec![
+            ("origin".to_owned(), sent_origin.to_owned()),
+            (
+                "access-control-request-method".to_owned(),
+                self.method.clone(),
+            ),
+        ];
+        if !unsafe_names.is_empty() {
+            headers.push((
+                "access-control-request-headers".to_owned(),
+                unsafe_names.join(","),
+            ));
+        }
+        self.fetch_metadata(&mut headers);
+        let got = send(self.sent("OPTIONS", headers)).await;
+        seen.preflighted = true;
+        seen.requests
+            .push(("OPTIONS".into(), url.to_owned(), got.status));
+        cors_check(
+            sent_origin,
+            page.credentials,
+            &got.all("access-control-allow-origin"),
+            got.first("access-control-allow-credentials"),
+            true,
+        )?;
+        if !(200..300).contains(&got.status) {
+            return Err(CorsError::PreflightInvalidStatus);
+        }
+        let methods = list(&got.all("access-control-allow-methods"));
+        let allowed = list(&got.all("access-control-allow-headers"));
+        preflight_grants(
+            &self.method,
+            &unsafe_names,
+            page.credentials,
+            &methods,
+            &allowed,
+        )?;
+        page.profile().preflights.store(
+            key,
+            &self.method,
+            &unsafe_names,
+            got.first("access-control-max-age"),
+        );
+        Ok(())
+    }
+
+    /// Follows a redirect with `status` to `location`.
+    fn redirect(&mut self, page_origin: &str, status: u16, location: &str) {
+        let (next_origin, next_path) = split_url(location, &self.origin);
+        // A redirect to another origin, from a URL of another origin than the page's.
+        if next_origin != self.origin && page_origin != self.origin {
+            self.tainted = true;
+        }
+        if status == 303 || (matches!(status, 301 | 302) && self.method == "POST") {
+            self.method = "GET".into();
+            self.body.clear();
+            self.headers.retain(|(n, _)| {
+                !matches!(
+                    n.as_str(),
+                    "content-encoding" | "content-language" | "content-location" | "content-type"
+                )
+            });
+        }
+        self.origin = next_origin;
+        self.path = next_path;
+    }
+}
+
+impl Seen {
+    /// The page reads `got`: its status, body, and the headers it may read.
+    fn read(&mut self, got: Got, cors: bool, credentials: bool) {
+        let expose = list(&got.all("access-control-expose-headers"));
+        self.readable = true;
+        self.status = Some(got.status);
+        self.body = String::from_utf8_lossy(&got.body).into_owned();
+        self.headers = got
+            .headers
+            .into_iter()
+            .filter(|(n, _)| {
+                if cors {
+                    is_readable_header(n, &expose, credentials)
+                } else {
+                    n != "set-cookie" && n != "set-cookie2"
+                }
+            })
+            .collect();
     }
 }
 

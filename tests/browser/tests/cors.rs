@@ -28,6 +28,7 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{delete, get, patch, post, put, web, Error, HttpRequest, HttpResponse, Responder};
 use browser_tests::harness::{self, Case};
 use browser_tests::{chromium, firefox, ran, webkit, Engine, TestServer};
+use cors_actix::test::ThirdPartyCookies;
 use cors_actix::{cors, is_preflight, Cors, CrossOriginProtection, LivePolicy, Policy};
 use futures_util::future::LocalBoxFuture;
 use serde_json::{json, Value};
@@ -1528,6 +1529,25 @@ async fn third_party_session_cookie(e: Engine) {
     };
     assert_eq!(who.1, expected, "{e}");
     assert_eq!(server.journal.handler_runs(&case), 2, "{e}");
+    // The kit, with the engine's treatment of third-party cookies, must see the same.
+    let treatment = match e {
+        Engine::Firefox => ThirdPartyCookies::Partitioned,
+        Engine::Chromium | Engine::WebKit => ThirdPartyCookies::Blocked,
+    };
+    let kit = cors_actix::test::page(&server.url("app.localhost", ""))
+        .credentials()
+        .third_party_cookies(treatment);
+    let addr = ([127, 0, 0, 1], server.port).into();
+    let kit_case = format!("{case}-kit");
+    let login = server.url("api.localhost", &format!("/cookie/login?case={kit_case}"));
+    let whoami = server.url("api.localhost", &format!("/cookie/whoami?case={kit_case}"));
+    let first = kit.fetch("POST", &login).send_to(addr).await;
+    let second = kit.fetch("GET", &whoami).send_to(addr).await;
+    assert_eq!(
+        (first.status, second.status, second.body.as_str()),
+        (Some(200), Some(200), expected),
+        "{e}: the kit with {treatment:?}: {first:#?} {second:#?}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1625,19 +1645,30 @@ async fn protected_post(e: Engine, page_host: &str) -> (bool, Option<u16>, usize
         &format!("/protected/transfer?case={case}"),
     );
     let init = req("POST", "/protected/transfer").form("amount=100").init;
-    let (readable, status, _) = fetch_once(e, page, url, init).await;
-    let statuses = server
+    let (readable, status, _) = fetch_once(e, page, url, init.clone()).await;
+    let statuses: Vec<u16> = server
         .journal
         .requests(&case)
         .iter()
         .map(|r| r.status)
         .collect();
-    (
-        readable,
-        status,
-        server.journal.handler_runs(&case),
-        statuses,
-    )
+    let runs = server.journal.handler_runs(&case);
+    // The kit sees the same: what the page reads, what the server answered, whether the
+    // handler ran.
+    let kit = Kit::new(server, e, page_host, &case, "/protected/transfer");
+    let seen = kit.send(&init).await;
+    let kit_statuses: Vec<u16> = seen.requests.iter().map(|r| r.2).collect();
+    assert_eq!(
+        (
+            seen.readable,
+            seen.status.filter(|_| seen.readable),
+            &kit_statuses
+        ),
+        (readable, status.filter(|_| readable), &statuses),
+        "{e}: the kit: {seen:#?}"
+    );
+    assert_eq!(server.journal.handler_runs(&kit.case), runs, "{e}: the kit");
+    (readable, status, runs, statuses)
 }
 
 async fn cross_origin_protection_refuses_a_cross_site_form_post(e: Engine) {
