@@ -164,7 +164,7 @@ def main():
     doc.append("# Validation rules\n")
     doc.append(
         "Every `#[cors(...)]` / `cors_policy!(...)` declaration and every `Policy::builder()...build()` "
-        "goes through one function, `cors_core::validate`. The macros turn each problem into a "
+        "goes through one function, `cors_core::__private::validate`. The macros turn each problem into a "
         "compile error at the exact token, all at once, written as `message` then `= help: suggestion`; "
         "`build()` returns `Err(PolicyError)` listing every `Problem { kind, location, message, suggestion }` "
         "(it never panics). The texts below are copied from the reviewed compile-fail outputs "

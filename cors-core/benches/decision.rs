@@ -45,12 +45,8 @@ fn large() -> Policy {
 }
 
 fn preflight<'a>(origin: &'a [u8], headers: &'a [u8]) -> PreflightRequest<'a> {
-    PreflightRequest {
-        origin: HeaderInput::One(origin),
-        method: HeaderInput::One(b"DELETE"),
-        headers: HeaderInput::One(headers),
-        private_network: HeaderInput::Missing,
-    }
+    PreflightRequest::new(HeaderInput::One(origin), HeaderInput::One(b"DELETE"))
+        .headers(HeaderInput::One(headers))
 }
 
 fn decisions(c: &mut Criterion) {

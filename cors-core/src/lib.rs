@@ -17,19 +17,18 @@
 //!     .allow_methods(["GET", "DELETE"])
 //!     .build()?;
 //!
-//! let preflight = PreflightRequest {
-//!     origin: HeaderInput::One(b"https://pr-7.preview.example.com"),
-//!     method: HeaderInput::One(b"DELETE"),
-//!     headers: HeaderInput::One(b"authorization"),
-//!     private_network: HeaderInput::Missing,
-//! };
+//! let preflight = PreflightRequest::new(
+//!     HeaderInput::One(b"https://pr-7.preview.example.com"),
+//!     HeaderInput::One(b"DELETE"),
+//! )
+//! .headers(HeaderInput::One(b"authorization"));
 //! assert!(matches!(policy.preflight(&preflight), Decision::Allowed(_)));
 //! assert!(matches!(policy.actual(HeaderInput::One(b"https://evil.example")), Decision::Refused(_)));
 //! # Ok::<(), cors_core::PolicyError>(())
 //! ```
 //!
-//! The same [`validate`] function checks policies declared with the `#[cors]` macro at compile
-//! time and policies built at run time with [`Policy::builder`]: every problem of a declaration
+//! One validation checks policies declared with the `#[cors]` macro at compile time and
+//! policies built at run time with [`Policy::builder`]: every problem of a declaration
 //! is reported at once, as a [`Problem`] with its [`Location`] and, where one exists, a
 //! suggestion. Origins from configuration go through
 //! [`PolicyBuilder::allow_origins_list`].
@@ -39,9 +38,12 @@
 //!
 //! - [`Policy`]: a validated policy; [`Policy::preflight`] and [`Policy::actual`] decide
 //!   requests without allocating and return a [`Decision`] (with a [`Reason`] when refused).
-//! - [`PolicyBuilder`] / [`PolicyError`]: building at run time; [`PolicySpec`] and
-//!   [`validate`]: the declaration and the rules, shared with the macros.
+//! - [`PolicyBuilder`] / [`PolicyError`]: building at run time, every [`Problem`] at once.
+//! - [`PreflightRequest`] and [`HeaderInput`]: what a decision reads from a request.
 //! - [`Origin`]: strict parsing of a serialized origin; [`AllowedOrigins`]: the matching.
+//! - [`limits`]: the bounds on what the engine reads.
+//!
+//! The hidden `__private` module is the macros' plumbing: not a stable API.
 //!
 //! Minimum supported Rust version: 1.89.
 #![forbid(unsafe_code)]
@@ -57,38 +59,61 @@ mod origin;
 mod policy;
 mod request;
 
+// The engine's contract: a policy, how it is built and what refuses a build, what it decides,
+// from which inputs, and the origin it parses. Everything the macros need besides is in
+// `__private`.
 pub use decision::reason::Reason;
-pub use decision::vary::{vary_lists, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
 pub use decision::{AllowOrigin, Decision, Grant};
 pub use declare::builder::{PolicyBuilder, PolicyError};
 #[cfg(feature = "serde")]
 pub use declare::config::{BuiltConfig, ConfigError, ConfigProblem, CorsConfig, PolicyConfig};
-pub use declare::keys::{Key, KeyKind, KeySite, KeySpec, KEYS};
-pub use declare::parts::{PolicyParts, SubdomainParts};
+pub use declare::keys::Key;
 pub use declare::problem::{Location, Problem, ProblemKind};
-pub use declare::spec::{OriginEntry, PolicySpec, Wording};
-pub use declare::validate::{did_you_mean, validate, validate_method, MAX_AGE_LIMIT};
-pub use origin::allowed::{AllowedOrigins, OriginMatch, PortRule, SubdomainRule};
-pub use origin::host::{HostKind, MAX_HOST_LEN};
-pub use origin::regex::{RegexOrigin, RegexRef};
-pub use origin::{default_port, Origin, OriginError, MAX_ORIGIN_LEN};
-pub use policy::allow_headers::{AllowedHeaders, MAX_EMPTY_ELEMENTS};
-pub use policy::allow_methods::{
-    is_forbidden_method, AllowedMethods, FORBIDDEN_METHODS, MAX_METHOD_LEN,
-};
-/// What the Fetch Standard says about header names: tokens, forbidden and safelisted names.
+pub use origin::allowed::{AllowedOrigins, OriginMatch};
+pub use origin::host::HostKind;
+pub use origin::{Origin, OriginError};
+pub use policy::allow_headers::AllowedHeaders;
+pub use policy::allow_methods::{is_forbidden_method, AllowedMethods};
 pub use policy::header_name;
 pub use policy::Policy;
-#[doc(hidden)]
-pub use policy::StaticPolicy;
 pub use request::same_origin::{is_same_origin, is_same_origin_fetch};
-pub use request::{HeaderInput, PreflightRequest, MAX_REQUEST_HEADERS_LEN};
+pub use request::{HeaderInput, PreflightRequest};
 
-/// The origin tables the macros lay out at compile time. Not a public API.
+/// The bounds the engine puts on what it reads and accepts.
+///
+/// ```
+/// assert_eq!(cors_core::limits::MAX_AGE_LIMIT, 86_400);
+/// ```
+pub mod limits {
+    pub use crate::declare::validate::MAX_AGE_LIMIT;
+    pub use crate::origin::host::MAX_HOST_LEN;
+    pub use crate::origin::MAX_ORIGIN_LEN;
+    pub use crate::policy::allow_headers::MAX_EMPTY_ELEMENTS;
+    pub use crate::policy::allow_methods::MAX_METHOD_LEN;
+    pub use crate::request::MAX_REQUEST_HEADERS_LEN;
+}
+
+/// What `cors-macros` and `cors-actix` build on, outside the engine's contract: the
+/// declaration and its validation, the keys' table, the static forms of policies and origin
+/// tables the macros emit, and the `Vary` lists the middleware writes.
+///
+/// **Not a stable API**: it changes with the macros, in any release. Depend on the names at the
+/// crate root.
 #[doc(hidden)]
-pub use origin::table;
+pub mod __private {
+    pub use crate::decision::vary::{vary_lists, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
+    pub use crate::declare::keys::{KeyKind, KeySite, KeySpec, KEYS};
+    pub use crate::declare::parts::{PolicyParts, SubdomainParts};
+    pub use crate::declare::spec::{OriginEntry, PolicySpec, Wording};
+    pub use crate::declare::validate::{did_you_mean, validate, validate_method};
+    pub use crate::origin::allowed::{PortRule, SubdomainRule};
+    pub use crate::origin::default_port;
+    pub use crate::origin::regex::{RegexOrigin, RegexRef};
+    pub use crate::origin::table;
+    pub use crate::policy::allow_methods::FORBIDDEN_METHODS;
+    pub use crate::policy::StaticPolicy;
+}
 
-/// The README's example, compiled and run as a doctest.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -77,12 +77,8 @@ fn decisions_do_not_allocate() {
                 Decision::NotCors => {}
             }
             for h in request_headers {
-                let request = PreflightRequest {
-                    origin: HeaderInput::One(o),
-                    method: HeaderInput::One(b"GET"),
-                    headers: HeaderInput::One(h),
-                    private_network: HeaderInput::Missing,
-                };
+                let request = PreflightRequest::new(HeaderInput::One(o), HeaderInput::One(b"GET"))
+                    .headers(HeaderInput::One(h));
                 match p.preflight(&request) {
                     Decision::Allowed(_) => allowed += 1,
                     Decision::Refused(_) => refused += 1,

@@ -102,12 +102,7 @@ proptest! {
             prop_assert_eq!(asked.get(), should_ask, "{}", text);
 
             // Preflights follow the same rule.
-            let request = PreflightRequest {
-                origin: HeaderInput::One(text.as_bytes()),
-                method: HeaderInput::One(b"GET"),
-                headers: HeaderInput::Missing,
-                private_network: HeaderInput::Missing,
-            };
+            let request = PreflightRequest::new(HeaderInput::One(text.as_bytes()), HeaderInput::One(b"GET"));
             let preflight = policy.preflight_with(&request, |_| true);
             prop_assert_eq!(matches!(preflight, Decision::Allowed(_)), matches!(decision, Decision::Allowed(_)));
         }

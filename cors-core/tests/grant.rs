@@ -1,9 +1,9 @@
 //! A `Grant` carries everything an adapter writes on an allowed response, besides the request's
 //! echoed values: checked here for each field, for actual requests and preflights.
 
+use cors_core::__private::{PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
 use cors_core::{
     AllowOrigin, Decision, Grant, HeaderInput, Policy, PolicyBuilder, PreflightRequest,
-    PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK,
 };
 
 const APP: &[u8] = b"https://app.example.com";
@@ -16,16 +16,13 @@ fn granted<'p>(decision: Decision<'p, '_>) -> Grant<'p> {
 }
 
 fn preflight(private_network: bool) -> PreflightRequest<'static> {
-    PreflightRequest {
-        origin: HeaderInput::One(APP),
-        method: HeaderInput::One(b"PUT"),
-        headers: HeaderInput::Missing,
-        private_network: if private_network {
+    PreflightRequest::new(HeaderInput::One(APP), HeaderInput::One(b"PUT")).private_network(
+        if private_network {
             HeaderInput::One(b"true")
         } else {
             HeaderInput::Missing
         },
-    }
+    )
 }
 
 fn listed() -> PolicyBuilder {

@@ -585,7 +585,8 @@ fn forbidden_method() {
     );
     assert_eq!(ps.len(), 5);
     // The macro checks a route's methods with the same function.
-    let p = cors_core::validate_method(Location::Item(Key::Methods, 0), "TRACE").unwrap();
+    let p =
+        cors_core::__private::validate_method(Location::Item(Key::Methods, 0), "TRACE").unwrap();
     assert_eq!(p.kind, ProblemKind::ForbiddenMethod);
 }
 
@@ -723,11 +724,12 @@ fn authorization_under_star() {
     assert!(base().allow_headers(["*", "Authorization"]).build().is_ok());
 
     // Request side: "*" alone never covers it.
-    let preflight = |headers: &'static [u8]| PreflightRequest {
-        origin: HeaderInput::One(b"https://app.example.com"),
-        method: HeaderInput::One(b"GET"),
-        headers: HeaderInput::One(headers),
-        private_network: HeaderInput::Missing,
+    let preflight = |headers: &'static [u8]| {
+        PreflightRequest::new(
+            HeaderInput::One(b"https://app.example.com"),
+            HeaderInput::One(b"GET"),
+        )
+        .headers(HeaderInput::One(headers))
     };
     let star = base().allow_any_header().build().unwrap();
     assert!(matches!(

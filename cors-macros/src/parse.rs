@@ -9,7 +9,8 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{bracketed, Expr, ExprLit, Ident, Lit, Token};
 
-use cors_core::{Key, KeyKind, KeySite, KEYS};
+use cors_core::__private::{KeyKind, KeySite, KEYS};
+use cors_core::Key;
 
 use crate::errors::{range_of, Errors, Range};
 
@@ -132,7 +133,7 @@ pub fn parse(args: TokenStream, site: Site, errors: &mut Errors) -> Declaration 
         let Some(key) = Key::from_name(&name) else {
             let all: Vec<&str> = KEYS.iter().map(|spec| spec.name).collect();
             let mut message = format!("unknown key `{name}`");
-            if let Some(close) = cors_core::did_you_mean(&name, &all) {
+            if let Some(close) = cors_core::__private::did_you_mean(&name, &all) {
                 message.push_str(&format!("\n  = help: did you mean `{close}`?"));
                 reported.extend(Key::from_name(close));
             } else {

@@ -1,12 +1,12 @@
 //! The constant expression that builds a validated policy as a `static`.
 //!
 //! Tables are laid out here, at compile time, with the very function `cors-core` uses at run
-//! time (`cors_core::table::layout`); the emitted code asserts both agree on the layout version.
+//! time (`cors_core::__private::table::layout`); the emitted code asserts both agree on the layout version.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use cors_core::{PolicyParts, PortRule};
+use cors_core::__private::{PolicyParts, PortRule};
 
 fn private() -> TokenStream {
     quote!(::cors_actix::__private)
@@ -14,8 +14,8 @@ fn private() -> TokenStream {
 
 fn table(keys: &[String]) -> TokenStream {
     let p = private();
-    let slots = cors_core::table::layout(keys);
-    quote!(#p::core::table::StaticTable {
+    let slots = cors_core::__private::table::layout(keys);
+    quote!(#p::core::__private::table::StaticTable {
         slots: &[#(#slots),*],
         keys: &[#(#p::Cow::Borrowed(#keys)),*],
     })
@@ -24,9 +24,9 @@ fn table(keys: &[String]) -> TokenStream {
 fn port(rule: PortRule) -> TokenStream {
     let p = private();
     match rule {
-        PortRule::Default => quote!(#p::core::PortRule::Default),
-        PortRule::Exact(n) => quote!(#p::core::PortRule::Exact(#n)),
-        PortRule::Any => quote!(#p::core::PortRule::Any),
+        PortRule::Default => quote!(#p::core::__private::PortRule::Default),
+        PortRule::Exact(n) => quote!(#p::core::__private::PortRule::Exact(#n)),
+        PortRule::Any => quote!(#p::core::__private::PortRule::Any),
     }
 }
 
@@ -58,11 +58,11 @@ pub fn policy_expr(parts: &PolicyParts) -> TokenStream {
     let rules = parts.subdomain_origins.iter().map(|s| {
         let scheme = &s.scheme;
         let port = port(s.port);
-        quote!(#p::core::SubdomainRule { scheme: #p::Cow::Borrowed(#scheme), port: #port })
+        quote!(#p::core::__private::SubdomainRule { scheme: #p::Cow::Borrowed(#scheme), port: #port })
     });
     let regexes = parts.regex_origins.iter().map(|r| {
-        quote!(#p::core::RegexRef::Static({
-            static __CORS_REGEX: #p::core::RegexOrigin = #p::core::RegexOrigin::from_static(#r);
+        quote!(#p::core::__private::RegexRef::Static({
+            static __CORS_REGEX: #p::core::__private::RegexOrigin = #p::core::__private::RegexOrigin::from_static(#r);
             &__CORS_REGEX
         }))
     });
@@ -81,13 +81,13 @@ pub fn policy_expr(parts: &PolicyParts) -> TokenStream {
     let max_age = option(max_age_text.as_deref());
     let private_network = parts.private_network;
     let insecure_origins = parts.allow_insecure_origins;
-    let format = cors_core::table::TABLE_FORMAT;
+    let format = cors_core::__private::table::TABLE_FORMAT;
     quote!({
         const _: () = ::core::assert!(
-            #p::core::table::TABLE_FORMAT == #format,
+            #p::core::__private::table::TABLE_FORMAT == #format,
             "cors-macros and cors-core disagree on the origin table layout: use the same version of both"
         );
-        #p::core::Policy::from_static(#p::core::StaticPolicy {
+        #p::core::Policy::from_static(#p::core::__private::StaticPolicy {
             any_origin: #any_origin,
             exact_origins: #exact,
             any_port_origins: #any_port,

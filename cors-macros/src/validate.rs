@@ -1,10 +1,11 @@
-//! Validation at compile time: the DSL becomes a [`cors_core::PolicySpec`], checked by the same
-//! [`cors_core::validate`] that runtime builders use; every problem becomes an error at the
+//! Validation at compile time: the DSL becomes a [`cors_core::__private::PolicySpec`], checked by the same
+//! [`cors_core::__private::validate`] that runtime builders use; every problem becomes an error at the
 //! exact token it is about.
 
 use proc_macro2::Span;
 
-use cors_core::{Key, Location, OriginEntry, PolicyParts, PolicySpec, Problem, ProblemKind};
+use cors_core::__private::{OriginEntry, PolicyParts, PolicySpec};
+use cors_core::{Key, Location, Problem, ProblemKind};
 
 use crate::errors::{Errors, Range};
 use crate::parse::{Declaration, Site, Value};
@@ -102,9 +103,9 @@ pub fn policy(
             Some(methods) => Some(methods.iter().map(|(m, _)| m.clone()).collect()),
             None => decl.strings(Key::Methods),
         },
-        wording: cors_core::Wording::Macro,
+        wording: cors_core::__private::Wording::Macro,
     };
-    match cors_core::validate(&spec) {
+    match cors_core::__private::validate(&spec) {
         Ok(parts) => errors.is_empty().then_some(PolicySource::Inline(parts)),
         Err(problems) => {
             for problem in &problems {

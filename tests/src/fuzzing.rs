@@ -189,12 +189,9 @@ pub fn decision(data: &[u8]) {
     if let Err(e) = check_actual_decision(model, policy, origin) {
         fail("decision", data, e);
     }
-    let request = PreflightRequest {
-        origin,
-        method: field(&lines, b'm'),
-        headers: field(&lines, b'h'),
-        private_network: field(&lines, b'p'),
-    };
+    let request = PreflightRequest::new(origin, field(&lines, b'm'))
+        .headers(field(&lines, b'h'))
+        .private_network(field(&lines, b'p'));
     if let Err(e) = check_preflight_decision(model, policy, &request) {
         fail("decision", data, e);
     }

@@ -417,12 +417,12 @@ pub fn check_exchange(app: &AppSpec, ex: &Exchange<'_>) -> Check {
 }
 
 fn check_preflight_exchange(model: &Model, ex: &Exchange<'_>) -> Check {
-    let request = PreflightRequest {
-        origin: input(ex.request, "origin"),
-        method: input(ex.request, "access-control-request-method"),
-        headers: input(ex.request, "access-control-request-headers"),
-        private_network: input(ex.request, "access-control-request-private-network"),
-    };
+    let request = PreflightRequest::new(
+        input(ex.request, "origin"),
+        input(ex.request, "access-control-request-method"),
+    )
+    .headers(input(ex.request, "access-control-request-headers"))
+    .private_network(input(ex.request, "access-control-request-private-network"));
     let (verdict, requested_pna) = preflight_verdict(model, &request);
     let allowed = ex.status == StatusCode::NO_CONTENT;
     ensure!(

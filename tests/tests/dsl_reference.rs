@@ -1,8 +1,8 @@
-//! The DSL reference is derived from the key table (`cors_core::KEYS`): the tables of
+//! The DSL reference is derived from the key table (`cors_core::__private::KEYS`): the tables of
 //! `cors-actix/docs/dsl.md` and of the README must be exactly the table's rendering. On a
 //! mismatch the expected table is printed, to paste.
 
-use cors_core::KEYS;
+use cors_core::__private::KEYS;
 
 /// The table as the documents show it; `links`: each key links to its section.
 fn render(links: bool) -> String {

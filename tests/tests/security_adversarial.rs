@@ -123,12 +123,10 @@ fn assert_refused_core(target: &Target, origin: &[u8]) {
         "{} allowed {shown:?}",
         target.path
     );
-    let preflight = PreflightRequest {
-        origin: HeaderInput::One(origin),
-        method: HeaderInput::One(target.method.as_str().as_bytes()),
-        headers: HeaderInput::Missing,
-        private_network: HeaderInput::Missing,
-    };
+    let preflight = PreflightRequest::new(
+        HeaderInput::One(origin),
+        HeaderInput::One(target.method.as_str().as_bytes()),
+    );
     assert!(
         matches!(policy.preflight(&preflight), Decision::Refused(_)),
         "{} allowed the preflight of {shown:?}",

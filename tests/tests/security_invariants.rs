@@ -339,12 +339,7 @@ proptest! {
     fn core_preflight_decisions_match_oracle((m, reqs) in model_and_requests(24)) {
         let policy = m.build().expect("normalized models validate");
         for r in &reqs {
-            let request = PreflightRequest {
-                origin: input(&r.origin),
-                method: input(&r.method),
-                headers: input(&r.headers),
-                private_network: input(&r.private_network),
-            };
+            let request = PreflightRequest::new(input(&r.origin), input(&r.method)).headers(input(&r.headers)).private_network(input(&r.private_network));
             if let Err(e) = check_preflight_decision(&m, &policy, &request) {
                 prop_assert!(false, "{e}\nmodel: {m:?}");
             }

@@ -49,12 +49,9 @@ impl<'a> PreflightValues<'a> {
         let (method_input, method) = lookup(headers, &header::ACCESS_CONTROL_REQUEST_METHOD);
         let (headers_input, requested) = lookup(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS);
         PreflightValues {
-            request: cors_core::PreflightRequest {
-                origin: origin_input,
-                method: method_input,
-                headers: headers_input,
-                private_network: input(headers, &REQUEST_PRIVATE_NETWORK),
-            },
+            request: cors_core::PreflightRequest::new(origin_input, method_input)
+                .headers(headers_input)
+                .private_network(input(headers, &REQUEST_PRIVATE_NETWORK)),
             origin,
             method,
             headers: requested,
@@ -182,7 +179,7 @@ fn could_be_own_host<'a>(origin: &[u8], mut candidates: impl Iterator<Item = &'a
         Some(colon) if !authority.ends_with(b"]") => &authority[..colon],
         _ => authority,
     };
-    if host.is_empty() || origin.len() > cors_core::MAX_ORIGIN_LEN {
+    if host.is_empty() || origin.len() > cors_core::limits::MAX_ORIGIN_LEN {
         return false;
     }
     candidates.any(|haystack| {

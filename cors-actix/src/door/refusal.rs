@@ -4,7 +4,8 @@ use actix_web::body::MessageBody;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
-use cors_core::{Reason, PREFLIGHT_VARY};
+use cors_core::__private::PREFLIGHT_VARY;
+use cors_core::Reason;
 
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 

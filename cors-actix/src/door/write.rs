@@ -108,7 +108,7 @@ fn remove_cors_headers(headers: &mut HeaderMap) -> Option<Vec<HeaderName>> {
 pub(crate) fn append_vary(headers: &mut HeaderMap, name: &'static str) {
     let listed = headers
         .get_all(header::VARY)
-        .any(|v| cors_core::vary_lists(v.as_bytes(), name));
+        .any(|v| cors_core::__private::vary_lists(v.as_bytes(), name));
     if let (false, Some(value)) = (listed, static_value(name)) {
         headers.append(header::VARY, value);
     }

@@ -155,7 +155,7 @@ mod tests {
         for text in [
             "X-Total-Count",
             "600",
-            cors_core::PREFLIGHT_VARY_PRIVATE_NETWORK,
+            cors_core::__private::PREFLIGHT_VARY_PRIVATE_NETWORK,
             "Origin",
         ] {
             let value = prepared.value(text).expect("a valid header value");

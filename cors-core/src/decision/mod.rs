@@ -24,6 +24,7 @@ pub enum AllowOrigin {
 /// values are taken from the request, so a decision never allocates: an adapter writes the
 /// grant's fields and the request's echoed values, and needs nothing else from the policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Grant<'p> {
     /// `Access-Control-Allow-Origin`.
     pub allow_origin: AllowOrigin,

@@ -12,7 +12,7 @@ pub const PREFLIGHT_VARY_PRIVATE_NETWORK: &str = "Origin, Access-Control-Request
 /// `name` again would duplicate it.
 ///
 /// ```
-/// use cors_core::vary_lists;
+/// use cors_core::__private::vary_lists;
 ///
 /// assert!(vary_lists(b"Accept-Encoding, origin", "Origin"));
 /// assert!(vary_lists(b"*", "Origin"));

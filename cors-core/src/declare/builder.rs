@@ -219,7 +219,8 @@ impl PolicyBuilder {
         PolicyBuilder { spec }
     }
 
-    /// The declaration recorded so far.
+    /// The declaration recorded so far (the macros' form: not a stable API).
+    #[doc(hidden)]
     pub fn spec(&self) -> &PolicySpec {
         &self.spec
     }

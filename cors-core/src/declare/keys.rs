@@ -192,14 +192,16 @@ pub const KEYS: &[KeySpec] = &[
 ];
 
 impl Key {
-    /// The key's row of [`KEYS`].
+    /// The key's row of the keys' table (the macros' plumbing: not a stable API).
     ///
     /// ```
-    /// use cors_core::{Key, KeyKind};
+    /// use cors_core::Key;
+    /// use cors_core::__private::KeyKind;
     ///
     /// assert_eq!(Key::MaxAge.spec().name, "max_age");
     /// assert_eq!(Key::Credentials.spec().kind, KeyKind::Flag);
     /// ```
+    #[doc(hidden)]
     pub fn spec(self) -> &'static KeySpec {
         &KEYS[self as usize]
     }

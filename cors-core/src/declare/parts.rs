@@ -14,7 +14,7 @@ pub struct SubdomainParts {
     pub port: PortRule,
 }
 
-/// The normalized content of a policy that passed [`validate`](crate::validate()).
+/// The normalized content of a policy that passed [`validate`](crate::__private::validate()).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PolicyParts {
     /// `origins = "*"`.

@@ -31,14 +31,14 @@ pub enum OriginEntry {
     Regex(String),
 }
 
-/// A policy as written by a user, before [`validate`](crate::validate()) checks it.
+/// A policy as written by a user, before [`validate`](crate::__private::validate()) checks it.
 ///
 /// The `#[cors(...)]` and `cors_policy!(...)` macros fill one from their arguments at compile
 /// time; [`PolicyBuilder`](crate::PolicyBuilder) fills one at run time. Lists keep the
 /// declaration order so that each [`Problem`](crate::Problem) can point at the exact entry.
 ///
 /// ```
-/// use cors_core::{validate, OriginEntry, PolicySpec};
+/// use cors_core::__private::{validate, OriginEntry, PolicySpec};
 ///
 /// let spec = PolicySpec {
 ///     origins: Some(vec![OriginEntry::Literal("https://app.example.com".into())]),

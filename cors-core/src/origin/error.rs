@@ -9,7 +9,7 @@ use std::fmt;
 pub enum OriginError {
     /// The value is empty.
     Empty,
-    /// Longer than [`MAX_ORIGIN_LEN`].
+    /// Longer than [`MAX_ORIGIN_LEN`](crate::limits::MAX_ORIGIN_LEN).
     TooLong,
     /// A byte that is not ASCII.
     NonAscii {

@@ -316,8 +316,8 @@ fn parse_port(digits: &str) -> Result<u16, OriginError> {
 /// The default port of a scheme, which browsers never write in an origin.
 ///
 /// ```
-/// assert_eq!(cors_core::default_port("https"), Some(443));
-/// assert_eq!(cors_core::default_port("chrome-extension"), None);
+/// assert_eq!(cors_core::__private::default_port("https"), Some(443));
+/// assert_eq!(cors_core::__private::default_port("chrome-extension"), None);
 /// ```
 pub fn default_port(scheme: &str) -> Option<u16> {
     default_port_of(scheme.as_bytes())

@@ -14,7 +14,7 @@ use regex::Regex;
 /// anchored, dots escaped) when the policy was declared.
 ///
 /// ```
-/// use cors_core::RegexOrigin;
+/// use cors_core::__private::RegexOrigin;
 ///
 /// let r = RegexOrigin::new(r"^https://[a-z0-9-]+\.partner\.example$").unwrap();
 /// assert!(r.is_match("https://acme.partner.example"));

@@ -19,8 +19,8 @@ pub const TABLE_FORMAT: u32 = 2;
 /// host suffixes), identical on every platform (explicit little-endian loads, 64-bit arithmetic).
 ///
 /// ```
-/// assert_eq!(cors_core::table::hash(b"https://a.example"), cors_core::table::hash(b"https://a.example"));
-/// assert_ne!(cors_core::table::hash(b"https://a.example"), cors_core::table::hash(b"https://b.example"));
+/// assert_eq!(cors_core::__private::table::hash(b"https://a.example"), cors_core::__private::table::hash(b"https://a.example"));
+/// assert_ne!(cors_core::__private::table::hash(b"https://a.example"), cors_core::__private::table::hash(b"https://b.example"));
 /// ```
 pub fn hash(bytes: &[u8]) -> u64 {
     const K: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -48,7 +48,7 @@ pub fn hash(bytes: &[u8]) -> u64 {
 /// by the `#[cors]` macro at compile time.
 ///
 /// ```
-/// let slots = cors_core::table::layout(&["a", "b", "c"]);
+/// let slots = cors_core::__private::table::layout(&["a", "b", "c"]);
 /// assert!(slots.len().is_power_of_two() && slots.len() >= 6);
 /// assert_eq!(slots.iter().filter(|&&s| s != 0).count(), 3);
 /// ```
@@ -99,7 +99,7 @@ impl Table {
     /// Builds a table owning its keys.
     ///
     /// ```
-    /// let t = cors_core::table::Table::new(vec!["x".to_string(), "y".to_string()]);
+    /// let t = cors_core::__private::table::Table::new(vec!["x".to_string(), "y".to_string()]);
     /// assert!(t.contains(b"x") && !t.contains(b"z"));
     /// ```
     pub fn new(keys: Vec<String>) -> Table {

@@ -42,7 +42,7 @@ pub struct StaticPolicy {
 
 /// A validated CORS policy, ready to decide requests.
 ///
-/// A `Policy` can only be made from a declaration that passed [`validate`](crate::validate()):
+/// A `Policy` can only be made from a declaration that passed the one validation:
 /// at compile time by the `#[cors]`/`cors_policy!` macros (which emit it as a `static`: no
 /// allocation at startup, regexes compiled on first use), or at run time by
 /// [`Policy::builder`]. Deciding a request never allocates.
@@ -180,7 +180,8 @@ impl Policy {
     /// `private_network`.
     ///
     /// ```
-    /// use cors_core::{Policy, PREFLIGHT_VARY};
+    /// use cors_core::Policy;
+    /// use cors_core::__private::PREFLIGHT_VARY;
     ///
     /// let policy = Policy::builder().allow_origin("https://app.example.com").build()?;
     /// assert_eq!(policy.preflight_vary(), PREFLIGHT_VARY);

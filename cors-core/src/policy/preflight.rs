@@ -23,15 +23,14 @@ impl Policy {
     ///     .max_age(600)
     ///     .build()
     ///     .unwrap();
-    /// let request = PreflightRequest {
-    ///     origin: HeaderInput::One(b"https://app.example.com"),
-    ///     method: HeaderInput::One(b"DELETE"),
-    ///     headers: HeaderInput::One(b"x-request-id"),
-    ///     private_network: HeaderInput::Missing,
-    /// };
+    /// let request = PreflightRequest::new(
+    ///     HeaderInput::One(b"https://app.example.com"),
+    ///     HeaderInput::One(b"DELETE"),
+    /// )
+    /// .headers(HeaderInput::One(b"x-request-id"));
     /// assert!(matches!(policy.preflight(&request), Decision::Allowed(g) if g.max_age == Some("600")));
     ///
-    /// let request = PreflightRequest { headers: HeaderInput::One(b"x-other"), ..request };
+    /// let request = request.headers(HeaderInput::One(b"x-other"));
     /// assert_eq!(policy.preflight(&request), Decision::Refused(Reason::HeaderNotAllowed("x-other")));
     /// ```
     pub fn preflight<'p, 'r>(&'p self, request: &PreflightRequest<'r>) -> Decision<'p, 'r> {

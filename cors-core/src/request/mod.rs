@@ -43,7 +43,19 @@ impl<'a> HeaderInput<'a> {
 
 /// The CORS-relevant headers of a preflight (`OPTIONS` with `Origin` and
 /// `Access-Control-Request-Method`).
+///
+/// ```
+/// use cors_core::{HeaderInput, PreflightRequest};
+///
+/// let preflight = PreflightRequest::new(
+///     HeaderInput::One(b"https://app.example.com"),
+///     HeaderInput::One(b"PUT"),
+/// )
+/// .headers(HeaderInput::One(b"content-type"));
+/// assert_eq!(preflight.private_network, HeaderInput::Missing);
+/// ```
 #[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
 pub struct PreflightRequest<'a> {
     /// `Origin`.
     pub origin: HeaderInput<'a>,
@@ -53,6 +65,30 @@ pub struct PreflightRequest<'a> {
     pub headers: HeaderInput<'a>,
     /// `Access-Control-Request-Private-Network`.
     pub private_network: HeaderInput<'a>,
+}
+
+impl<'a> PreflightRequest<'a> {
+    /// A preflight with `Origin` and `Access-Control-Request-Method`, no other CORS header.
+    pub fn new(origin: HeaderInput<'a>, method: HeaderInput<'a>) -> PreflightRequest<'a> {
+        PreflightRequest {
+            origin,
+            method,
+            headers: HeaderInput::Missing,
+            private_network: HeaderInput::Missing,
+        }
+    }
+
+    /// With `Access-Control-Request-Headers`.
+    pub fn headers(mut self, headers: HeaderInput<'a>) -> PreflightRequest<'a> {
+        self.headers = headers;
+        self
+    }
+
+    /// With `Access-Control-Request-Private-Network`.
+    pub fn private_network(mut self, private_network: HeaderInput<'a>) -> PreflightRequest<'a> {
+        self.private_network = private_network;
+        self
+    }
 }
 
 /// Longest `Access-Control-Request-Headers` value examined. Browsers send only the names of

@@ -23,7 +23,8 @@ pub const MAX_AGE_LIMIT: i64 = 86_400;
 /// problem found, in declaration order.
 ///
 /// ```
-/// use cors_core::{validate, OriginEntry, PolicySpec, ProblemKind};
+/// use cors_core::ProblemKind;
+/// use cors_core::__private::{validate, OriginEntry, PolicySpec};
 ///
 /// let spec = PolicySpec {
 ///     origins: Some(vec![
