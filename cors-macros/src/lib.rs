@@ -4,15 +4,14 @@
 //!
 //! The crate is split the way the work flows: `parse` reads the DSL (keeping a span for every
 //! value), `validate` checks it with `cors-core` (the same rules as runtime builders) and maps
-//! each problem to its token, `expand` generates the code. Every error of a declaration is
-//! reported at once.
+//! each problem to its token, `expand` generates the code; `fallback` is what is emitted
+//! instead when there are errors. Every error of a declaration is reported at once.
 #![forbid(unsafe_code)]
 
 use proc_macro::TokenStream;
-use quote::quote;
-
 mod errors;
 mod expand;
+mod fallback;
 mod parse;
 mod policy_expr;
 mod route;
@@ -37,8 +36,7 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
                 proc_macro2::Span::call_site(),
                 "`#[cors(...)]` only applies to an actix-web handler function\n  = help: put it on an `async fn` handler, directly above its route attribute, e.g. `#[get(\"/items\")]`; for an app-wide policy use `Cors::new().default_policy(cors_policy!(...))`",
             );
-            let compile_errors = errors.to_compile_errors();
-            return quote!(#compile_errors #original).into();
+            return fallback::not_a_handler(&errors, original).into();
         }
     };
     // The handler's shape: actix-web needs a free `async fn`. Said first and plainly: actix-web's
@@ -54,30 +52,7 @@ pub fn cors(args: TokenStream, input: TokenStream) -> TokenStream {
         (Some(source), Some(route)) if errors.is_empty() => {
             expand::route(source, item, route).into()
         }
-        _ => {
-            // Report every error and keep the handler as the user wrote it, so that nothing
-            // else fails because of the errors above.
-            let compile_errors = errors.to_compile_errors();
-            let mut item = item;
-            let (attrs, mut dropped) = route::fallback_attrs(&item.attrs, shape_ok);
-            // A misplaced `#[utoipa::path]` goes too: it would describe a route that is not
-            // there and add errors of its own.
-            let (openapi, attrs): (Vec<_>, Vec<_>) =
-                attrs.into_iter().partition(shape::is_openapi_path);
-            dropped.extend(openapi.iter().map(|a| a.path().clone()));
-            item.attrs = attrs;
-            // The imports of the attributes left out stay used (inside the body: valid in an
-            // `impl` block too).
-            item.block.stmts.insert(
-                0,
-                syn::parse_quote!({ #(#[allow(unused_imports)] use #dropped as _;)* }),
-            );
-            quote!(
-                #compile_errors
-                #item
-            )
-            .into()
-        }
+        _ => fallback::handler(&errors, item, shape_ok).into(),
     }
 }
 
@@ -91,9 +66,6 @@ pub fn cors_policy(args: TokenStream) -> TokenStream {
     let source = validate::policy(&declaration, Site::Standalone, None, &mut errors);
     match source {
         Some(source) if errors.is_empty() => expand::standalone(source).into(),
-        _ => {
-            let compile_errors = errors.to_compile_errors();
-            quote!({ #compile_errors ::core::unreachable!() }).into()
-        }
+        _ => fallback::policy_expr(&errors).into(),
     }
 }

@@ -69,7 +69,7 @@ impl Parse for RouteArgs {
     }
 }
 
-fn route_kind(attr: &Attribute) -> Option<String> {
+pub fn route_kind(attr: &Attribute) -> Option<String> {
     let last = attr.path().segments.last()?.ident.to_string();
     (SINGLE_METHOD.contains(&last.as_str()) || last == "route" || last == "routes").then_some(last)
 }
@@ -197,29 +197,6 @@ fn parse_route(
         guards,
         options: args.options,
     })
-}
-
-/// The attributes to keep on a handler re-emitted after an error: all of them, except route
-/// attributes after the first when there is no `#[routes]` (actix-web would add its own, less
-/// clear error about them to ours), and every route attribute when the handler's shape is wrong
-/// (`shape_ok` false: actix-web's errors would repeat ours in its own words). Also returns the
-/// paths of the attributes left out, so that their imports can be marked used.
-pub fn fallback_attrs(attrs: &[Attribute], shape_ok: bool) -> (Vec<Attribute>, Vec<syn::Path>) {
-    let kinds: Vec<Option<String>> = attrs.iter().map(route_kind).collect();
-    let has_routes = kinds.iter().flatten().any(|k| k == "routes");
-    let mut seen = false;
-    let mut kept = Vec::new();
-    let mut dropped = Vec::new();
-    for (attr, kind) in attrs.iter().zip(kinds) {
-        let drop =
-            kind.is_some() && (!shape_ok || (!has_routes && std::mem::replace(&mut seen, true)));
-        if drop {
-            dropped.push(attr.path().clone());
-        } else {
-            kept.push(attr.clone());
-        }
-    }
-    (kept, dropped)
 }
 
 /// Attributes that are not route attributes but take a path pattern like one: a route

@@ -8,7 +8,7 @@ use cors_core::__private::{OriginEntry, PolicyParts, PolicySpec};
 use cors_core::{Key, Location, Problem, ProblemKind};
 
 use crate::errors::{Errors, Range};
-use crate::parse::{Declaration, Site, Value};
+use crate::parse::{Declaration, Entry, Site, Value};
 
 /// Where a route's policy comes from.
 pub enum PolicySource {
@@ -28,53 +28,71 @@ pub fn render(problem: &Problem) -> String {
     }
 }
 
-/// Validates a declaration into where the route's policy comes from; `route_methods` are the methods of the route (for `#[cors]`).
+/// Validates a declaration into where the route's policy comes from; `route_methods` are the
+/// methods of the route (for `#[cors]`): `disable`, a named policy, or an inline one.
 pub fn policy(
     decl: &Declaration,
     site: Site,
     route_methods: Option<&[(String, Span)]>,
     errors: &mut Errors,
 ) -> Option<PolicySource> {
-    let inline_keys: Vec<_> = decl
+    if decl.flag(Key::Disable) {
+        return disabled(decl, errors);
+    }
+    if let Some(entry) = decl.get(Key::Policy) {
+        return named(decl, entry, errors);
+    }
+    match cors_core::__private::validate(&inline_spec(decl, route_methods)) {
+        Ok(parts) => errors.is_empty().then_some(PolicySource::Inline(parts)),
+        Err(problems) => {
+            report(&problems, decl, site, route_methods, errors);
+            None
+        }
+    }
+}
+
+/// `disable`: any other key has no effect, and is an error.
+fn disabled(decl: &Declaration, errors: &mut Errors) -> Option<PolicySource> {
+    for entry in decl.entries.iter().filter(|e| e.key != Key::Disable) {
+        errors.at(
+            entry.ident.span(),
+            format!("`disable` turns CORS off for this route, so `{}` has no effect\n  = help: remove `{}`, or remove `disable`", entry.ident, entry.ident),
+        );
+    }
+    errors.is_empty().then_some(PolicySource::Disabled)
+}
+
+/// `policy = "name"`: a non-blank name, and no inline key beside it.
+fn named(decl: &Declaration, entry: &Entry, errors: &mut Errors) -> Option<PolicySource> {
+    let Value::List(items) = &entry.value else {
+        return None;
+    };
+    let name = items.first().map(|i| i.value.clone()).unwrap_or_default();
+    if name.trim().is_empty() || name.trim() != name {
+        errors.at_range(
+            entry.value_span,
+            "a policy name cannot be empty or start or end with spaces\n  = help: write e.g. `policy = \"partners\"`",
+        );
+    }
+    let inline_keys = decl
         .entries
         .iter()
-        .filter(|e| e.key != Key::Policy && e.key != Key::Disable)
-        .collect();
-
-    if decl.flag(Key::Disable) {
-        for entry in decl.entries.iter().filter(|e| e.key != Key::Disable) {
-            errors.at(
-                entry.ident.span(),
-                format!("`disable` turns CORS off for this route, so `{}` has no effect\n  = help: remove `{}`, or remove `disable`", entry.ident, entry.ident),
-            );
-        }
-        return errors.is_empty().then_some(PolicySource::Disabled);
+        .filter(|e| e.key != Key::Policy && e.key != Key::Disable);
+    for other in inline_keys {
+        errors.at(
+            other.ident.span(),
+            format!(
+                "`policy = \"{name}\"` takes the whole policy from the middleware, so `{}` cannot be given here\n  = help: set `{}` on the policy registered with `Cors::new().policy(\"{name}\", ...)`, or remove `policy` and declare the policy inline",
+                other.ident, other.ident
+            ),
+        );
     }
+    errors.is_empty().then_some(PolicySource::Named(name))
+}
 
-    if let Some(entry) = decl.get(Key::Policy) {
-        let Value::List(items) = &entry.value else {
-            return None;
-        };
-        let name = items.first().map(|i| i.value.clone()).unwrap_or_default();
-        if name.trim().is_empty() || name.trim() != name {
-            errors.at_range(
-                entry.value_span,
-                "a policy name cannot be empty or start or end with spaces\n  = help: write e.g. `policy = \"partners\"`",
-            );
-        }
-        for other in &inline_keys {
-            errors.at(
-                other.ident.span(),
-                format!(
-                    "`policy = \"{name}\"` takes the whole policy from the middleware, so `{}` cannot be given here\n  = help: set `{}` on the policy registered with `Cors::new().policy(\"{name}\", ...)`, or remove `policy` and declare the policy inline",
-                    other.ident, other.ident
-                ),
-            );
-        }
-        return errors.is_empty().then_some(PolicySource::Named(name));
-    }
-
-    let spec = PolicySpec {
+/// The declaration as cors-core validates it (the route's methods, for `#[cors]`).
+fn inline_spec(decl: &Declaration, route_methods: Option<&[(String, Span)]>) -> PolicySpec {
+    PolicySpec {
         origins: match &decl.get(Key::Origins).map(|e| &e.value) {
             Some(Value::List(items)) => Some(
                 items
@@ -104,44 +122,42 @@ pub fn policy(
             None => decl.strings(Key::Methods),
         },
         wording: cors_core::__private::Wording::Macro,
-    };
-    match cors_core::__private::validate(&spec) {
-        Ok(parts) => errors.is_empty().then_some(PolicySource::Inline(parts)),
-        Err(problems) => {
-            for problem in &problems {
-                if problem.kind == ProblemKind::MissingOrigins
-                    && decl.reported.contains(&Key::Origins)
-                {
-                    // A malformed or misspelled `origins` was already reported; do not also
-                    // call it missing.
-                    continue;
-                }
-                if route_methods.is_some()
-                    && matches!(
-                        problem.kind,
-                        ProblemKind::InvalidMethod | ProblemKind::NonCanonicalMethod
-                    )
-                {
-                    // actix-web's route attribute reports a misspelled method itself.
-                    continue;
-                }
-                let span = span_of(decl, route_methods, problem.location);
-                let message = match problem.kind {
-                    ProblemKind::MissingOrigins if site == Site::Route => format!(
-                        "{}\n  = help: add `origins = [\"https://app.example.com\"]`, take a policy registered on the middleware with `policy = \"name\"`, or turn CORS off for this route with `disable`",
-                        problem.message
-                    ),
-                    // The method is the route's: the fix is not to edit a list.
-                    ProblemKind::ForbiddenMethod if route_methods.is_some() => format!(
-                        "{}\n  = help: remove `#[cors]` from this route: no page can send this method cross-origin, so a CORS policy can only be wrong here",
-                        problem.message
-                    ),
-                    _ => render(problem),
-                };
-                errors.at_range(span, message);
-            }
-            None
+    }
+}
+
+/// Each problem of the validation as an error at its token, but those already said (a
+/// malformed `origins` is not also missing; actix-web's route attribute reports a misspelled
+/// method itself), with the macros' own advice where the fix is not the runtime builder's.
+fn report(
+    problems: &[Problem],
+    decl: &Declaration,
+    site: Site,
+    route_methods: Option<&[(String, Span)]>,
+    errors: &mut Errors,
+) {
+    for problem in problems {
+        let said = match problem.kind {
+            ProblemKind::MissingOrigins => decl.reported.contains(&Key::Origins),
+            ProblemKind::InvalidMethod | ProblemKind::NonCanonicalMethod => route_methods.is_some(),
+            _ => false,
+        };
+        if said {
+            continue;
         }
+        let span = span_of(decl, route_methods, problem.location);
+        let message = match problem.kind {
+            ProblemKind::MissingOrigins if site == Site::Route => format!(
+                "{}\n  = help: add `origins = [\"https://app.example.com\"]`, take a policy registered on the middleware with `policy = \"name\"`, or turn CORS off for this route with `disable`",
+                problem.message
+            ),
+            // The method is the route's: the fix is not to edit a list.
+            ProblemKind::ForbiddenMethod if route_methods.is_some() => format!(
+                "{}\n  = help: remove `#[cors]` from this route: no page can send this method cross-origin, so a CORS policy can only be wrong here",
+                problem.message
+            ),
+            _ => render(problem),
+        };
+        errors.at_range(span, message);
     }
 }
 

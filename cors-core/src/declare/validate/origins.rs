@@ -63,11 +63,23 @@ fn invalid(i: usize, literal: &str, error: OriginError, suggestion: Option<Strin
 }
 
 /// Parses one literal of `origins` (`allow_null`: whether `allow_null_origin` was given, for
-/// the wording of a suggestion).
+/// the wording of a suggestion): `*`, an origin, or a wildcard pattern.
 pub(crate) fn parse_pattern(i: usize, literal: &str, allow_null: bool) -> Result<Pattern, Problem> {
     if literal == "*" {
         return Ok(Pattern::Any);
     }
+    never_sent(i, literal, allow_null)?;
+    if !literal.contains('*') {
+        return match Origin::parse(literal.as_bytes()) {
+            Ok(_) => Ok(Pattern::Exact(literal.to_string())),
+            Err(e) => Err(invalid(i, literal, e, browser_origin(literal))),
+        };
+    }
+    parse_wildcard(i, literal)
+}
+
+/// Origins no browser sends as written: `null` in another case, `file:` URLs.
+fn never_sent(i: usize, literal: &str, allow_null: bool) -> Result<(), Problem> {
     if literal != "null" && literal.trim().eq_ignore_ascii_case("null") {
         return Err(Problem::new(
             ProblemKind::InvalidOrigin,
@@ -91,12 +103,13 @@ pub(crate) fn parse_pattern(i: usize, literal: &str, allow_null: bool) -> Result
         )
         .suggest("use \"null\" together with `allow_null_origin`, and only if you must"));
     }
-    if !literal.contains('*') {
-        return match Origin::parse(literal.as_bytes()) {
-            Ok(_) => Ok(Pattern::Exact(literal.to_string())),
-            Err(e) => Err(invalid(i, literal, e, browser_origin(literal))),
-        };
-    }
+    Ok(())
+}
+
+/// A pattern with `*`: subdomains (`scheme://*.domain[:port]`) or any port
+/// (`scheme://host:*`), in three steps: its parts, its wildcards, then everything else checked
+/// by the request parser on a concrete origin of the pattern.
+fn parse_wildcard(i: usize, literal: &str) -> Result<Pattern, Problem> {
     let wildcard_error = |message: &str| {
         Problem::new(
             ProblemKind::InvalidWildcard,
@@ -123,36 +136,8 @@ pub(crate) fn parse_pattern(i: usize, literal: &str, allow_null: bool) -> Result
         Some((host, port)) => (host, Some(port)),
         None => (rest, None),
     };
-    let port_rule = match port {
-        None => PortRule::Default,
-        Some("*") => PortRule::Any,
-        Some(p) if p.contains('*') => {
-            return Err(wildcard_error("a port is either `*` or a number"))
-        }
-        Some(p) => match p.parse::<u16>() {
-            Ok(n) if n > 0 && !p.starts_with('0') => PortRule::Exact(n),
-            _ => PortRule::Exact(0), // rejected below by the origin parser
-        },
-    };
-    if host == "*" {
-        return Err(wildcard_error("a bare `*` host would allow every site; use `origins = \"*\"` (without credentials) or list the hosts"));
-    }
-    let (subdomains, host_text) = match host.strip_prefix("*.") {
-        Some(suffix) => (true, suffix),
-        None => (false, host),
-    };
-    if host_text.contains('*') {
-        return Err(wildcard_error("`*` may only stand for whole leading labels (`*.example.com`), not inside a label or in the middle"));
-    }
-    if subdomains {
-        let bare = format!("{scheme}://{host_text}");
-        if Origin::parse(bare.as_bytes()).is_ok_and(|o| o.host_kind() != Some(HostKind::Domain)) {
-            return Err(wildcard_error(
-                "a subdomain wildcard needs a domain name, not an IP address",
-            ));
-        }
-    }
-    // Check everything else with the request parser, on a concrete origin of the pattern.
+    let port_rule = wildcard_port(port).map_err(wildcard_error)?;
+    let (subdomains, host_text) = wildcard_host(scheme, host).map_err(wildcard_error)?;
     let sample_port = match (port, port_rule) {
         (Some(p), PortRule::Exact(_)) => format!(":{p}"),
         _ => String::new(),
@@ -184,6 +169,41 @@ pub(crate) fn parse_pattern(i: usize, literal: &str, allow_null: bool) -> Result
     } else {
         Err(wildcard_error("unsupported wildcard"))
     }
+}
+
+/// A pattern's port: none (the scheme's default), `*`, or a number (a bad number is left to
+/// the origin parser, which says what is wrong with it).
+fn wildcard_port(port: Option<&str>) -> Result<PortRule, &'static str> {
+    Ok(match port {
+        None => PortRule::Default,
+        Some("*") => PortRule::Any,
+        Some(p) if p.contains('*') => return Err("a port is either `*` or a number"),
+        Some(p) => match p.parse::<u16>() {
+            Ok(n) if n > 0 && !p.starts_with('0') => PortRule::Exact(n),
+            _ => PortRule::Exact(0), // rejected by the origin parser
+        },
+    })
+}
+
+/// A pattern's host: whether it is `*.`-prefixed, and the host after the prefix.
+fn wildcard_host<'l>(scheme: &str, host: &'l str) -> Result<(bool, &'l str), &'static str> {
+    if host == "*" {
+        return Err("a bare `*` host would allow every site; use `origins = \"*\"` (without credentials) or list the hosts");
+    }
+    let (subdomains, host_text) = match host.strip_prefix("*.") {
+        Some(suffix) => (true, suffix),
+        None => (false, host),
+    };
+    if host_text.contains('*') {
+        return Err("`*` may only stand for whole leading labels (`*.example.com`), not inside a label or in the middle");
+    }
+    if subdomains {
+        let bare = format!("{scheme}://{host_text}");
+        if Origin::parse(bare.as_bytes()).is_ok_and(|o| o.host_kind() != Some(HostKind::Domain)) {
+            return Err("a subdomain wildcard needs a domain name, not an IP address");
+        }
+    }
+    Ok((subdomains, host_text))
 }
 
 /// Why a subdomain wildcard over a suffix would allow sites that anyone can register.
@@ -370,8 +390,31 @@ fn configuration_mistake(i: usize, literal: &str, wording: Wording) -> Option<Pr
     None
 }
 
-/// Validates `origins` and fills the origin parts of `parts`.
+/// Validates `origins` and fills the origin parts of `parts`, in four phases: the list as a
+/// whole, each entry, the entries against each other, and the parts.
 pub(crate) fn validate(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mut Vec<Problem>) {
+    let Some(entries) = entries_to_check(spec, problems) else {
+        return;
+    };
+    let any_at = entries
+        .iter()
+        .position(|e| matches!(e, OriginEntry::Literal(s) if s == "*"));
+    let (parsed, regexes) = check_entries(entries, spec, problems);
+    match any_at {
+        Some(any_at) => report_redundant_next_to_any(entries, any_at, problems),
+        // Next to `"*"`, every other entry is already reported as redundant.
+        None => report_shadowed(entries, &parsed, &regexes, problems),
+    }
+    fill_parts(parsed, regexes, parts);
+}
+
+/// The list's entries when they are to be checked one by one; `None` when the list as a whole
+/// is settled: every origin dynamic, or a problem reported (dynamic next to `*`, no `origins`,
+/// an empty list).
+fn entries_to_check<'s>(
+    spec: &'s PolicySpec,
+    problems: &mut Vec<Problem>,
+) -> Option<&'s [OriginEntry]> {
     if spec.dynamic_origins {
         let entries = spec.origins.as_deref().unwrap_or_default();
         if entries
@@ -386,11 +429,11 @@ pub(crate) fn validate(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mu
                 )
                 .suggest("remove `allow_any_origin()`, or `allow_dynamic_origins()`"),
             );
-            return;
+            return None;
         }
         if entries.is_empty() {
             // Every origin comes from the dynamic source.
-            return;
+            return None;
         }
     }
     let Some(entries) = &spec.origins else {
@@ -402,7 +445,7 @@ pub(crate) fn validate(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mu
             )
             .suggest("add `origins = [\"https://app.example.com\"]` (or `origins = \"*\"` for a public, credential-free API)"),
         );
-        return;
+        return None;
     };
     if entries.is_empty() {
         problems.push(
@@ -416,16 +459,24 @@ pub(crate) fn validate(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mu
                 "the configured list is empty or unset: give at least one origin (e.g. set the environment variable you read it from)",
             )),
         );
-        return;
+        return None;
     }
+    Some(entries)
+}
 
+/// The entries that passed their own checks (duplicates, configuration mistakes, syntax, the
+/// rules that depend on the rest of the policy), with their positions: literal patterns, and
+/// compiled regexes.
+type Checked<'s> = (Vec<(usize, Pattern)>, Vec<(usize, &'s str, regex::Regex)>);
+
+fn check_entries<'s>(
+    entries: &'s [OriginEntry],
+    spec: &PolicySpec,
+    problems: &mut Vec<Problem>,
+) -> Checked<'s> {
     let mut parsed: Vec<(usize, Pattern)> = Vec::new();
     let mut regexes: Vec<(usize, &str, regex::Regex)> = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let any_at = entries
-        .iter()
-        .position(|e| matches!(e, OriginEntry::Literal(s) if s == "*"));
-
     for (i, entry) in entries.iter().enumerate() {
         let key = describe(entry);
         if let Some(first) = seen.get(&key) {
@@ -465,36 +516,48 @@ pub(crate) fn validate(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mu
             }
         }
     }
+    (parsed, regexes)
+}
 
-    if let Some(any_at) = any_at {
-        let reported: Vec<usize> = problems
-            .iter()
-            .filter_map(|p| match p.location {
-                Location::Item(Key::Origins, i) => Some(i),
-                _ => None,
-            })
-            .collect();
-        for (i, entry) in entries.iter().enumerate() {
-            if i != any_at && !reported.contains(&i) {
-                problems.push(
-                    Problem::new(
-                        ProblemKind::RedundantEntry,
-                        item(i),
-                        format!(
-                            "{} is redundant: `\"*\"` already allows every origin",
-                            describe(entry)
-                        ),
-                    )
-                    .suggest("remove it, or remove \"*\" to allow only the listed origins"),
-                );
-            }
+/// Next to `"*"`, every other entry not already reported is redundant.
+fn report_redundant_next_to_any(
+    entries: &[OriginEntry],
+    any_at: usize,
+    problems: &mut Vec<Problem>,
+) {
+    let reported: Vec<usize> = problems
+        .iter()
+        .filter_map(|p| match p.location {
+            Location::Item(Key::Origins, i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    for (i, entry) in entries.iter().enumerate() {
+        if i != any_at && !reported.contains(&i) {
+            problems.push(
+                Problem::new(
+                    ProblemKind::RedundantEntry,
+                    item(i),
+                    format!(
+                        "{} is redundant: `\"*\"` already allows every origin",
+                        describe(entry)
+                    ),
+                )
+                .suggest("remove it, or remove \"*\" to allow only the listed origins"),
+            );
         }
     }
+}
 
-    // Shadowed entries: an origin or wildcard already covered by another rule of the list
-    // (next to `"*"`, every other entry is already reported as redundant).
-    let shadows = shadowed_by(&parsed);
-    for ((i, pattern), shadow) in parsed.iter().zip(shadows).filter(|_| any_at.is_none()) {
+/// Shadowed entries: an origin or wildcard already covered by another rule of the list.
+fn report_shadowed(
+    entries: &[OriginEntry],
+    parsed: &[(usize, Pattern)],
+    regexes: &[(usize, &str, regex::Regex)],
+    problems: &mut Vec<Problem>,
+) {
+    let shadows = shadowed_by(parsed);
+    for ((i, pattern), shadow) in parsed.iter().zip(shadows) {
         let shadow = shadow.or_else(|| match pattern {
             Pattern::Exact(s) if s != "null" => regexes
                 .iter()
@@ -517,7 +580,14 @@ pub(crate) fn validate(spec: &PolicySpec, parts: &mut PolicyParts, problems: &mu
             );
         }
     }
+}
 
+/// The origin parts of a policy, from the entries that passed.
+fn fill_parts(
+    parsed: Vec<(usize, Pattern)>,
+    regexes: Vec<(usize, &str, regex::Regex)>,
+    parts: &mut PolicyParts,
+) {
     for (_, pattern) in parsed {
         match pattern {
             Pattern::Any => parts.any_origin = true,
