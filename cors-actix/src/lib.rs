@@ -126,7 +126,7 @@ pub use on_refusal::OnRefusal;
 pub use policy::dynamic::DynamicOrigins;
 pub use policy::live::LivePolicy;
 pub use policy::lookup::{LookupStats, OriginLookup, OriginLookupBuilder};
-pub use policy::policy_ref::{PolicyRef, RuntimePolicy};
+pub use policy::policy_ref::PolicyRef;
 pub use policy::slot::PolicySlot;
 pub use preflight_status::PreflightStatus;
 pub use report::{ReportedRoute, RouteReport};
@@ -147,7 +147,7 @@ pub struct ReadmeDoctests;
 pub mod __private {
     pub use crate::door::route_door::RouteDoor;
     pub use crate::routes::registry::register_route;
-    pub use crate::routes::route_cors::{GuardFn, PolicySource, RouteCors};
+    pub use crate::routes::route_cors::{DeclaredPolicy, GuardFn, RouteCors};
     pub use actix_web;
     pub use cors_core as core;
     pub use std::borrow::Cow;

@@ -19,7 +19,7 @@ use crate::door::route_table::{
 use crate::policy::policy_ref::PolicyRef;
 use crate::policy::slot::PolicySlot;
 use crate::routes::registry::{Declared, Registration};
-use crate::routes::route_cors::PolicySource;
+use crate::routes::route_cors::DeclaredPolicy;
 use crate::settings::Settings;
 
 /// Why an app cannot start, and what it should know.
@@ -140,11 +140,11 @@ impl TableEntry {
         let (handler, path, methods, guards, policy, from, declaration) = match declared {
             Declared::Route(route) => {
                 let (policy, from) = match route.source {
-                    PolicySource::Inline(policy) => (
-                        RoutePolicy::Decide(PolicySlot::from(PolicyRef::Static(policy))),
+                    DeclaredPolicy::Inline(policy) => (
+                        RoutePolicy::Decide(PolicySlot::from(PolicyRef::from(*policy))),
                         PolicyFrom::Inline,
                     ),
-                    PolicySource::Named(name) => match settings.named.get(*name) {
+                    DeclaredPolicy::Named(name) => match settings.named.get(*name) {
                         Some(policy) => {
                             (RoutePolicy::Decide(policy.clone()), PolicyFrom::Named(name))
                         }
@@ -155,7 +155,7 @@ impl TableEntry {
                             ))
                         }
                     },
-                    PolicySource::Disabled => (RoutePolicy::Disabled, PolicyFrom::Inline),
+                    DeclaredPolicy::Disabled => (RoutePolicy::Disabled, PolicyFrom::Inline),
                 };
                 (
                     route.handler.to_owned(),

@@ -22,13 +22,13 @@ pub fn route(source: PolicySource, mut item: ItemFn, routes: Routes) -> TokenStr
     let source = match source {
         PolicySource::Inline(parts) => {
             let policy = policy_expr(&parts);
-            quote!(#p::PolicySource::Inline({
+            quote!(#p::DeclaredPolicy::Inline({
                 static __CORS_POLICY: #p::core::Policy = #policy;
                 &__CORS_POLICY
             }))
         }
-        PolicySource::Named(policy) => quote!(#p::PolicySource::Named(#policy)),
-        PolicySource::Disabled => quote!(#p::PolicySource::Disabled),
+        PolicySource::Named(policy) => quote!(#p::DeclaredPolicy::Named(#policy)),
+        PolicySource::Disabled => quote!(#p::DeclaredPolicy::Disabled),
     };
     let source_static = format_ident!("__CORS_SOURCE_{}", name);
 
@@ -88,7 +88,7 @@ pub fn route(source: PolicySource, mut item: ItemFn, routes: Routes) -> TokenStr
         impl #p::actix_web::dev::HttpServiceFactory for #name {
             fn register(self, __config: &mut #p::actix_web::dev::AppService) {
                 #[allow(non_upper_case_globals)]
-                static #source_static: #p::PolicySource = #source;
+                static #source_static: #p::DeclaredPolicy = #source;
 
                 #(#declarations)*
 

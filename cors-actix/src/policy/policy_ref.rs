@@ -6,8 +6,8 @@ use std::sync::Arc;
 use actix_web::http::header::HeaderValue;
 use cors_core::Policy;
 
-/// A policy as the middleware holds it: a `&'static Policy` from `cors_policy!`, or a
-/// [`Policy`] built at run time (shared, with its header values prepared once).
+/// A policy as [`Cors`](crate::Cors) takes it: a `&'static Policy` from `cors_policy!`, or a
+/// [`Policy`] built at run time (shared by every worker).
 ///
 /// You rarely name this type: [`Cors::default_policy`](crate::Cors::default_policy) and
 /// [`Cors::policy`](crate::Cors::policy) accept both forms through `Into<PolicyRef>`.
@@ -27,40 +27,26 @@ use cors_core::Policy;
 /// );
 /// ```
 #[derive(Clone, Debug)]
-pub enum PolicyRef {
+pub struct PolicyRef(Held);
+
+/// The two forms, private: what `Cors` takes is `PolicyRef`, whatever the form.
+#[derive(Clone, Debug)]
+enum Held {
     /// A policy in a `static` (from `cors_policy!`).
     Static(&'static Policy),
     /// A policy built at run time.
-    Shared(Arc<RuntimePolicy>),
-}
-
-/// A runtime-built policy with its constant header values prepared once, so that requests
-/// decided with it allocate nothing.
-#[derive(Debug)]
-pub struct RuntimePolicy {
-    policy: Policy,
-    expose: Option<HeaderValue>,
-    max_age: Option<HeaderValue>,
+    Shared(Arc<Policy>),
 }
 
 impl From<&'static Policy> for PolicyRef {
     fn from(policy: &'static Policy) -> Self {
-        PolicyRef::Static(policy)
+        PolicyRef(Held::Static(policy))
     }
 }
 
 impl From<Policy> for PolicyRef {
     fn from(policy: Policy) -> Self {
-        // Validated values are tokens and digits: always valid header values.
-        let expose = policy
-            .expose_headers()
-            .and_then(|v| HeaderValue::from_str(v).ok());
-        let max_age = policy.max_age().and_then(|v| HeaderValue::from_str(v).ok());
-        PolicyRef::Shared(Arc::new(RuntimePolicy {
-            policy,
-            expose,
-            max_age,
-        }))
+        PolicyRef(Held::Shared(Arc::new(policy)))
     }
 }
 
@@ -68,27 +54,21 @@ impl Deref for PolicyRef {
     type Target = Policy;
 
     fn deref(&self) -> &Policy {
-        match self {
-            PolicyRef::Static(p) => p,
-            PolicyRef::Shared(p) => &p.policy,
+        match &self.0 {
+            Held::Static(p) => p,
+            Held::Shared(p) => p,
         }
     }
 }
 
 impl PolicyRef {
-    /// `Access-Control-Expose-Headers`, without allocating.
-    pub(crate) fn expose_value(&self) -> Option<HeaderValue> {
-        match self {
-            PolicyRef::Static(p) => p.expose_headers().and_then(static_value),
-            PolicyRef::Shared(p) => p.expose.clone(),
-        }
-    }
-
-    /// `Access-Control-Max-Age`, without allocating.
-    pub(crate) fn max_age_value(&self) -> Option<HeaderValue> {
-        match self {
-            PolicyRef::Static(p) => p.max_age().and_then(static_value),
-            PolicyRef::Shared(p) => p.max_age.clone(),
+    /// One of the policy's texts as a header value: over the static text itself for a policy
+    /// in a `static` (no allocation), made once for a policy built at run time.
+    fn header_value(&self, text: fn(&Policy) -> Option<&str>) -> Option<HeaderValue> {
+        match &self.0 {
+            Held::Static(p) => text(p).and_then(static_value),
+            // Validated values are tokens and digits: always valid header values.
+            Held::Shared(p) => text(p).and_then(|v| HeaderValue::from_str(v).ok()),
         }
     }
 }
@@ -100,7 +80,8 @@ pub(crate) fn static_value(text: &'static str) -> Option<HeaderValue> {
         .then(|| HeaderValue::from_static(text))
 }
 
-/// A policy with its texts made into header values when the app starts, so that writing a
+/// A policy with its texts made into header values once, when the app starts or a live policy
+/// is replaced (the only place they are made), so that writing a
 /// [`Grant`](cors_core::Grant) allocates nothing.
 #[derive(Clone, Debug)]
 pub(crate) struct Prepared {
@@ -118,8 +99,8 @@ impl Prepared {
         Prepared {
             actual_vary: policy.actual_vary(),
             values: [
-                policy.expose_value(),
-                policy.max_age_value(),
+                policy.header_value(Policy::expose_headers),
+                policy.header_value(Policy::max_age),
                 static_value(policy.preflight_vary()),
             ],
             policy,

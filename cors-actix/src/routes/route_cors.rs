@@ -6,7 +6,7 @@ use cors_core::Policy;
 /// Where a route's policy comes from.
 #[doc(hidden)]
 #[derive(Debug)]
-pub enum PolicySource {
+pub enum DeclaredPolicy {
     /// Declared in `#[cors(...)]`, validated at compile time.
     Inline(&'static Policy),
     /// `#[cors(policy = "name")]`: registered on the middleware.
@@ -35,7 +35,7 @@ pub struct RouteCors {
     /// The route attribute's guard functions, in order.
     pub guards: &'static [GuardFn],
     /// The policy (shared by the declarations of one handler's routes).
-    pub source: &'static PolicySource,
+    pub source: &'static DeclaredPolicy,
 }
 
 impl RouteCors {
@@ -46,7 +46,7 @@ impl RouteCors {
         path: &'static str,
         methods: &'static [&'static str],
         guards: &'static [GuardFn],
-        source: &'static PolicySource,
+        source: &'static DeclaredPolicy,
     ) -> RouteCors {
         RouteCors {
             handler,
