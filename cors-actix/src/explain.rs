@@ -10,6 +10,7 @@ use actix_web::http::{Method, Uri};
 
 use crate::door::decide::Outcome;
 use crate::door::read::is_same_origin;
+use crate::door::read::Read;
 use crate::door::refusal::REFUSAL_HEADER;
 use crate::door::route_table::{Found, RoutePolicy};
 use crate::door::Door;
@@ -204,7 +205,9 @@ impl Door {
     /// What this door does with `req`, and why. The door must be in debug mode (refusals then
     /// carry their reason).
     pub(crate) fn explain(self: &Rc<Self>, req: &ServiceRequest) -> Explanation {
-        let (preflight, found) = self.find(req);
+        let read = Read::of(req.head());
+        let preflight = matches!(read, Read::Preflight(_));
+        let found = self.find(req, &read);
         let default = || match &self.default {
             Some(default) => format!("default policy {}", Short(default)),
             None => "no policy".to_owned(),

@@ -6,13 +6,13 @@
 use std::rc::Rc;
 
 use actix_web::dev::{RequestHead, ServiceRequest};
-use actix_web::http::header;
+use actix_web::http::header::HeaderValue;
 use actix_web::HttpResponse;
-use cors_core::{Decision, Origin, Reason};
+use cors_core::{Decision, HeaderInput, Origin, Reason};
 
 use crate::door::log::{action, skipped, Log};
 use crate::door::mark::{key, Mark, MarkGuard, Seen};
-use crate::door::read::{is_preflight, is_same_origin, origin, PreflightValues};
+use crate::door::read::{is_same_origin, PreflightValues, Read};
 use crate::door::refusal::{refusal_response, refusal_text};
 use crate::door::route_table::{Found, Route, RoutePolicy};
 use crate::door::write::{preflight_answer, Decoration};
@@ -197,26 +197,23 @@ impl Door {
     fn decide_preflight(
         &self,
         req: &ServiceRequest,
+        values: &PreflightValues<'_>,
         choice: Choice<'_>,
         known: Option<bool>,
     ) -> Outcome {
         match choice {
             Choice::Policy {
                 handler, policy, ..
-            } => self.answer_preflight(req, handler, policy, known),
+            } => self.answer_preflight(req, values, handler, policy, known),
             Choice::Twins { route } => {
                 // The actual request will be decided by the twin actix-web runs; the preflight
                 // (which carries no data) is allowed if one of them allows it.
-                let method = req
-                    .headers()
-                    .get(header::ACCESS_CONTROL_REQUEST_METHOD)
-                    .map_or(&b""[..], |m| m.as_bytes());
                 let mut first = None;
-                for twin in self.with_twins(route, method) {
+                for twin in self.with_twins(route, values.route_method) {
                     let RoutePolicy::Decide(policy) = &twin.policy else {
                         continue;
                     };
-                    match self.answer_preflight(req, &twin.handler, policy, known) {
+                    match self.answer_preflight(req, values, &twin.handler, policy, known) {
                         Outcome::Respond(res) if res.status().is_success() => {
                             return Outcome::Respond(res)
                         }
@@ -260,12 +257,12 @@ impl Door {
     fn answer_preflight(
         &self,
         req: &ServiceRequest,
+        values: &PreflightValues<'_>,
         handler: &str,
         policy: &PolicySlot,
         known: Option<bool>,
     ) -> Outcome {
         let prepared = policy.load();
-        let values = PreflightValues::read(req.headers());
         let mut dynamic = Dynamic::new(policy, known, req.head());
         let decision = prepared
             .policy
@@ -274,7 +271,7 @@ impl Door {
             return lookup;
         }
         Outcome::Respond(preflight_answer(
-            &values,
+            values,
             decision,
             &prepared,
             &Log::of(handler, req),
@@ -288,10 +285,11 @@ impl Door {
     fn decide_actual(
         self: &Rc<Self>,
         req: &ServiceRequest,
+        (input, origin): (HeaderInput<'_>, Option<&HeaderValue>),
         choice: Choice<'_>,
         known: Option<bool>,
     ) -> Outcome {
-        let has_origin = req.headers().contains_key(header::ORIGIN);
+        let has_origin = input.is_present();
         let (handler, slot, predicted) = match choice {
             Choice::Policy {
                 handler,
@@ -325,7 +323,6 @@ impl Door {
             }
         };
         let prepared = slot.load();
-        let (input, origin) = origin(req.headers());
         let mut dynamic = Dynamic::new(slot, known, req.head());
         let decision = prepared.policy.actual_with(input, |o| dynamic.ask(o));
         let check = |door: &Rc<Door>| door.check(req, predicted);
@@ -425,7 +422,8 @@ impl Door {
             policy,
             predicted: Predicted::Nothing,
         };
-        match self.decide_actual(req, choice, None) {
+        let origin = crate::door::read::origin(req.headers());
+        match self.decide_actual(req, origin, choice, None) {
             Outcome::Call(decoration, _) => AtRoute::Pass(decoration),
             Outcome::Respond(response) => AtRoute::Answer(response),
             Outcome::Lookup(..) => {
@@ -443,30 +441,21 @@ impl Door {
         if self.table.is_empty() && self.default.is_none() {
             return self.unclaimed(req, UNCOVERED, None);
         }
-        let (preflight, found) = self.find(req);
-        let choice = self.choose(found);
-        if preflight {
-            self.decide_preflight(req, choice, known)
-        } else {
-            self.decide_actual(req, choice, known)
+        let read = Read::of(req.head());
+        let choice = self.choose(self.find(req, &read));
+        match &read {
+            Read::Preflight(values) => self.decide_preflight(req, values, choice, known),
+            Read::Actual { origin } => self.decide_actual(req, *origin, choice, known),
         }
     }
 
-    /// Whether `req` is a preflight, and the declared route (or scope) it is for: the one of
-    /// its path and method (the requested method, for a preflight).
+    /// The declared route (or scope) `req` is for: the one of its path and method (the
+    /// requested method, for a preflight), as `read` says.
     #[inline]
-    pub(crate) fn find<'t>(&'t self, req: &ServiceRequest) -> (bool, Found<'t>) {
-        let preflight = is_preflight(req);
-        let method = if preflight {
-            req.headers()
-                .get(header::ACCESS_CONTROL_REQUEST_METHOD)
-                .map_or(&b""[..], |m| m.as_bytes())
-        } else {
-            req.method().as_str().as_bytes()
-        };
+    pub(crate) fn find<'t>(&'t self, req: &ServiceRequest, read: &Read<'_>) -> Found<'t> {
+        let method = read.route_method(req.head());
         // The path as actix-web's router matches it (percent-decoded where it decodes).
-        let found = self.table.find(req.match_info().unprocessed(), method, req);
-        (preflight, found)
+        self.table.find(req.match_info().unprocessed(), method, req)
     }
 }
 

@@ -41,12 +41,58 @@ pub(crate) struct PreflightValues<'a> {
     pub(crate) origin: Option<&'a HeaderValue>,
     pub(crate) method: Option<&'a HeaderValue>,
     pub(crate) headers: Option<&'a HeaderValue>,
+    /// The method the preflight's route is chosen by: the first requested method (a preflight
+    /// with several is refused by the decision, at the route it names).
+    pub(crate) route_method: &'a [u8],
+}
+
+/// What the door reads of a request before it chooses a policy, in one pass over its CORS
+/// headers: a preflight with all of them, or another request with its `Origin`. Everything
+/// after (the route's method, the decision, the echoed values) takes them from here.
+pub(crate) enum Read<'a> {
+    /// `OPTIONS` with `Origin` and `Access-Control-Request-Method`.
+    Preflight(PreflightValues<'a>),
+    /// Any other request.
+    Actual {
+        /// `Origin`, for `cors-core`, and its value to echo.
+        origin: (HeaderInput<'a>, Option<&'a HeaderValue>),
+    },
+}
+
+impl<'a> Read<'a> {
+    /// Reads `head`: `Origin` once; for an `OPTIONS` with one, the preflight's headers.
+    #[inline]
+    pub(crate) fn of(head: &'a RequestHead) -> Read<'a> {
+        let headers = &head.headers;
+        let origin = lookup(headers, &header::ORIGIN);
+        if head.method == Method::OPTIONS && origin.0.is_present() {
+            let method = lookup(headers, &header::ACCESS_CONTROL_REQUEST_METHOD);
+            if method.0.is_present() {
+                return Read::Preflight(PreflightValues::read(headers, origin, method));
+            }
+        }
+        Read::Actual { origin }
+    }
+
+    /// The method a declared route is chosen by: the requested one for a preflight (its first
+    /// value, as sent), the request's own otherwise.
+    #[inline]
+    pub(crate) fn route_method<'m>(&'m self, head: &'m RequestHead) -> &'m [u8] {
+        match self {
+            Read::Preflight(values) => values.route_method,
+            Read::Actual { .. } => head.method.as_str().as_bytes(),
+        }
+    }
 }
 
 impl<'a> PreflightValues<'a> {
-    pub(crate) fn read(headers: &'a HeaderMap) -> PreflightValues<'a> {
-        let (origin_input, origin) = lookup(headers, &header::ORIGIN);
-        let (method_input, method) = lookup(headers, &header::ACCESS_CONTROL_REQUEST_METHOD);
+    /// The preflight's values, given its `Origin` and `Access-Control-Request-Method` already
+    /// looked up.
+    fn read(
+        headers: &'a HeaderMap,
+        (origin_input, origin): (HeaderInput<'a>, Option<&'a HeaderValue>),
+        (method_input, method): (HeaderInput<'a>, Option<&'a HeaderValue>),
+    ) -> PreflightValues<'a> {
         let (headers_input, requested) = lookup(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS);
         PreflightValues {
             request: cors_core::PreflightRequest::new(origin_input, method_input)
@@ -55,6 +101,12 @@ impl<'a> PreflightValues<'a> {
             origin,
             method,
             headers: requested,
+            route_method: match method {
+                Some(method) => method.as_bytes(),
+                None => headers
+                    .get(header::ACCESS_CONTROL_REQUEST_METHOD)
+                    .map_or(&b""[..], HeaderValue::as_bytes),
+            },
         }
     }
 }
