@@ -5,11 +5,12 @@
 
 use std::rc::Rc;
 
-use actix_web::dev::{RequestHead, ServiceRequest};
+use actix_web::dev::ServiceRequest;
 use actix_web::http::header::HeaderValue;
 use actix_web::HttpResponse;
-use cors_core::{Decision, HeaderInput, Origin, Reason};
+use cors_core::{Decision, HeaderInput};
 
+use crate::door::ask::Dynamic;
 use crate::door::log::{action, skipped, Log};
 use crate::door::mark::{key, Mark, MarkGuard, Seen};
 use crate::door::read::{is_same_origin, PreflightValues, Read};
@@ -18,7 +19,6 @@ use crate::door::route_table::{Found, Route, RoutePolicy};
 use crate::door::write::{preflight_answer, Decoration};
 use crate::door::Door;
 use crate::on_refusal::OnRefusal;
-use crate::policy::dynamic::{Answer, DynamicOrigins};
 use crate::policy::lookup::OriginLookup;
 use crate::policy::slot::PolicySlot;
 
@@ -79,56 +79,6 @@ pub(crate) enum Outcome {
 pub(crate) enum AtRoute {
     Pass(Decoration),
     Answer(HttpResponse),
-}
-
-/// The question a policy with dynamic origins asks about an origin its list does not allow.
-struct Dynamic<'a> {
-    origins: Option<&'a DynamicOrigins>,
-    /// The lookup's answer, when deciding again after it.
-    known: Option<bool>,
-    head: &'a RequestHead,
-    /// Set when the answer is not cached: the request waits for a lookup.
-    unknown: bool,
-}
-
-impl<'a> Dynamic<'a> {
-    fn new(slot: &'a PolicySlot, known: Option<bool>, head: &'a RequestHead) -> Dynamic<'a> {
-        Dynamic {
-            origins: slot.dynamic.as_ref(),
-            known,
-            head,
-            unknown: false,
-        }
-    }
-
-    fn ask(&mut self, origin: &Origin<'_>) -> bool {
-        if let Some(known) = self.known {
-            return known;
-        }
-        match self.origins.map(|o| o.answer(origin, self.head)) {
-            Some(Answer::Allowed) => true,
-            Some(Answer::Refused) | None => false,
-            Some(Answer::Unknown) => {
-                self.unknown = true;
-                false
-            }
-        }
-    }
-
-    /// The lookup to wait for, if `decision` refused an origin only for want of its answer.
-    #[inline]
-    fn lookup(&self, decision: &Decision<'_, '_>) -> Option<Outcome> {
-        if !self.unknown {
-            return None;
-        }
-        match decision {
-            Decision::Refused(Reason::OriginNotAllowed(origin)) => {
-                let lookup = self.origins.and_then(DynamicOrigins::lookup)?;
-                Some(Outcome::Lookup(lookup.clone(), (*origin).to_owned()))
-            }
-            _ => None,
-        }
-    }
 }
 
 impl Door {
@@ -267,8 +217,8 @@ impl Door {
         let decision = prepared
             .policy
             .preflight_with(&values.request, |o| dynamic.ask(o));
-        if let Some(lookup) = dynamic.lookup(&decision) {
-            return lookup;
+        if let Some((lookup, origin)) = dynamic.lookup(&decision) {
+            return Outcome::Lookup(lookup, origin);
         }
         Outcome::Respond(preflight_answer(
             values,
@@ -343,8 +293,8 @@ impl Door {
                     log.skipped("request", skipped::SAME_ORIGIN);
                     return Outcome::Call(vary, check(self));
                 }
-                if let Some(lookup) = dynamic.lookup(&decision) {
-                    return lookup;
+                if let Some((lookup, origin)) = dynamic.lookup(&decision) {
+                    return Outcome::Lookup(lookup, origin);
                 }
                 // Browsers do not apply CORS to WebSockets (or any upgrade): a response without
                 // CORS headers would not stop the page from using the connection.

@@ -1,9 +1,10 @@
 //! The door: the service of [`Cors`](crate::Cors). For every request, in one direction:
 //! [`read`] the request, choose the policy of the route actix-web will run ([`route_table`]),
-//! [`decide`], then answer ([`refusal`], preflights) or call the app, [`verify`] after routing
+//! [`decide`] (asking dynamic origins through [`ask`]), then answer ([`refusal`], preflights) or call the app, [`verify`] after routing
 //! what actix-web ran (the [`route_door`] of a `#[cors]` route confirms through the request's
 //! [`mark`]) and [`write`] the CORS headers on whatever comes back; [`log`] every decision.
 
+pub(crate) mod ask;
 pub(crate) mod decide;
 pub(crate) mod log;
 pub(crate) mod mark;

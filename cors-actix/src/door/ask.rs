@@ -1,0 +1,64 @@
+//! The question a policy with dynamic origins asks during a decision, about an origin its
+//! list does not allow: answered from the cache, or the lookup the request must wait for.
+
+use actix_web::dev::RequestHead;
+use cors_core::{Decision, Origin, Reason};
+
+use crate::policy::dynamic::{Answer, DynamicOrigins};
+use crate::policy::lookup::OriginLookup;
+use crate::policy::slot::PolicySlot;
+
+/// The question a policy with dynamic origins asks about an origin its list does not allow.
+pub(crate) struct Dynamic<'a> {
+    origins: Option<&'a DynamicOrigins>,
+    /// The lookup's answer, when deciding again after it.
+    known: Option<bool>,
+    head: &'a RequestHead,
+    /// Set when the answer is not cached: the request waits for a lookup.
+    unknown: bool,
+}
+
+impl<'a> Dynamic<'a> {
+    pub(crate) fn new(
+        slot: &'a PolicySlot,
+        known: Option<bool>,
+        head: &'a RequestHead,
+    ) -> Dynamic<'a> {
+        Dynamic {
+            origins: slot.dynamic.as_ref(),
+            known,
+            head,
+            unknown: false,
+        }
+    }
+
+    pub(crate) fn ask(&mut self, origin: &Origin<'_>) -> bool {
+        if let Some(known) = self.known {
+            return known;
+        }
+        match self.origins.map(|o| o.answer(origin, self.head)) {
+            Some(Answer::Allowed) => true,
+            Some(Answer::Refused) | None => false,
+            Some(Answer::Unknown) => {
+                self.unknown = true;
+                false
+            }
+        }
+    }
+
+    /// The lookup to wait for and the origin to ask it about, if `decision` refused an origin
+    /// only for want of its answer.
+    #[inline]
+    pub(crate) fn lookup(&self, decision: &Decision<'_, '_>) -> Option<(OriginLookup, String)> {
+        if !self.unknown {
+            return None;
+        }
+        match decision {
+            Decision::Refused(Reason::OriginNotAllowed(origin)) => {
+                let lookup = self.origins.and_then(DynamicOrigins::lookup)?;
+                Some((lookup.clone(), (*origin).to_owned()))
+            }
+            _ => None,
+        }
+    }
+}
