@@ -126,7 +126,7 @@ profile unless said otherwise. Re-measure with `scripts/measure-macro-cost.sh [N
   run time can turn off `cors-actix`'s default `public-suffix-list` feature: the macros keep the
   list (their copy of `cors-core` always has it), the runtime copy does without; measured on a
   release rebuild of `cors-core` and its dependents: 37.8 s against 55.3 s.
-- **Never at run time**: no decision reads the list (only `declare/validate/origins.rs` uses `psl`, checked
+- **Never at run time**: no decision reads the list (only `declare/validate/public_suffix.rs` uses `psl`, checked
   by `cors-core/tests/psl_off_request_path.rs`), and the server binary of the 50-handler crate
   links no `psl` symbol at all (`nm`), against about 11 600 in a binary that calls
   `Policy::builder()`.

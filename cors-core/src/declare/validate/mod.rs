@@ -4,7 +4,9 @@
 
 mod headers;
 mod methods;
+mod origin_pattern;
 mod origins;
+mod public_suffix;
 mod regex;
 mod suggest;
 
