@@ -393,3 +393,34 @@ async fn a_declared_route_behind_a_plain_service_is_found_at_the_first_request()
         "{log}"
     );
 }
+
+#[cors(origins = ["https://app.example.com"])]
+#[get("/pair")]
+async fn pair_get() -> impl Responder {
+    "got"
+}
+
+#[cors(origins = ["https://app.example.com"])]
+#[actix_web::delete("/pair")]
+async fn pair_delete() -> impl Responder {
+    "deleted"
+}
+
+#[actix_rt::test]
+async fn declared_routes_sharing_a_path_with_other_methods_are_not_reported_unreachable() {
+    let cors = Cors::new();
+    let app = test::init_service(
+        App::new()
+            .service(web::scope("/v1").service(pair_get).service(pair_delete))
+            .wrap(cors.clone()),
+    )
+    .await;
+    let res = test::call_service(
+        &app,
+        actual(Method::DELETE, "/v1/pair", Some("https://app.example.com")).to_request(),
+    )
+    .await;
+    assert_eq!(res.status(), 200, "the second route is reached");
+    let report = cors.route_report().expect("started");
+    assert!(report.findings().is_empty(), "{report}");
+}

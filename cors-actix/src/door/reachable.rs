@@ -16,6 +16,11 @@ pub(crate) fn check_reachable(table: &RouteTable, map: &ResourceMap) -> Vec<Stri
         .iter()
         .flat_map(|r| r.twins.iter().copied())
         .collect();
+    let declared: Vec<&str> = table
+        .routes
+        .iter()
+        .filter_map(|r| r.declaration.map(|d| d.resource))
+        .collect();
     let mut findings = Vec::new();
     for (i, route) in table.routes.iter().enumerate() {
         let Some(declaration) = route.declaration else {
@@ -27,8 +32,12 @@ pub(crate) fn check_reachable(table: &RouteTable, map: &ResourceMap) -> Vec<Stri
         let Some(sample) = sample_path(&route.pattern) else {
             continue;
         };
-        if map.match_name(&sample) == Some(declaration.resource) {
-            continue;
+        // Reached, or first reaching another declared route: one the door knows, whose
+        // methods (checked against this route's at start-up) step aside for this one's.
+        if let Some(name) = map.match_name(&sample) {
+            if name == declaration.resource || declared.contains(&name) {
+                continue;
+            }
         }
         let what = match map.match_pattern(&sample) {
             Some(pattern) => format!("the resource `{pattern}`"),
