@@ -100,6 +100,12 @@ pub(crate) fn read(key: usize) -> Option<(Rc<Door>, u32, bool)> {
     })
 }
 
+/// Runs `f` on the mark of request `key`, if it has one: one access to the table for a route
+/// door that reads the mark and records what it did.
+pub(crate) fn with_mark<R>(key: usize, f: impl FnOnce(&mut Mark) -> R) -> Option<R> {
+    MARKS.with(|marks| marks.borrow_mut().get_mut(&key).map(f))
+}
+
 /// Records what the route door of request `key` did.
 pub(crate) fn record(key: usize, seen: Seen) {
     MARKS.with(|marks| {
@@ -129,7 +135,16 @@ mod tests {
             read(7).map(|(_, route, deferred)| (route, deferred)),
             Some((3, false))
         );
-        record(7, Seen::Confirmed);
+        record(7, Seen::Answered);
+        assert_eq!(
+            with_mark(7, |mark| {
+                let before = matches!(mark.seen, Seen::Answered);
+                mark.seen = Seen::Confirmed;
+                before
+            }),
+            Some(true)
+        );
+        assert_eq!(with_mark(9, |_| ()), None, "no mark");
         let mark = guard.take().expect("the mark");
         assert!(matches!(mark.seen, Seen::Confirmed));
         assert!(read(7).is_none(), "taken");

@@ -65,21 +65,31 @@ impl<S> RouteDoorService<S> {
             return Verdict::Pass;
         }
         let key = mark::key(req.head());
-        let Some((door, chosen, deferred)) = mark::read(key) else {
-            if is_same_origin(req) {
-                return Verdict::Pass;
+        // The common case in one access to the mark table: the door chose one route; confirm
+        // it is this one (or refuse), and record that.
+        let judged = mark::with_mark(key, |mark| {
+            if mark.deferred {
+                return None;
             }
+            let chosen = &mark.door.table.routes[mark.route as usize];
+            Some(if chosen.is(self.route) {
+                mark.seen = Seen::Confirmed;
+                Verdict::Pass
+            } else {
+                mark.seen = Seen::Answered;
+                Verdict::Refuse(OTHER_ROUTE)
+            })
+        });
+        match judged {
+            None if is_same_origin(req) => return Verdict::Pass,
+            None => return Verdict::Refuse(NO_DOOR),
+            Some(Some(verdict)) => return verdict,
+            Some(None) => {}
+        }
+        let Some((door, chosen, _)) = mark::read(key) else {
             return Verdict::Refuse(NO_DOOR);
         };
         let route = &door.table.routes[chosen as usize];
-        if !deferred {
-            if route.is(self.route) {
-                mark::record(key, Seen::Confirmed);
-                return Verdict::Pass;
-            }
-            mark::record(key, Seen::Answered);
-            return Verdict::Refuse(OTHER_ROUTE);
-        }
         // Deferred: the door chose among twins; this one decides if it is one of them.
         let twin = std::iter::once(chosen)
             .chain(route.twins.iter().copied())
@@ -129,11 +139,11 @@ where
                     "CORS request refused by the route's door: {why}"
                 );
                 RouteDoorFuture::Ready {
-                    response: Some(answered(req, refusal_text(why, false))),
+                    response: Some(Box::new(answered(req, refusal_text(why, false)))),
                 }
             }
             Verdict::Answer(answer) => RouteDoorFuture::Ready {
-                response: Some(answered(req, answer)),
+                response: Some(Box::new(answered(req, answer))),
             },
         }
     }
@@ -153,12 +163,15 @@ fn answered<B>(
 }
 
 pin_project! {
-    /// The future of [`RouteDoorService`].
+    /// The future of [`RouteDoorService`]. Its own answer is boxed: actix-web boxes the
+    /// future of every resource, so the size of this one is allocated for every request of a
+    /// `#[cors]` route, and a response inline made it several hundred bytes (the common case,
+    /// passing the request on, needs only the inner future).
     #[doc(hidden)]
     #[project = RouteDoorFutureProj]
     pub enum RouteDoorFuture<F, B> {
         Call { #[pin] fut: F },
-        Ready { response: Option<ServiceResponse<EitherBody<B>>> },
+        Ready { response: Option<Box<ServiceResponse<EitherBody<B>>>> },
     }
 }
 
@@ -174,7 +187,7 @@ where
                 .poll(cx)
                 .map(|res| res.map(ServiceResponse::map_into_left_body)),
             RouteDoorFutureProj::Ready { response } => {
-                Poll::Ready(response.take().ok_or_else(|| {
+                Poll::Ready(response.take().map(|r| *r).ok_or_else(|| {
                     actix_web::error::ErrorInternalServerError(
                         "CORS route door future polled after completion",
                     )

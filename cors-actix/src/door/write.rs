@@ -73,7 +73,17 @@ impl Decoration {
         if !self.decided {
             return None;
         }
-        let removed = remove_cors_headers(headers);
+        // One pass over the response's names finds both what to remove and whether a `Vary`
+        // is there to read (the common response has neither).
+        let (mut cors, mut vary) = (false, false);
+        for name in headers.keys() {
+            if *name == header::VARY {
+                vary = true;
+            } else if is_cors_header(name) {
+                cors = true;
+            }
+        }
+        let removed = cors.then(|| remove_cors_headers(headers));
         if let Some(origin) = self.allow_origin {
             headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             if self.credentials {
@@ -84,24 +94,31 @@ impl Decoration {
             }
         }
         if let Some(name) = self.vary {
-            append_vary(headers, name);
+            if vary {
+                append_vary(headers, name);
+            } else if let Some(value) = static_value(name) {
+                headers.append(header::VARY, value);
+            }
         }
         removed
     }
 }
 
-/// Removes the `Access-Control-*` headers of a response; `None` if there were none (one pass
-/// over the names, no allocation: the common case).
-fn remove_cors_headers(headers: &mut HeaderMap) -> Option<Vec<HeaderName>> {
-    let is_cors = |name: &HeaderName| name.as_str().starts_with("access-control-");
-    if !headers.keys().any(is_cors) {
-        return None;
-    }
-    let names: Vec<HeaderName> = headers.keys().filter(|n| is_cors(n)).cloned().collect();
+fn is_cors_header(name: &HeaderName) -> bool {
+    name.as_str().starts_with("access-control-")
+}
+
+/// Removes the `Access-Control-*` headers of a response, returning their names.
+fn remove_cors_headers(headers: &mut HeaderMap) -> Vec<HeaderName> {
+    let names: Vec<HeaderName> = headers
+        .keys()
+        .filter(|n| is_cors_header(n))
+        .cloned()
+        .collect();
     for name in &names {
         headers.remove(name);
     }
-    Some(names)
+    names
 }
 
 /// Appends `name` to `Vary` unless a `Vary` value already lists it (or is `*`).
