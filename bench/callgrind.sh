@@ -11,7 +11,8 @@
 #
 # Each measurement is taken for apps of ROUTE_COUNTS routes (the measured one registered last,
 # after ROUTES - 1 others under the same first segment: bench/src/apps.rs). Modes: none, floor,
-# door-floor, single-floor (a hand-written single-policy door), actix-cors, cors-actix,
+# door-floor, single-floor (a hand-written single-policy door), route-floor (a hand-written door
+# with a policy per route: bench/src/route_floor.rs), actix-cors, cors-actix,
 # cors-actix-declared (every filler its own #[cors]: bench/build.rs).
 #
 # Usage: bash bench/callgrind.sh        (needs valgrind; the server part needs wrk and curl)

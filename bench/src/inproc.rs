@@ -12,6 +12,7 @@ use cors_actix::Cors;
 
 mod apps;
 mod declared;
+mod route_floor;
 use apps::{actix_cors, cors_items, plain_items};
 
 /// A header value backed by shared, reference-counted bytes, as a real server's HTTP/1 decoder
@@ -93,6 +94,14 @@ async fn main() {
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(plain_items)
                 .wrap(apps::single_floor::Door),
+            &scenario,
+            n
+        ),
+        "route-floor" => run!(
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(plain_items)
+                .wrap(route_floor::Door::new(routes, apps::plain_half())),
             &scenario,
             n
         ),

@@ -12,6 +12,7 @@ use cors_actix::Cors;
 
 mod apps;
 mod declared;
+mod route_floor;
 use apps::{actix_cors, cors_items, plain_items};
 
 #[actix_web::main]
@@ -52,6 +53,15 @@ async fn main() -> std::io::Result<()> {
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(plain_items)
                 .wrap(apps::single_floor::Door)
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))?
+        .run(),
+        "route-floor" => HttpServer::new(move || {
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(plain_items)
+                .wrap(route_floor::Door::new(routes, apps::plain_half()))
         })
         .workers(1)
         .bind(("127.0.0.1", port))?
@@ -100,7 +110,7 @@ async fn main() -> std::io::Result<()> {
             .run()
         }
         other => {
-            eprintln!("unknown mode {other}: use none, floor, door-floor, single-floor, actix-cors, cors-actix, cors-actix-declared, cors-actix-lookup or cors-actix-live");
+            eprintln!("unknown mode {other}: use none, floor, door-floor, single-floor, route-floor, actix-cors, cors-actix, cors-actix-declared, cors-actix-lookup or cors-actix-live");
             std::process::exit(2);
         }
     };
