@@ -250,9 +250,11 @@ impl RouteTable {
     ) -> (Resolved<'t>, Option<&'t Scope>) {
         let mut entered: Option<&'t Scope> = None;
         let mut other = None;
-        let numbers = match self.exact.get(path) {
-            Some(numbers) => Numbers::Exact(numbers.iter()),
-            None => Numbers::Visit(self.index.visit(path)),
+        // A path some routes have as their whole pattern: its registrations were found and
+        // matched against it when the table was built (`finish`), so they need no matching now.
+        let (numbers, matched) = match self.exact.get(path) {
+            Some(numbers) => (Numbers::Exact(numbers.iter()), true),
+            None => (Numbers::Visit(self.index.visit(path)), false),
         };
         for number in numbers {
             if number >= limit {
@@ -266,7 +268,7 @@ impl RouteTable {
                     let deeper = entered.is_none_or(|e| {
                         scope.prefix.len() > e.prefix.len() && is_within(&scope.prefix, &e.prefix)
                     });
-                    if deeper && scope.def.find_match(path).is_some() {
+                    if deeper && (matched || scope.def.find_match(path).is_some()) {
                         entered = Some(scope);
                     }
                 }
@@ -275,7 +277,7 @@ impl RouteTable {
                     if entered.is_some_and(|e| !route.is_inside(e)) {
                         continue;
                     }
-                    if !route.matches_path(path) {
+                    if !matched && !route.matches_path(path) {
                         continue;
                     }
                     if route.serves(method) && guards_pass(route) {
