@@ -37,6 +37,12 @@ const METHOD: &[u8] = b"GET";
 const HEADERS: [&str; 3] = ["authorization", "x-request-id", "content-type"];
 const PREFLIGHT_VARY: &str =
     "Origin, Access-Control-Request-Method, Access-Control-Request-Headers";
+// Header values made at compile time, as the cheapest door would have them.
+const V_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
+const V_TRUE: HeaderValue = HeaderValue::from_static("true");
+const V_600: HeaderValue = HeaderValue::from_static("600");
+const V_X_TOTAL_COUNT: HeaderValue = HeaderValue::from_static("X-Total-Count");
+const V_PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(PREFLIGHT_VARY);
 const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
 /// The middleware factory, with the app's policies by path.
@@ -138,7 +144,7 @@ where
                         Write::Vary
                     } else {
                         let res = HttpResponse::Forbidden()
-                            .insert_header((header::VARY, HeaderValue::from_static("Origin")))
+                            .append_header((header::VARY, V_ORIGIN))
                             .body("CORS request refused: origin not allowed\n");
                         return Either::Right(ready(Ok(req
                             .into_response(res)
@@ -154,8 +160,7 @@ where
             }
             Write::Vary => Either::Left(fut.map_ok(
                 (|mut res| {
-                    res.headers_mut()
-                        .append(header::VARY, HeaderValue::from_static("Origin"));
+                    res.headers_mut().append(header::VARY, V_ORIGIN);
                     res.map_into_left_body()
                 }) as Map<B>,
             )),
@@ -181,25 +186,19 @@ fn preflight(req: &ServiceRequest, origin_allowed: bool, method: &HeaderValue) -
     });
     if !(origin_allowed && method.as_bytes() == METHOD && headers_allowed) {
         return HttpResponse::Forbidden()
-            .insert_header((header::VARY, HeaderValue::from_static(PREFLIGHT_VARY)))
+            .append_header((header::VARY, V_PREFLIGHT_VARY))
             .body("CORS request refused\n");
     }
     let mut res = HttpResponse::NoContent();
     if let Some(origin) = req.headers().get(header::ORIGIN) {
-        res.insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()));
+        res.append_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone()));
     }
-    res.insert_header((
-        header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-        HeaderValue::from_static("true"),
-    ))
-    .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, method.clone()))
-    .insert_header((
-        header::ACCESS_CONTROL_MAX_AGE,
-        HeaderValue::from_static("600"),
-    ))
-    .insert_header((header::VARY, HeaderValue::from_static(PREFLIGHT_VARY)));
+    res.append_header((header::ACCESS_CONTROL_ALLOW_CREDENTIALS, V_TRUE))
+        .append_header((header::ACCESS_CONTROL_ALLOW_METHODS, method.clone()))
+        .append_header((header::ACCESS_CONTROL_MAX_AGE, V_600))
+        .append_header((header::VARY, V_PREFLIGHT_VARY));
     if let Some(requested) = requested {
-        res.insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, requested.clone()));
+        res.append_header((header::ACCESS_CONTROL_ALLOW_HEADERS, requested.clone()));
     }
     res.finish()
 }
@@ -248,17 +247,11 @@ where
         let mut res = std::task::ready!(this.fut.poll(cx))?;
         let headers = res.headers_mut();
         if let Some(origin) = this.origin.take() {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
         }
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_CREDENTIALS,
-            HeaderValue::from_static("true"),
-        );
-        headers.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("X-Total-Count"),
-        );
-        headers.append(header::VARY, HeaderValue::from_static("Origin"));
+        headers.append(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, V_TRUE);
+        headers.append(header::ACCESS_CONTROL_EXPOSE_HEADERS, V_X_TOTAL_COUNT);
+        headers.append(header::VARY, V_ORIGIN);
         std::task::Poll::Ready(Ok(res.map_into_left_body()))
     }
 }

@@ -7,6 +7,8 @@ use actix_web::HttpResponse;
 use cors_core::__private::PREFLIGHT_VARY;
 use cors_core::Reason;
 
+use crate::policy::policy_ref::static_value;
+
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
 /// Response header carrying the detailed refusal reason, in debug mode only.
@@ -53,11 +55,14 @@ fn refusal(
     detail: Option<&str>,
 ) -> HttpResponse {
     let mut response = HttpResponse::with_body(status, body).map_into_boxed_body();
+    // A new response: its headers are empty, and `append` is the cheaper write.
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, TEXT_PLAIN);
-    headers.insert(header::VARY, HeaderValue::from_static(vary));
+    headers.append(header::CONTENT_TYPE, TEXT_PLAIN);
+    if let Some(vary) = static_value(vary) {
+        headers.append(header::VARY, vary);
+    }
     if let Some(value) = detail.and_then(|detail| HeaderValue::from_str(detail).ok()) {
-        headers.insert(REFUSAL_HEADER, value);
+        headers.append(REFUSAL_HEADER, value);
     }
     response
 }

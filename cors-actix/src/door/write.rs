@@ -84,13 +84,15 @@ impl Decoration {
             }
         }
         let removed = cors.then(|| remove_cors_headers(headers));
+        // No `Access-Control-*` header is left: `append` (half the instructions of `insert`,
+        // which hands back the values it replaces) adds each as the only one.
         if let Some(origin) = self.allow_origin {
-            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            headers.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
             if self.credentials {
-                headers.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+                headers.append(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
             }
             if let Some(expose) = self.expose {
-                headers.insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
+                headers.append(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
             }
         }
         if let Some(name) = self.vary {
@@ -131,8 +133,9 @@ pub(crate) fn append_vary(headers: &mut HeaderMap, name: &'static str) {
     }
 }
 
-/// Writes the headers of an allowed preflight: the grant's, the request's values echoed,
-/// values from `prepared` (the policy that granted it).
+/// Writes the headers of an allowed preflight into `out`, the headers of a new response (empty:
+/// each is appended, the cheaper write): the grant's, the request's values echoed, values from
+/// `prepared` (the policy that granted it).
 pub(crate) fn preflight_headers(
     out: &mut HeaderMap,
     request: &PreflightValues<'_>,
@@ -141,33 +144,33 @@ pub(crate) fn preflight_headers(
 ) {
     match grant.allow_origin {
         AllowOrigin::Any => {
-            out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
+            out.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, ANY);
         }
         AllowOrigin::Echo => {
             if let Some(origin) = request.origin {
-                out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+                out.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
             }
         }
     }
     if grant.allow_credentials {
-        out.insert(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
+        out.append(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
     }
     if let Some(method) = request.method {
-        out.insert(header::ACCESS_CONTROL_ALLOW_METHODS, method.clone());
+        out.append(header::ACCESS_CONTROL_ALLOW_METHODS, method.clone());
     }
     if let Some(headers) = request.headers {
         if !headers.as_bytes().trim_ascii().is_empty() {
-            out.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, headers.clone());
+            out.append(header::ACCESS_CONTROL_ALLOW_HEADERS, headers.clone());
         }
     }
     if let Some(age) = grant.max_age.and_then(|text| prepared.value(text)) {
-        out.insert(header::ACCESS_CONTROL_MAX_AGE, age);
+        out.append(header::ACCESS_CONTROL_MAX_AGE, age);
     }
     if grant.allow_private_network {
-        out.insert(ALLOW_PRIVATE_NETWORK, TRUE);
+        out.append(ALLOW_PRIVATE_NETWORK, TRUE);
     }
     if let Some(vary) = grant.vary.and_then(|text| prepared.value(text)) {
-        out.insert(header::VARY, vary);
+        out.append(header::VARY, vary);
     }
 }
 

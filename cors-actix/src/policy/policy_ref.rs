@@ -75,10 +75,15 @@ impl PolicyRef {
 
 /// A header value over static text, checked first so that a bad value can never panic.
 pub(crate) fn static_value(text: &'static str) -> Option<HeaderValue> {
-    // The `Vary` of nearly every response: made once, at compile time, not checked per call.
+    // The `Vary` values of nearly every response: made at compile time, not checked per call.
+    use cors_core::__private::PREFLIGHT_VARY;
     const ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
+    const PREFLIGHT: HeaderValue = HeaderValue::from_static(PREFLIGHT_VARY);
     if text == "Origin" {
         return Some(ORIGIN);
+    }
+    if text == PREFLIGHT_VARY {
+        return Some(PREFLIGHT);
     }
     text.bytes()
         .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
