@@ -40,8 +40,9 @@ pub(crate) enum Seen {
     Nothing,
     /// The chosen route's door confirmed the door's decision.
     Confirmed,
-    /// A deferred decision, made by the route door of the twin actix-web ran: these headers.
-    Decided(Decoration),
+    /// A deferred decision, made by the route door of the twin actix-web ran: these headers
+    /// (boxed: rare, and the mark of every request is as small as the others).
+    Decided(Box<Decoration>),
     /// The route door answered the request itself (a refusal): nothing to add.
     Answered,
 }

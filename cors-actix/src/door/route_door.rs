@@ -100,7 +100,7 @@ impl<S> RouteDoorService<S> {
         };
         match door.decide_at_route(twin, req) {
             AtRoute::Pass(decoration) => {
-                mark::record(key, Seen::Decided(decoration));
+                mark::record(key, Seen::Decided(Box::new(decoration)));
                 Verdict::Pass
             }
             AtRoute::Answer(answer) => {

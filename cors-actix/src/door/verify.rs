@@ -57,7 +57,7 @@ impl Door {
             .map(|mark| mark.seen);
         let ran = match (seen, check.predicted, request) {
             (Some(Seen::Confirmed), ..) => return predicted,
-            (Some(Seen::Decided(decoration)), ..) => return decoration,
+            (Some(Seen::Decided(decoration)), ..) => return *decoration,
             (Some(Seen::Answered), ..) => return Decoration::default(),
             // An error has no request: an error from a route the door does not know cannot be
             // told from an inner middleware's (an authentication 401); the door's choice holds.
