@@ -298,19 +298,13 @@ impl Door {
                 }
                 // Browsers do not apply CORS to WebSockets (or any upgrade): a response without
                 // CORS headers would not stop the page from using the connection.
-                let upgrade = req.head().upgrade();
                 match self.on_refusal {
-                    OnRefusal::HeadersOnly if !upgrade => {
+                    OnRefusal::HeadersOnly if !req.head().upgrade() => {
                         log.refused("request", &reason, action::HEADERS_ONLY);
                         Outcome::Call(vary, check(self))
                     }
                     _ => {
-                        let action = if upgrade {
-                            action::UPGRADE_BLOCKED
-                        } else {
-                            action::BLOCKED
-                        };
-                        log.refused("request", &reason, action);
+                        log.refused_blocked("request", &reason);
                         Outcome::Respond(refusal_response(&reason, self.debug, "Origin"))
                     }
                 }

@@ -52,6 +52,24 @@ impl<'a> Log<'a> {
         event!(debug, self, kind, reason = %reason, action, "CORS {kind} refused");
     }
 
+    /// Logs a refusal answered with a refusal response (target `cors`, level debug), its
+    /// action telling a connection upgrade apart, which is looked at only when the event is
+    /// emitted (the refusal itself does not depend on it).
+    pub(crate) fn refused_blocked(&self, kind: &'static str, reason: &dyn fmt::Display) {
+        event!(
+            debug,
+            self,
+            kind,
+            reason = %reason,
+            action = if self.request.head().upgrade() {
+                action::UPGRADE_BLOCKED
+            } else {
+                action::BLOCKED
+            },
+            "CORS {kind} refused"
+        );
+    }
+
     /// Logs an allowed request (target `cors`, level trace).
     pub(crate) fn allowed(&self, kind: &'static str) {
         event!(trace, self, kind, "CORS {kind} allowed");
