@@ -463,33 +463,34 @@ async fn a_failed_or_throttled_origin_lookup_is_logged_with_why() {
 /// that it is blocked because browsers do not protect upgrades with CORS.
 #[actix_rt::test]
 async fn a_refusal_logs_its_action_and_tells_an_upgrade_apart() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-
     let app = test::init_service(App::new().service(items).wrap(Cors::new())).await;
-    let refused = actual(Method::GET, "/items", Some("https://evil.example")).to_request();
-    assert_eq!(test::call_service(&app, refused).await.status(), 403);
-    let log = captured.text();
-    assert!(
-        log.contains("action=\"blocked: refusal response sent"),
-        "{log}"
+    let log = capture(async {
+        let refused = actual(Method::GET, "/items", Some("https://evil.example")).to_request();
+        assert_eq!(test::call_service(&app, refused).await.status(), 403);
+    })
+    .await;
+    assert_event(
+        &log,
+        &[
+            "CORS request refused",
+            "action=\"blocked: refusal response sent",
+        ],
     );
     assert!(!log.contains("connection upgrade"), "{log}");
 
-    let upgrade = actual(Method::GET, "/items", Some("https://evil.example"))
-        .insert_header(("Connection", "Upgrade"))
-        .insert_header(("Upgrade", "websocket"))
-        .to_request();
-    assert_eq!(test::call_service(&app, upgrade).await.status(), 403);
-    let log = captured.text();
-    assert!(
-        log.contains("action=\"blocked: a connection upgrade (WebSocket)"),
-        "{log}"
+    let log = capture(async {
+        let upgrade = actual(Method::GET, "/items", Some("https://evil.example"))
+            .insert_header(("Connection", "Upgrade"))
+            .insert_header(("Upgrade", "websocket"))
+            .to_request();
+        assert_eq!(test::call_service(&app, upgrade).await.status(), 403);
+    })
+    .await;
+    assert_event(
+        &log,
+        &[
+            "CORS request refused",
+            "action=\"blocked: a connection upgrade (WebSocket)",
+        ],
     );
 }

@@ -90,17 +90,6 @@ impl std::fmt::Debug for MarkGuard {
     }
 }
 
-/// What a route door needs of the mark of request `key`: the door, the chosen route, whether
-/// the decision was deferred. `None` if the request carries no mark.
-pub(crate) fn read(key: usize) -> Option<(Rc<Door>, u32, bool)> {
-    MARKS.with(|marks| {
-        marks
-            .borrow()
-            .get(&key)
-            .map(|mark| (Rc::clone(&mark.door), mark.route, mark.deferred))
-    })
-}
-
 /// Runs `f` on the mark of request `key`, if it has one: one access to the table for a route
 /// door that reads the mark and records what it did.
 pub(crate) fn with_mark<R>(key: usize, f: impl FnOnce(&mut Mark) -> R) -> Option<R> {
@@ -120,6 +109,11 @@ pub(crate) fn record(key: usize, seen: Seen) {
 mod tests {
     use super::*;
 
+    /// The chosen route and whether it was deferred, of the mark of request `key`.
+    fn read(key: usize) -> Option<(u32, bool)> {
+        with_mark(key, |mark| (mark.route, mark.deferred))
+    }
+
     #[test]
     fn a_mark_lives_as_long_as_its_guard() {
         let door = Rc::new(Door::for_tests());
@@ -132,10 +126,7 @@ mod tests {
                 seen: Seen::Nothing,
             },
         );
-        assert_eq!(
-            read(7).map(|(_, route, deferred)| (route, deferred)),
-            Some((3, false))
-        );
+        assert_eq!(read(7), Some((3, false)));
         record(7, Seen::Answered);
         assert_eq!(
             with_mark(7, |mark| {

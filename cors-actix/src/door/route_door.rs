@@ -6,6 +6,7 @@
 
 use std::future::{ready, Future, Ready};
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -18,6 +19,7 @@ use crate::door::decide::AtRoute;
 use crate::door::mark::{self, Seen};
 use crate::door::read::is_same_origin;
 use crate::door::refusal::refusal_text;
+use crate::door::Door;
 use crate::routes::route_cors::RouteCors;
 
 /// The check `#[cors]` wraps its route in. Not a public API: the macro emits it.
@@ -58,6 +60,15 @@ enum Verdict {
     Answer(actix_web::HttpResponse),
 }
 
+/// What a request's mark tells its route door.
+enum Marked {
+    /// The door chose one route: the verdict on it, already recorded in the mark.
+    Judged(Verdict),
+    /// The door left the choice among twins to the route door actix-web runs: the door, and
+    /// the route it chose.
+    Deferred(Rc<Door>, u32),
+}
+
 impl<S> RouteDoorService<S> {
     fn judge(&self, req: &ServiceRequest) -> Verdict {
         // Not a CORS request: nothing to check (the cheap, common case).
@@ -65,14 +76,14 @@ impl<S> RouteDoorService<S> {
             return Verdict::Pass;
         }
         let key = mark::key(req.head());
-        // The common case in one access to the mark table: the door chose one route; confirm
-        // it is this one (or refuse), and record that.
-        let judged = mark::with_mark(key, |mark| {
+        // One access to the mark table: the door chose one route (confirm it is this one, or
+        // refuse, and record that), or left the choice among twins to this route door.
+        let marked = mark::with_mark(key, |mark| {
             if mark.deferred {
-                return None;
+                return Marked::Deferred(Rc::clone(&mark.door), mark.route);
             }
             let chosen = &mark.door.table.routes[mark.route as usize];
-            Some(if chosen.is(self.route) {
+            Marked::Judged(if chosen.is(self.route) {
                 mark.seen = Seen::Confirmed;
                 Verdict::Pass
             } else {
@@ -80,14 +91,11 @@ impl<S> RouteDoorService<S> {
                 Verdict::Refuse(OTHER_ROUTE)
             })
         });
-        match judged {
+        let (door, chosen) = match marked {
             None if is_same_origin(req) => return Verdict::Pass,
             None => return Verdict::Refuse(NO_DOOR),
-            Some(Some(verdict)) => return verdict,
-            Some(None) => {}
-        }
-        let Some((door, chosen, _)) = mark::read(key) else {
-            return Verdict::Refuse(NO_DOOR);
+            Some(Marked::Judged(verdict)) => return verdict,
+            Some(Marked::Deferred(door, chosen)) => (door, chosen),
         };
         let route = &door.table.routes[chosen as usize];
         // Deferred: the door chose among twins; this one decides if it is one of them.

@@ -97,15 +97,11 @@ impl AllowedHeaders {
     /// Whether one header name is allowed.
     #[inline]
     pub fn allows(&self, name: &[u8]) -> bool {
-        self.listed(name) || (self.any && !eq_lowercase(b"authorization", name))
-    }
-
-    /// Whether `name` is one of the listed names.
-    #[inline]
-    fn listed(&self, name: &[u8]) -> bool {
-        self.names
+        let listed = self
+            .names
             .iter()
-            .any(|listed| eq_lowercase(listed.as_bytes(), name))
+            .any(|listed| eq_lowercase(listed.as_bytes(), name));
+        listed || (self.any && !eq_lowercase(b"authorization", name))
     }
 
     /// The length of the listed name `rest` starts with, exactly, up to a comma or its end.
@@ -130,9 +126,9 @@ impl AllowedHeaders {
         if value.len() > MAX_REQUEST_HEADERS_LEN {
             return Err(Reason::RequestHeadersTooLong);
         }
-        // Hand-written, every preflight with custom headers comes here: each element is first
-        // compared with the listed names (a listed name is a token, so an element equal to one
-        // needs no check of its own bytes); only the others are checked byte by byte.
+        // Hand-written, every preflight with custom headers comes here: an element that is
+        // exactly a listed name (a token) needs no check of its own bytes; any other is checked
+        // byte by byte, then against the names.
         let mut empty = 0;
         let mut rest = value;
         loop {
@@ -157,19 +153,16 @@ impl AllowedHeaders {
                 if empty > MAX_EMPTY_ELEMENTS {
                     return Err(Reason::MalformedRequestHeaders);
                 }
-            } else if !(self.listed(name) && self.listed_are_tokens) {
-                if !is_token(name) {
-                    return Err(Reason::MalformedRequestHeaders);
-                }
-                if !self.allows(name) {
-                    // A token, hence ASCII.
-                    let name = std::str::from_utf8(name).unwrap_or("");
-                    return Err(if self.any && name.eq_ignore_ascii_case("authorization") {
-                        Reason::AuthorizationNotCovered
-                    } else {
-                        Reason::HeaderNotAllowed(name)
-                    });
-                }
+            } else if !is_token(name) {
+                return Err(Reason::MalformedRequestHeaders);
+            } else if !self.allows(name) {
+                // A token, hence ASCII.
+                let name = std::str::from_utf8(name).unwrap_or("");
+                return Err(if self.any && name.eq_ignore_ascii_case("authorization") {
+                    Reason::AuthorizationNotCovered
+                } else {
+                    Reason::HeaderNotAllowed(name)
+                });
             }
             match next {
                 Some(next) => rest = next,
