@@ -1,5 +1,5 @@
 -- wrk script: one request shape per run, optionally pipelined.
--- Environment: SCENARIO = allowed | preflight | refused | no-origin; DEPTH = requests per write (1 = no pipelining).
+-- Environment: SCENARIO = allowed | preflight | refused | refused-browser | no-origin; DEPTH = requests per write (1 = no pipelining).
 local scenario = os.getenv("SCENARIO") or "allowed"
 local depth = tonumber(os.getenv("DEPTH") or "1")
 
@@ -13,6 +13,23 @@ if scenario == "preflight" then
   }
 elseif scenario == "refused" then
   headers = { ["Origin"] = "https://evil.example.com" }
+elseif scenario == "refused-browser" then
+  -- What Chromium sends with a cross-origin fetch() (bench/src/inproc.rs has the same list).
+  headers = {
+    ["Connection"] = "keep-alive",
+    ["sec-ch-ua"] = '"Chromium";v="131", "Not_A Brand";v="24"',
+    ["sec-ch-ua-mobile"] = "?0",
+    ["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+    ["sec-ch-ua-platform"] = '"Linux"',
+    ["Accept"] = "*/*",
+    ["Origin"] = "https://evil.example.com",
+    ["Sec-Fetch-Site"] = "cross-site",
+    ["Sec-Fetch-Mode"] = "cors",
+    ["Sec-Fetch-Dest"] = "empty",
+    ["Referer"] = "https://evil.example.com/",
+    ["Accept-Encoding"] = "gzip, deflate, br, zstd",
+    ["Accept-Language"] = "en-US,en;q=0.9",
+  }
 elseif scenario == "no-origin" then
   headers = {}
 end

@@ -24,6 +24,25 @@ fn shared(value: &'static str) -> HeaderValue {
     HeaderValue::from_maybe_shared(buf.split().freeze()).expect("a valid header value")
 }
 
+/// What Chromium sends with a cross-origin `fetch()` from `https://evil.example.com` (the
+/// `refused-browser` scenario; `bench/pipeline.lua` sends the same).
+const BROWSER_HEADERS: [(&str, &str); 14] = [
+    ("Host", "api.example.com"),
+    ("Connection", "keep-alive"),
+    ("sec-ch-ua", "\"Chromium\";v=\"131\", \"Not_A Brand\";v=\"24\""),
+    ("sec-ch-ua-mobile", "?0"),
+    ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"),
+    ("sec-ch-ua-platform", "\"Linux\""),
+    ("Accept", "*/*"),
+    ("Origin", "https://evil.example.com"),
+    ("Sec-Fetch-Site", "cross-site"),
+    ("Sec-Fetch-Mode", "cors"),
+    ("Sec-Fetch-Dest", "empty"),
+    ("Referer", "https://evil.example.com/"),
+    ("Accept-Encoding", "gzip, deflate, br, zstd"),
+    ("Accept-Language", "en-US,en;q=0.9"),
+];
+
 fn request(scenario: &str) -> test::TestRequest {
     match scenario {
         "preflight" => test::TestRequest::default()
@@ -39,6 +58,12 @@ fn request(scenario: &str) -> test::TestRequest {
         "refused" => test::TestRequest::get()
             .uri("/api/items")
             .insert_header(("Origin", shared("https://evil.example.com"))),
+        // The same refused request with the headers Chromium sends on a cross-origin `fetch()`:
+        // a door pays for every header it looks at or walks past.
+        "refused-browser" => BROWSER_HEADERS.iter().fold(
+            test::TestRequest::get().uri("/api/items"),
+            |req, &(name, value)| req.insert_header((name, shared(value))),
+        ),
         _ => test::TestRequest::get()
             .uri("/api/items")
             .insert_header(("Origin", shared("https://app.example.com"))),

@@ -147,7 +147,7 @@ pub struct ReadmeDoctests;
 pub mod __private {
     pub use crate::door::route_door::RouteDoor;
     pub use crate::routes::registry::register_route;
-    pub use crate::routes::route_cors::{DeclaredPolicy, GuardFn, RouteCors};
+    pub use crate::routes::route_cors::{DeclaredPolicy, GuardFn, RouteCors, RouteMark};
     pub use actix_web;
     pub use cors_core as core;
     pub use std::borrow::Cow;

@@ -207,6 +207,7 @@ impl TableEntry {
             from,
             declaration,
             twins: Vec::new(),
+            other_twins: false,
         }))
     }
 }

@@ -47,7 +47,15 @@ pub fn route(source: PolicySource, mut item: ItemFn, routes: Routes) -> TokenStr
             .name
             .as_ref()
             .map_or_else(|| handler_name.clone(), syn::LitStr::value);
+        // The route's own mark type: the door marks a request it decided for this route with
+        // a value of it, which only this route's door takes off.
+        let mark = format_ident!("{}_Mark", spec);
         quote! {
+            #[allow(non_camel_case_types)]
+            #[doc(hidden)]
+            #[derive(Default)]
+            struct #mark;
+
             #[allow(non_upper_case_globals)]
             #[doc(hidden)]
             static #spec: #p::RouteCors = #p::RouteCors::new(
@@ -57,6 +65,7 @@ pub fn route(source: PolicySource, mut item: ItemFn, routes: Routes) -> TokenStr
                 &[#(#methods),*],
                 &[#(#guards as #p::GuardFn),*],
                 &#source_static,
+                #p::RouteMark::of::<#mark>(),
             );
         }
     });

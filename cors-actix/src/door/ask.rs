@@ -56,7 +56,7 @@ impl<'a> Dynamic<'a> {
         match decision {
             Decision::Refused(Reason::OriginNotAllowed(origin)) => {
                 let lookup = self.origins.and_then(DynamicOrigins::lookup)?;
-                Some((lookup.clone(), (*origin).to_owned()))
+                Some((lookup.clone(), origin.as_str().to_owned()))
             }
             _ => None,
         }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::HeaderValue;
-use actix_web::HttpResponse;
+use actix_web::{HttpMessage, HttpResponse};
 use cors_core::{Decision, HeaderInput};
 
 use crate::door::ask::Dynamic;
@@ -21,6 +21,7 @@ use crate::door::Door;
 use crate::on_refusal::OnRefusal;
 use crate::policy::lookup::OriginLookup;
 use crate::policy::slot::PolicySlot;
+use crate::routes::route_cors::RouteMark;
 
 /// The `handler` of log events about the default policy.
 pub(crate) const DEFAULT_POLICY: &str = "<default policy>";
@@ -41,8 +42,18 @@ pub(crate) enum Predicted {
 #[derive(Debug)]
 pub(crate) struct Check {
     pub(crate) predicted: Predicted,
-    /// The mark a `#[cors]` route's door reads.
-    pub(crate) mark: Option<MarkGuard>,
+    pub(crate) mark: Marked,
+}
+
+/// How the door marked a request for the route doors of `#[cors]` routes.
+#[derive(Debug)]
+pub(crate) enum Marked {
+    /// Not marked: no `#[cors]` route was chosen.
+    None,
+    /// Marked for the chosen `#[cors]` route, whose route door takes the mark off.
+    Route(&'static RouteMark),
+    /// Twins: the route door of the one actix-web runs decides, and records what it did.
+    Deferred(MarkGuard),
 }
 
 /// The policy that applies to a request.
@@ -94,9 +105,7 @@ impl Door {
             Found::Route(route) => {
                 let index = self.table.index_of(route);
                 match &route.policy {
-                    RoutePolicy::Decide(_) if self.has_other_twins(route) => {
-                        Choice::Twins { route }
-                    }
+                    RoutePolicy::Decide(_) if route.other_twins => Choice::Twins { route },
                     RoutePolicy::Decide(policy) => Choice::Policy {
                         handler: &route.handler,
                         policy,
@@ -116,17 +125,6 @@ impl Door {
             Found::OtherMethods(route) => default().unwrap_or(Choice::Unserved { route }),
             Found::Nothing => default().unwrap_or(Choice::None),
         }
-    }
-
-    /// Whether `route` has twins declared with another policy.
-    fn has_other_twins(&self, route: &Route) -> bool {
-        let source = route.declaration.map(|d| d.source as *const _);
-        route.twins.iter().any(|&twin| {
-            self.table.routes[twin as usize]
-                .declaration
-                .map(|d| d.source as *const _)
-                != source
-        })
     }
 
     /// The routes a request for `route` may run: it, then its twins serving `method`.
@@ -239,7 +237,12 @@ impl Door {
         choice: Choice<'_>,
         known: Option<bool>,
     ) -> Outcome {
-        let has_origin = input.is_present();
+        if !input.is_present() {
+            return match self.not_cors(req, choice) {
+                Ok(vary) => Outcome::Call(Decoration::vary_only(vary.then_some("Origin")), None),
+                Err(handler) => self.unclaimed(req, handler, None),
+            };
+        }
         let (handler, slot, predicted) = match choice {
             Choice::Policy {
                 handler,
@@ -247,27 +250,22 @@ impl Door {
                 predicted,
             } => (handler, policy, predicted),
             Choice::Twins { route } => {
-                if !has_origin {
-                    // Whichever twin runs, its headers depend on the origin.
-                    return Outcome::Call(Decoration::vary_only(Some("Origin")), None);
-                }
                 Log::of(&route.handler, req).skipped("request", skipped::TWINS);
                 let index = self.table.index_of(route);
                 return Outcome::Call(
                     Decoration::vary_only(Some("Origin")),
-                    Some(self.mark(req, index, true, Predicted::Route(index))),
+                    Some(self.defer(req, index)),
                 );
             }
             Choice::Disabled { handler, route } => {
                 Log::of(handler, req).skipped("request", skipped::DISABLED);
-                let check =
-                    has_origin.then(|| self.mark(req, route, false, Predicted::Route(route)));
+                let check = self.check(req, Predicted::Route(route));
                 return self.unclaimed(req, handler, check);
             }
             Choice::Unserved { .. } | Choice::None => {
-                let check = (has_origin && self.checks_unclaimed()).then_some(Check {
+                let check = self.checks_unclaimed().then_some(Check {
                     predicted: Predicted::Nothing,
-                    mark: None,
+                    mark: Marked::None,
                 });
                 return self.unclaimed(req, UNCOVERED, check);
             }
@@ -277,10 +275,8 @@ impl Door {
         let decision = prepared.policy.actual_with(input, |o| dynamic.ask(o));
         let check = |door: &Rc<Door>| door.check(req, predicted);
         match decision {
-            Decision::NotCors => {
-                Log::of(handler, req).skipped("request", skipped::NOT_CORS);
-                Outcome::Call(Decoration::vary_only(prepared.actual_vary), None)
-            }
+            // Not reached: a request without `Origin` is not decided (`not_cors`).
+            Decision::NotCors => Outcome::Call(Decoration::vary_only(prepared.actual_vary), None),
             Decision::Allowed(grant) => {
                 Log::of(handler, req).allowed("request");
                 let decoration = Decoration::allowed(&grant, origin, &prepared);
@@ -312,44 +308,94 @@ impl Door {
         }
     }
 
-    /// Whether a request no declaration claims must still be checked after routing: when
-    /// actix-web may route it into a scope policy's scope or to a `resource_policy` resource
-    /// that the door did not take it for.
-    fn checks_unclaimed(&self) -> bool {
-        self.table.has_scope_policies() || !self.table.resource_patterns.is_empty()
-    }
-
-    /// What to check after routing a request taken for `predicted`.
-    fn check(self: &Rc<Self>, req: &ServiceRequest, predicted: Predicted) -> Option<Check> {
-        match predicted {
-            Predicted::Route(index) if self.table.routes[index as usize].declaration.is_some() => {
-                Some(self.mark(req, index, false, predicted))
+    /// A request without `Origin`, not a CORS request: it goes on, its response with `Vary:
+    /// Origin` where the policy's answers depend on the origin (`Ok(whether)`); `Err(handler)`
+    /// when no policy covers it.
+    fn not_cors<'t>(&self, req: &ServiceRequest, choice: Choice<'t>) -> Result<bool, &'t str> {
+        match choice {
+            Choice::Policy {
+                handler, policy, ..
+            } => {
+                Log::of(handler, req).skipped("request", skipped::NOT_CORS);
+                Ok(policy.load().actual_vary.is_some())
             }
-            Predicted::Nothing if !self.checks_unclaimed() => None,
-            _ => Some(Check {
-                predicted,
-                mark: None,
-            }),
+            // Whichever twin runs, its headers depend on the origin.
+            Choice::Twins { .. } => Ok(true),
+            Choice::Disabled { handler, .. } => {
+                Log::of(handler, req).skipped("request", skipped::DISABLED);
+                Err(handler)
+            }
+            Choice::Unserved { .. } | Choice::None => Err(UNCOVERED),
         }
     }
 
-    /// Marks the request for route `index`'s door.
-    fn mark(
-        self: &Rc<Self>,
+    /// The fast path of the most common request, without `Origin`: what its response gets,
+    /// `None` for no CORS headers at all, `Some(whether Vary lists Origin)` for a response a
+    /// policy decides. `None` as the outer answer: the request takes the general path (it has
+    /// an `Origin`, or the first request's checks or cross-origin protection apply).
+    #[inline]
+    pub(crate) fn without_origin(
+        &self,
         req: &ServiceRequest,
-        index: u32,
-        deferred: bool,
-        predicted: Predicted,
-    ) -> Check {
+        read: &Read<'_>,
+    ) -> Option<Option<bool>> {
+        let Read::Actual {
+            origin: (HeaderInput::Missing, _),
+        } = read
+        else {
+            return None;
+        };
+        if self.unchecked.get() || self.cross_origin.is_some() {
+            return None;
+        }
+        let head = req.head();
+        if self.table.is_empty() && self.default.is_none() {
+            return Some(None);
+        }
+        let found = self.table.find(
+            req.match_info().unprocessed(),
+            head.method.as_str().as_bytes(),
+            req,
+        );
+        Some(self.not_cors(req, self.choose(found)).ok())
+    }
+
+    /// Whether a request no declaration claims must still be checked after routing: when
+    /// actix-web may route it into a scope policy's scope or to a `resource_policy` resource
+    /// that the door did not take it for.
+    pub(crate) fn checks_unclaimed(&self) -> bool {
+        self.table.has_scope_policies() || !self.table.resource_patterns.is_empty()
+    }
+
+    /// What to check after routing a request taken for `predicted`: a `#[cors]` route's
+    /// request is marked for its route door.
+    fn check(self: &Rc<Self>, req: &ServiceRequest, predicted: Predicted) -> Option<Check> {
+        let mark = match predicted {
+            Predicted::Route(index) => match self.table.routes[index as usize].declaration {
+                Some(declaration) => {
+                    declaration.mark.set(&mut req.extensions_mut());
+                    Marked::Route(&declaration.mark)
+                }
+                None => Marked::None,
+            },
+            // Every request the door let in with an `Origin` is checked after routing (if
+            // only for a route door's own answer).
+            _ => Marked::None,
+        };
+        Some(Check { predicted, mark })
+    }
+
+    /// Marks the request for twins, the first being route `index`: the route door of the one
+    /// actix-web runs decides.
+    fn defer(self: &Rc<Self>, req: &ServiceRequest, index: u32) -> Check {
         let mark = Mark {
             door: Rc::clone(self),
             route: index,
-            deferred,
             seen: Seen::Nothing,
         };
         Check {
-            predicted,
-            mark: Some(MarkGuard::set(key(req.head()), mark)),
+            predicted: Predicted::Route(index),
+            mark: Marked::Deferred(MarkGuard::set(key(req.head()), mark)),
         }
     }
 
@@ -379,15 +425,24 @@ impl Door {
     /// Reads the request, chooses its policy and decides, before anything inside runs. `known`
     /// is the answer of an origin lookup the request waited for.
     pub(crate) fn decide(self: &Rc<Self>, req: &ServiceRequest, known: Option<bool>) -> Outcome {
+        self.decide_read(req, &Read::of(req.head()), known)
+    }
+
+    /// [`decide`](Door::decide), the request already `read`.
+    pub(crate) fn decide_read(
+        self: &Rc<Self>,
+        req: &ServiceRequest,
+        read: &Read<'_>,
+        known: Option<bool>,
+    ) -> Outcome {
         if self.unchecked.get() {
             self.first_request(req);
         }
         if self.table.is_empty() && self.default.is_none() {
             return self.unclaimed(req, UNCOVERED, None);
         }
-        let read = Read::of(req.head());
-        let choice = self.choose(self.find(req, &read));
-        match &read {
+        let choice = self.choose(self.find(req, read));
+        match read {
             Read::Preflight(values) => self.decide_preflight(req, values, choice, known),
             Read::Actual { origin } => self.decide_actual(req, *origin, choice, known),
         }

@@ -1,13 +1,15 @@
-//! The door's mark on a request: which declared route it chose, so that the route door of the
-//! route actix-web really runs can confirm it (or refuse the request), and what that route
-//! door saw, for the door to write the right headers on the way out.
+//! The door's mark on a request it let in for twins: `#[cors]` routes of one path in scopes the
+//! door cannot tell apart, whose policies differ, so that the route door of the twin actix-web
+//! runs decides, and what that route door did, for the door to write the right headers on the
+//! way out. (A request the door decided for one `#[cors]` route carries that route's
+//! [`RouteMark`](crate::routes::route_cors::RouteMark) in its extensions instead: no
+//! allocation, no table.)
 //!
 //! Kept in a per-worker table keyed by the address of the request's head, which stays put
-//! while the request is in flight, rather than in the request's extensions: inserting into
-//! those allocates once per request, and this table reuses its memory (no allocation once it
-//! has grown to the number of requests in flight). Written by hand because it is four lines
-//! over `HashMap`; every entry is removed by the [`MarkGuard`] that put it there, when the
-//! door's future completes or is dropped.
+//! while the request is in flight, so that the door reads it on the way out even when the app
+//! answered with an error, which has no request. Written by hand because it is four lines over
+//! `HashMap`; every entry is removed by the [`MarkGuard`] that put it there, when the door's
+//! future completes or is dropped.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -19,15 +21,12 @@ use foldhash::fast::RandomState;
 use crate::door::write::Decoration;
 use crate::door::Door;
 
-/// What the door chose for a request it let in.
+/// What the door chose for a request it let in for twins.
 pub(crate) struct Mark {
     /// The door that chose (a route door reads its table).
     pub(crate) door: Rc<Door>,
-    /// The route it chose (index into the table's routes).
+    /// The route it chose (index into the table's routes), the first of the twins.
     pub(crate) route: u32,
-    /// The door left the decision to the route door: the route has twins with other
-    /// policies, and only the one actix-web runs can decide.
-    pub(crate) deferred: bool,
     /// What the route door of the route actix-web ran did.
     pub(crate) seen: Seen,
 }
@@ -38,8 +37,6 @@ pub(crate) enum Seen {
     /// No route door ran: an inner middleware answered, or actix-web ran a route without one.
     #[default]
     Nothing,
-    /// The chosen route's door confirmed the door's decision.
-    Confirmed,
     /// A deferred decision, made by the route door of the twin actix-web ran: these headers
     /// (boxed: rare, and the mark of every request is as small as the others).
     Decided(Box<Decoration>),
@@ -90,8 +87,7 @@ impl std::fmt::Debug for MarkGuard {
     }
 }
 
-/// Runs `f` on the mark of request `key`, if it has one: one access to the table for a route
-/// door that reads the mark and records what it did.
+/// Runs `f` on the mark of request `key`, if it has one.
 pub(crate) fn with_mark<R>(key: usize, f: impl FnOnce(&mut Mark) -> R) -> Option<R> {
     MARKS.with(|marks| marks.borrow_mut().get_mut(&key).map(f))
 }
@@ -109,9 +105,9 @@ pub(crate) fn record(key: usize, seen: Seen) {
 mod tests {
     use super::*;
 
-    /// The chosen route and whether it was deferred, of the mark of request `key`.
-    fn read(key: usize) -> Option<(u32, bool)> {
-        with_mark(key, |mark| (mark.route, mark.deferred))
+    /// The chosen route of the mark of request `key`.
+    fn read(key: usize) -> Option<u32> {
+        with_mark(key, |mark| mark.route)
     }
 
     #[test]
@@ -122,23 +118,18 @@ mod tests {
             Mark {
                 door: Rc::clone(&door),
                 route: 3,
-                deferred: false,
                 seen: Seen::Nothing,
             },
         );
-        assert_eq!(read(7), Some((3, false)));
+        assert_eq!(read(7), Some(3));
         record(7, Seen::Answered);
         assert_eq!(
-            with_mark(7, |mark| {
-                let before = matches!(mark.seen, Seen::Answered);
-                mark.seen = Seen::Confirmed;
-                before
-            }),
+            with_mark(7, |mark| matches!(mark.seen, Seen::Answered)),
             Some(true)
         );
         assert_eq!(with_mark(9, |_| ()), None, "no mark");
         let mark = guard.take().expect("the mark");
-        assert!(matches!(mark.seen, Seen::Confirmed));
+        assert!(matches!(mark.seen, Seen::Answered));
         assert!(read(7).is_none(), "taken");
 
         let dropped = MarkGuard::set(
@@ -146,7 +137,6 @@ mod tests {
             Mark {
                 door,
                 route: 0,
-                deferred: true,
                 seen: Seen::Nothing,
             },
         );

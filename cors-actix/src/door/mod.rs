@@ -29,10 +29,10 @@ use pin_project_lite::pin_project;
 
 use crate::door::decide::{Check, Outcome};
 use crate::door::log::log_removed;
+use crate::door::read::Read;
 use crate::door::refusal::refusal_text;
-use crate::door::route_door::AnsweredByRouteDoor;
 use crate::door::route_table::RouteTable;
-use crate::door::write::Decoration;
+use crate::door::write::{apply_vary_only, Decoration};
 use crate::on_refusal::OnRefusal;
 use crate::policy::slot::PolicySlot;
 use crate::preflight_status::PreflightStatus;
@@ -72,7 +72,16 @@ where
     actix_service::forward_ready!(service);
 
     fn call(&self, req: ServiceRequest) -> Self::Future {
-        let outcome = self.door.decide(&req, None);
+        let read = Read::of(req.head());
+        // The most common request has no `Origin`: at most `Vary` to write.
+        if let Some(vary) = self.door.without_origin(&req, &read) {
+            let fut = self.service.call(req);
+            return match vary {
+                None => CorsFuture::Pass { fut },
+                Some(vary) => CorsFuture::Decided { fut, vary },
+            };
+        }
+        let outcome = self.door.decide_read(&req, &read, None);
         CorsFuture::of(outcome, req, &self.service, &self.door)
     }
 }
@@ -84,12 +93,22 @@ where
     /// The future that carries out `outcome` for `req`: the one place outcomes become futures.
     fn of(outcome: Outcome, req: ServiceRequest, service: &Rc<S>, door: &Rc<Door>) -> Self {
         match outcome {
+            // Nothing to check after routing, nothing to write but `Vary`: the lean futures.
+            Outcome::Call(decoration, None) if !decoration.writes_headers() => {
+                let fut = service.call(req);
+                match decoration.vary() {
+                    None => CorsFuture::Pass { fut },
+                    Some(vary) => CorsFuture::Decided { fut, vary },
+                }
+            }
             Outcome::Call(decoration, check) => CorsFuture::Call {
                 fut: service.call(req),
-                decoration,
-                check: check.map(|check| Settle {
-                    check,
-                    door: Rc::clone(door),
+                after: Some(After {
+                    decoration,
+                    settle: check.map(|check| Settle {
+                        check,
+                        door: Rc::clone(door),
+                    }),
                 }),
             },
             Outcome::Respond(response) => CorsFuture::Ready {
@@ -105,6 +124,47 @@ where
             },
         }
     }
+}
+
+/// What the door does with what comes back from the app: write `decoration`, once settled.
+#[doc(hidden)]
+pub struct After {
+    decoration: Decoration,
+    settle: Option<Settle>,
+}
+
+/// Writes the CORS headers on the app's response, once settled.
+#[inline]
+fn finish<B>(
+    mut response: ServiceResponse<B>,
+    mut decoration: Decoration,
+    settle: Option<Settle>,
+) -> ServiceResponse<EitherBody<B>> {
+    if let Some(Settle { check, door }) = settle {
+        decoration = door.settle(check, decoration, Some(response.request()));
+    }
+    if let Some(removed) = decoration.apply(response.headers_mut()) {
+        log_removed(Some(response.request().path()), &removed);
+    }
+    response.map_into_left_body()
+}
+
+/// Has the CORS headers written on the response actix-web renders from the app's error, once
+/// settled (no response exists yet).
+#[cold]
+fn finish_error(mut error: Error, mut decoration: Decoration, settle: Option<Settle>) -> Error {
+    if let Some(Settle { check, door }) = settle {
+        decoration = door.settle(check, decoration, None);
+    }
+    if !decoration.is_empty() {
+        error.add_response_mapper(move |mut response| {
+            if let Some(removed) = decoration.clone().apply(response.headers_mut()) {
+                log_removed(None, &removed);
+            }
+            response
+        });
+    }
+    error
 }
 
 /// What to check after routing, with the door that checks.
@@ -133,7 +193,12 @@ pin_project! {
     where
         S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
     {
-        Call { #[pin] fut: S::Future, decoration: Decoration, check: Option<Settle> },
+        /// No policy decides the response: it passes untouched.
+        Pass { #[pin] fut: S::Future },
+        /// A policy decides the response, but writes no CORS headers on it (no `Origin`):
+        /// the app's removed, `Vary: Origin` if `vary`.
+        Decided { #[pin] fut: S::Future, vary: bool },
+        Call { #[pin] fut: S::Future, after: Option<After> },
         Ready { response: Option<ServiceResponse<EitherBody<B>>> },
         Lookup { waiting: Option<Box<Waiting<S>>> },
     }
@@ -147,48 +212,37 @@ where
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.as_mut().project() {
-            CorsFutureProj::Call {
-                fut,
-                decoration,
-                check,
-            } => match fut.poll(cx) {
+            CorsFutureProj::Pass { fut } => fut
+                .poll(cx)
+                .map(|result| result.map(ServiceResponse::map_into_left_body)),
+            CorsFutureProj::Decided { fut, vary } => {
+                let vary = *vary;
+                fut.poll(cx).map(|result| match result {
+                    Ok(mut response) => {
+                        if let Some(removed) = apply_vary_only(response.headers_mut(), vary) {
+                            log_removed(Some(response.request().path()), &removed);
+                        }
+                        Ok(response.map_into_left_body())
+                    }
+                    Err(error) => Err(finish_error(
+                        error,
+                        Decoration::vary_only(vary.then_some("Origin")),
+                        None,
+                    )),
+                })
+            }
+            CorsFutureProj::Call { fut, after } => match fut.poll(cx) {
                 Poll::Pending => Poll::Pending,
-                Poll::Ready(Ok(mut response)) => {
-                    let mut decoration = std::mem::take(decoration);
-                    if let Some(Settle { check, door }) = check.take() {
-                        decoration = door.settle(check, decoration, Some(response.request()));
-                    }
-                    if !decoration.is_empty()
-                        && response
-                            .response()
-                            .extensions()
-                            .contains::<AnsweredByRouteDoor>()
-                    {
-                        // A route door's own refusal stays bare.
-                        decoration = Decoration::default();
-                    }
-                    let removed = decoration.apply(response.headers_mut());
-                    if let Some(removed) = removed {
-                        log_removed(Some(response.request().path()), &removed);
-                    }
-                    Poll::Ready(Ok(response.map_into_left_body()))
-                }
-                Poll::Ready(Err(mut error)) => {
-                    let mut decoration = std::mem::take(decoration);
-                    if let Some(Settle { check, door }) = check.take() {
-                        decoration = door.settle(check, decoration, None);
-                    }
-                    // No response exists yet: add the headers when actix-web renders the error.
-                    if !decoration.is_empty() {
-                        error.add_response_mapper(move |mut response| {
-                            if let Some(removed) = decoration.clone().apply(response.headers_mut())
-                            {
-                                log_removed(None, &removed);
-                            }
-                            response
-                        });
-                    }
-                    Poll::Ready(Err(error))
+                Poll::Ready(result) => {
+                    let Some(After { decoration, settle }) = after.take() else {
+                        return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
+                            "CORS future polled after completion",
+                        )));
+                    };
+                    Poll::Ready(match result {
+                        Ok(response) => Ok(finish(response, decoration, settle)),
+                        Err(error) => Err(finish_error(error, decoration, settle)),
+                    })
                 }
             },
             CorsFutureProj::Ready { response } => Poll::Ready(response.take().ok_or_else(|| {

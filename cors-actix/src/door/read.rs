@@ -181,26 +181,25 @@ mod sealed {
 /// blocks those. `Sec-Fetch-Site` is set by browsers and cannot be set by pages; otherwise the
 /// `Origin` is compared to the request's own scheme and host (as seen through proxies).
 pub(crate) fn is_same_origin(req: &ServiceRequest) -> bool {
-    // One pass over the request's headers instead of a lookup per name: this runs for every
-    // refused request.
-    let (mut site, mut origin, mut origins, mut hosts) = (None, None, 0, [None; 3]);
-    for (name, value) in req.headers().iter() {
+    let headers = req.headers();
+    // Every current browser sends it, and pages cannot set it: it is the answer, in one lookup
+    // (a browser's request has a dozen headers, which a walk over them would pay for).
+    if let Some(site) = headers.get(SEC_FETCH_SITE) {
+        return cors_core::is_same_origin_fetch(site.as_bytes());
+    }
+    // Other clients: one pass over the (few) headers instead of a lookup per name.
+    let (mut origin, mut origins, mut hosts) = (None, 0, [None; 3]);
+    for (name, value) in headers.iter() {
         if *name == header::ORIGIN {
             origin = Some(value);
             origins += 1;
         } else if *name == header::HOST {
             hosts[0] = Some(value);
-        } else if *name == SEC_FETCH_SITE {
-            site = Some(value);
         } else if *name == header::FORWARDED {
             hosts[1] = Some(value);
         } else if *name == X_FORWARDED_HOST {
             hosts[2] = Some(value);
         }
-    }
-    if let Some(site) = site {
-        // Every current browser sends it, and pages cannot set it: it is the answer.
-        return cors_core::is_same_origin_fetch(site.as_bytes());
     }
     // Browsers send one Origin: several are never taken for the server's own.
     let (Some(origin), 1) = (origin, origins) else {

@@ -9,17 +9,16 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header;
-use actix_web::Error;
+use actix_web::{Error, HttpMessage, HttpResponse};
 use pin_project_lite::pin_project;
 
 use crate::door::decide::AtRoute;
 use crate::door::mark::{self, Seen};
 use crate::door::read::is_same_origin;
 use crate::door::refusal::refusal_text;
-use crate::door::Door;
 use crate::routes::route_cors::RouteCors;
 
 /// The check `#[cors]` wraps its route in. Not a public API: the macro emits it.
@@ -30,9 +29,9 @@ pub struct RouteDoor(pub &'static RouteCors);
 impl<S, B> Transform<S, ServiceRequest> for RouteDoor
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody,
+    B: MessageBody + 'static,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    type Response = ServiceResponse<BoxBody>;
     type Error = Error;
     type Transform = RouteDoorService<S>;
     type InitError = ();
@@ -57,54 +56,47 @@ pub struct RouteDoorService<S> {
 enum Verdict {
     Pass,
     Refuse(&'static str),
-    Answer(actix_web::HttpResponse),
-}
-
-/// What a request's mark tells its route door.
-enum Marked {
-    /// The door chose one route: the verdict on it, already recorded in the mark.
-    Judged(Verdict),
-    /// The door left the choice among twins to the route door actix-web runs: the door, and
-    /// the route it chose.
-    Deferred(Rc<Door>, u32),
+    Answer(HttpResponse),
 }
 
 impl<S> RouteDoorService<S> {
+    #[inline]
     fn judge(&self, req: &ServiceRequest) -> Verdict {
-        // Not a CORS request: nothing to check (the cheap, common case).
+        // Not a CORS request: nothing to check (the most common case).
         if !req.headers().contains_key(header::ORIGIN) {
             return Verdict::Pass;
         }
+        // The door decided this request for this route: its mark, taken off, tells the door
+        // that this route's door ran.
+        if self.route.mark.take(&mut req.extensions_mut()) {
+            return Verdict::Pass;
+        }
+        self.judge_unmarked(req)
+    }
+
+    /// A CORS request the door did not mark for this route: twins the door left to the route
+    /// door actix-web runs, a same-origin request, or a request to refuse.
+    #[cold]
+    fn judge_unmarked(&self, req: &ServiceRequest) -> Verdict {
         let key = mark::key(req.head());
-        // One access to the mark table: the door chose one route (confirm it is this one, or
-        // refuse, and record that), or left the choice among twins to this route door.
-        let marked = mark::with_mark(key, |mark| {
-            if mark.deferred {
-                return Marked::Deferred(Rc::clone(&mark.door), mark.route);
-            }
-            let chosen = &mark.door.table.routes[mark.route as usize];
-            Marked::Judged(if chosen.is(self.route) {
-                mark.seen = Seen::Confirmed;
+        let deferred = mark::with_mark(key, |mark| (Rc::clone(&mark.door), mark.route));
+        let Some((door, chosen)) = deferred else {
+            // The door did not decide this request for this route (it chose another, or no
+            // door ran). A same-origin request is never refused.
+            return if is_same_origin(req) {
                 Verdict::Pass
             } else {
-                mark.seen = Seen::Answered;
-                Verdict::Refuse(OTHER_ROUTE)
-            })
-        });
-        let (door, chosen) = match marked {
-            None if is_same_origin(req) => return Verdict::Pass,
-            None => return Verdict::Refuse(NO_DOOR),
-            Some(Marked::Judged(verdict)) => return verdict,
-            Some(Marked::Deferred(door, chosen)) => (door, chosen),
+                Verdict::Refuse(NOT_DECIDED)
+            };
         };
         let route = &door.table.routes[chosen as usize];
-        // Deferred: the door chose among twins; this one decides if it is one of them.
+        // The door chose among twins; this one decides if it is one of them.
         let twin = std::iter::once(chosen)
             .chain(route.twins.iter().copied())
             .find(|&i| door.table.routes[i as usize].is(self.route));
         let Some(twin) = twin else {
             mark::record(key, Seen::Answered);
-            return Verdict::Refuse(OTHER_ROUTE);
+            return Verdict::Refuse(NOT_DECIDED);
         };
         match door.decide_at_route(twin, req) {
             AtRoute::Pass(decoration) => {
@@ -119,17 +111,19 @@ impl<S> RouteDoorService<S> {
     }
 }
 
-const NO_DOOR: &str = "no CORS door decided this request: `Cors` is missing, wrapped on a scope instead of the `App`, or a second `Cors` hides it";
-const OTHER_ROUTE: &str = "the CORS door decided this request for another route: a service registered before this route takes its path in the door's view, or a path was rewritten inside `Cors` (put `NormalizePath` outside it)";
+const NOT_DECIDED: &str = "no CORS door decided this request for this route: `Cors` is missing, wrapped on a scope instead of the `App`, or hidden by a second `Cors`; or the door took the request for another route, because a service registered before this route takes its path in the door's view, or a path was rewritten inside `Cors` (put `NormalizePath` outside it)";
 
 impl<S, B> Service<ServiceRequest> for RouteDoorService<S>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
-    B: MessageBody,
+    B: MessageBody + 'static,
 {
-    type Response = ServiceResponse<EitherBody<B>>;
+    // The body actix-web turns every resource's into: a route's is one already, and its
+    // boxing then costs a move (where an `EitherBody` with the route door's answer would be
+    // boxed again, by actix-web).
+    type Response = ServiceResponse<BoxBody>;
     type Error = Error;
-    type Future = RouteDoorFuture<S::Future, B>;
+    type Future = RouteDoorFuture<S::Future>;
 
     actix_service::forward_ready!(service);
 
@@ -146,28 +140,23 @@ where
                     path = req.path(),
                     "CORS request refused by the route's door: {why}"
                 );
-                RouteDoorFuture::Ready {
-                    response: Some(Box::new(answered(req, refusal_text(why, false)))),
-                }
+                answered(req, refusal_text(why, false))
             }
-            Verdict::Answer(answer) => RouteDoorFuture::Ready {
-                response: Some(Box::new(answered(req, answer))),
-            },
+            Verdict::Answer(answer) => answered(req, answer),
         }
     }
 }
 
-/// Marks a response as the route door's own answer: the app's door writes no CORS headers on
-/// it (an extension, so that whatever the door chose, a refusal stays a bare refusal).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct AnsweredByRouteDoor;
+/// The request's mark that its route door answered it: the app's door writes no CORS headers
+/// on the answer, whatever an inner middleware makes of it.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct RouteDoorAnswered;
 
-fn answered<B>(
-    req: ServiceRequest,
-    mut answer: actix_web::HttpResponse,
-) -> ServiceResponse<EitherBody<B>> {
-    answer.extensions_mut().insert(AnsweredByRouteDoor);
-    req.into_response(answer).map_into_right_body()
+fn answered<F>(req: ServiceRequest, answer: HttpResponse) -> RouteDoorFuture<F> {
+    req.extensions_mut().insert(RouteDoorAnswered);
+    RouteDoorFuture::Answered {
+        response: Some(Box::new(req.into_response(answer))),
+    }
 }
 
 pin_project! {
@@ -177,24 +166,26 @@ pin_project! {
     /// passing the request on, needs only the inner future).
     #[doc(hidden)]
     #[project = RouteDoorFutureProj]
-    pub enum RouteDoorFuture<F, B> {
+    pub enum RouteDoorFuture<F> {
         Call { #[pin] fut: F },
-        Ready { response: Option<Box<ServiceResponse<EitherBody<B>>>> },
+        Answered { response: Option<Box<ServiceResponse>> },
     }
 }
 
-impl<F, B> Future for RouteDoorFuture<F, B>
+impl<F, B> Future for RouteDoorFuture<F>
 where
     F: Future<Output = Result<ServiceResponse<B>, Error>>,
+    B: MessageBody + 'static,
 {
-    type Output = Result<ServiceResponse<EitherBody<B>>, Error>;
+    type Output = Result<ServiceResponse<BoxBody>, Error>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
             RouteDoorFutureProj::Call { fut } => fut
                 .poll(cx)
-                .map(|res| res.map(ServiceResponse::map_into_left_body)),
-            RouteDoorFutureProj::Ready { response } => {
+                .map(|res| res.map(ServiceResponse::map_into_boxed_body)),
+            RouteDoorFutureProj::Answered { response } => {
                 Poll::Ready(response.take().map(|r| *r).ok_or_else(|| {
                     actix_web::error::ErrorInternalServerError(
                         "CORS route door future polled after completion",

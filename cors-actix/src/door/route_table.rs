@@ -13,7 +13,7 @@ use foldhash::fast::RandomState;
 
 use actix_web::dev::{ResourceDef, ServiceRequest};
 
-use crate::door::path_index::{PathIndex, Visit};
+use crate::door::path_index::PathIndex;
 use crate::policy::slot::PolicySlot;
 use crate::routes::route_cors::{GuardFn, RouteCors};
 
@@ -60,6 +60,9 @@ pub(crate) struct Route {
     /// the table's routes): actix-web runs one of them per request, chosen by guards of their
     /// scopes that the door cannot see.
     pub(crate) twins: Vec<u32>,
+    /// Whether some of its twins are declared with another policy (then the route door of the
+    /// one actix-web runs decides). Known once the table is finished.
+    pub(crate) other_twins: bool,
 }
 
 /// A [`scope_policy`](crate::scope_policy).
@@ -173,15 +176,27 @@ pub(crate) struct RouteTable {
     /// Routes and scopes, by registration number.
     pub(crate) events: Vec<Event>,
     pub(crate) index: PathIndex,
-    /// For the paths of routes without dynamic segments, the registration numbers that concern
-    /// them, computed at start-up: one hash lookup for the most common requests.
-    pub(crate) exact: HashMap<Box<str>, Vec<u32>, RandomState>,
+    /// For the paths of routes without dynamic segments, how actix-web resolves them, worked
+    /// out at start-up: one hash lookup for the most common requests.
+    pub(crate) exact: HashMap<Box<str>, ExactPath, RandomState>,
     /// A scope policy at the app's root (`App::configure(scope_policy(..))`): it covers every
     /// path no scope of its own covers.
     pub(crate) root_policy: Option<u32>,
     /// The full patterns of the `resource_policy` routes, for checking after routing which one
     /// actix-web ran.
     pub(crate) resource_patterns: HashMap<Box<str>, u32, RandomState>,
+}
+
+/// A path some routes have as their whole pattern, resolved when the table is finished: what
+/// [`RouteTable::resolve`] finds for it but for the method and the guards, which are the
+/// request's.
+pub(crate) struct ExactPath {
+    /// The routes a request for the path may run, in registration order: those whose pattern
+    /// matches it and that the scopes registered before them leave reachable (indices into the
+    /// table's routes).
+    routes: Box<[u32]>,
+    /// The scope the path enters (index into the table's scopes).
+    entered: Option<u32>,
 }
 
 impl RouteTable {
@@ -201,9 +216,12 @@ impl RouteTable {
     /// whose guards accept the request; else the scope policy of the innermost scope the path
     /// enters.
     pub(crate) fn find<'t>(&'t self, path: &str, method: &[u8], req: &ServiceRequest) -> Found<'t> {
-        let (resolved, entered) = self.resolve(path, method, u32::MAX, |route| {
-            guards_pass(route.guards, req)
-        });
+        let (resolved, entered) = match self.exact.get(path) {
+            Some(exact) => self.resolve_exact(exact, method, req),
+            None => self.resolve(path, method, u32::MAX, |route| {
+                guards_pass(route.guards, req)
+            }),
+        };
         match resolved {
             Resolved::Route(route) => Found::Route(route),
             resolved => match (self.scope_policy_of(entered, path), resolved) {
@@ -250,67 +268,100 @@ impl RouteTable {
     ) -> (Resolved<'t>, Option<&'t Scope>) {
         let mut entered: Option<&'t Scope> = None;
         let mut other = None;
-        // A path some routes have as their whole pattern: its registrations were found and
-        // matched against it when the table was built (`finish`), so they need no matching now.
-        let (numbers, matched) = match self.exact.get(path) {
-            Some(numbers) => (Numbers::Exact(numbers.iter()), true),
-            None => (Numbers::Visit(self.index.visit(path)), false),
-        };
-        for number in numbers {
+        for number in self.index.visit(path) {
             if number >= limit {
                 break;
             }
-            match self.events[number as usize] {
-                Event::Scope(scope) => {
-                    let scope = &self.scopes[scope as usize];
-                    // The path enters this scope if it is the first to take it, or nested in
-                    // the one the path is in.
-                    let deeper = entered.is_none_or(|e| {
-                        scope.prefix.len() > e.prefix.len() && is_within(&scope.prefix, &e.prefix)
-                    });
-                    if deeper && (matched || scope.def.find_match(path).is_some()) {
-                        entered = Some(scope);
-                    }
-                }
-                Event::Route(route) => {
-                    let route = &self.routes[route as usize];
-                    if entered.is_some_and(|e| !route.is_inside(e)) {
-                        continue;
-                    }
-                    if !matched && !route.matches_path(path) {
-                        continue;
-                    }
+            match self.step(number, path, false, entered) {
+                Step::Enter(scope) => entered = Some(scope),
+                Step::Candidate(route) => {
                     if route.serves(method) && guards_pass(route) {
                         return (Resolved::Route(route), entered);
                     }
                     other.get_or_insert(route);
                 }
+                Step::Skip => {}
             }
         }
-        let resolved = match (other, entered) {
-            (Some(route), _) => Resolved::OtherMethods(route),
-            (None, Some(scope)) => Resolved::Swallowed(scope),
-            (None, None) => Resolved::Nothing,
-        };
-        (resolved, entered)
+        (Resolved::of(other, entered), entered)
+    }
+
+    /// One registration of actix-web's routing for `path`, the path having entered `entered`
+    /// so far; `matched`: the registration is known to match the path.
+    fn step<'t>(
+        &'t self,
+        number: u32,
+        path: &str,
+        matched: bool,
+        entered: Option<&'t Scope>,
+    ) -> Step<'t> {
+        match self.events[number as usize] {
+            Event::Scope(scope) => {
+                let scope = &self.scopes[scope as usize];
+                // The path enters this scope if it is the first to take it, or nested in the
+                // one the path is in.
+                let deeper = entered.is_none_or(|e| {
+                    scope.prefix.len() > e.prefix.len() && is_within(&scope.prefix, &e.prefix)
+                });
+                if deeper && (matched || scope.def.find_match(path).is_some()) {
+                    Step::Enter(scope)
+                } else {
+                    Step::Skip
+                }
+            }
+            Event::Route(route) => {
+                let route = &self.routes[route as usize];
+                if entered.is_some_and(|e| !route.is_inside(e))
+                    || (!matched && !route.matches_path(path))
+                {
+                    Step::Skip
+                } else {
+                    Step::Candidate(route)
+                }
+            }
+        }
+    }
+
+    /// [`resolve`](RouteTable::resolve) for a path resolved when the table was finished: only
+    /// the method and the guards are left to check.
+    #[inline]
+    fn resolve_exact<'t>(
+        &'t self,
+        exact: &ExactPath,
+        method: &[u8],
+        req: &ServiceRequest,
+    ) -> (Resolved<'t>, Option<&'t Scope>) {
+        let mut other = None;
+        for &index in exact.routes.iter() {
+            let route = &self.routes[index as usize];
+            if route.serves(method) && guards_pass(route.guards, req) {
+                return (Resolved::Route(route), None);
+            }
+            other.get_or_insert(route);
+        }
+        let entered = exact.entered.map(|scope| &self.scopes[scope as usize]);
+        (Resolved::of(other, entered), entered)
     }
 }
 
-/// Where the registration numbers of a lookup come from.
-// Lives on the stack for one lookup; boxing the large variant would allocate per request.
-#[allow(clippy::large_enum_variant)]
-enum Numbers<'t> {
-    Exact(std::slice::Iter<'t, u32>),
-    Visit(Visit<'t>),
+/// One registration of actix-web's routing for a path.
+enum Step<'t> {
+    /// The path enters this scope.
+    Enter(&'t Scope),
+    /// This route runs if it serves the method and its guards pass.
+    Candidate(&'t Route),
+    /// Not concerned.
+    Skip,
 }
 
-impl Iterator for Numbers<'_> {
-    type Item = u32;
-
-    fn next(&mut self) -> Option<u32> {
-        match self {
-            Numbers::Exact(numbers) => numbers.next().copied(),
-            Numbers::Visit(visit) => visit.next(),
+impl<'t> Resolved<'t> {
+    /// What routing found without a route to run: the first route of the path (for other
+    /// methods), else the scope the path is in.
+    fn of(other: Option<&'t Route>, entered: Option<&'t Scope>) -> Resolved<'t> {
+        match (other, entered) {
+            (Some(route), _) => Resolved::OtherMethods(route),
+            (None, Some(scope)) => Resolved::Swallowed(scope),
+            (None, None) => Resolved::Nothing,
         }
     }
 }
@@ -378,27 +429,31 @@ impl RouteTable {
         self.index.insert(prefix, number);
     }
 
-    /// Completes the indexes, once every registration is in.
+    /// Completes the indexes, once every registration is in (and twins are known).
     pub(crate) fn finish(&mut self) {
-        // For the paths of routes without dynamic segments, the registration numbers that
-        // concern them.
+        // For the paths of routes without dynamic segments, how actix-web resolves them.
         let mut exact = HashMap::default();
         for route in self.routes.iter().filter(|r| !r.pattern.contains('{')) {
             let path = route.pattern.as_str();
             if exact.contains_key(path) {
                 continue;
             }
-            let concerned: Vec<u32> = self
-                .index
-                .visit(path)
-                .filter(|&number| match self.events[number as usize] {
-                    Event::Scope(scope) => {
-                        self.scopes[scope as usize].def.find_match(path).is_some()
-                    }
-                    Event::Route(route) => self.routes[route as usize].matches_path(path),
-                })
-                .collect();
-            exact.insert(path.into(), concerned);
+            let (mut entered, mut routes) = (None, Vec::new());
+            for number in self.index.visit(path) {
+                match self.step(number, path, false, entered) {
+                    Step::Enter(scope) => entered = Some(scope),
+                    Step::Candidate(route) => routes.push(self.index_of(route)),
+                    Step::Skip => {}
+                }
+            }
+            let entered = entered.map(|scope| {
+                self.scopes
+                    .iter()
+                    .position(|s| std::ptr::eq(s, scope))
+                    .unwrap_or(0) as u32
+            });
+            let routes = routes.into_boxed_slice();
+            exact.insert(path.into(), ExactPath { routes, entered });
         }
         self.exact = exact;
         for (i, route) in self.routes.iter().enumerate() {
@@ -407,6 +462,17 @@ impl RouteTable {
                     .entry(route.pattern.as_str().into())
                     .or_insert(i as u32);
             }
+        }
+        for i in 0..self.routes.len() {
+            let route = &self.routes[i];
+            let source = route.declaration.map(|d| d.source as *const _);
+            let other = route.twins.iter().any(|&twin| {
+                self.routes[twin as usize]
+                    .declaration
+                    .map(|d| d.source as *const _)
+                    != source
+            });
+            self.routes[i].other_twins = other;
         }
     }
 
@@ -454,6 +520,7 @@ mod tests {
             from: PolicyFrom::Inline,
             declaration: None,
             twins: Vec::new(),
+            other_twins: false,
         };
         (route, prefix.map(str::to_owned))
     }

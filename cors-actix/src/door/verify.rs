@@ -2,8 +2,8 @@
 //! the response gets. The door chose from what it knows (the declarations); actix-web's own
 //! routing is the truth, read here from what it left on the request:
 //!
-//! - a `#[cors]` route's door confirms (or decides, for twins) through the request's
-//!   [mark](crate::door::mark);
+//! - a `#[cors]` route's door takes off the mark of its route, or decides for twins through the
+//!   [mark](crate::door::mark) of the request;
 //! - a scope policy's scope marks every request actix-web routes into it (scope app data);
 //! - the pattern of the resource actix-web matched (`HttpRequest::match_pattern`) tells a
 //!   `resource_policy` resource.
@@ -13,12 +13,13 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use actix_web::HttpRequest;
+use actix_web::{HttpMessage, HttpRequest};
 use cors_core::Decision;
 
-use crate::door::decide::{Check, Predicted};
+use crate::door::decide::{Check, Marked, Predicted};
 use crate::door::mark::Seen;
 use crate::door::read::origin;
+use crate::door::route_door::RouteDoorAnswered;
 use crate::door::write::Decoration;
 use crate::door::Door;
 use crate::policy::dynamic::Answer;
@@ -51,12 +52,22 @@ impl Door {
         predicted: Decoration,
         request: Option<&HttpRequest>,
     ) -> Decoration {
-        let seen = check
-            .mark
-            .and_then(|guard| guard.take())
-            .map(|mark| mark.seen);
+        let seen = match check.mark {
+            Marked::Route(mark) => match request {
+                // The chosen route's door took its mark off: it ran, and confirmed.
+                Some(req) if !mark.take(&mut req.extensions_mut()) => return predicted,
+                Some(_) => Some(Seen::Nothing),
+                // An error has no request (a route door's own answer is told by its error).
+                None => return predicted,
+            },
+            Marked::Deferred(guard) => guard.take().map(|mark| mark.seen),
+            Marked::None => None,
+        };
+        if request.is_some_and(|req| req.extensions().contains::<RouteDoorAnswered>()) {
+            // A route door answered (a refusal): it stays bare.
+            return Decoration::default();
+        }
         let ran = match (seen, check.predicted, request) {
-            (Some(Seen::Confirmed), ..) => return predicted,
             (Some(Seen::Decided(decoration)), ..) => return *decoration,
             (Some(Seen::Answered), ..) => return Decoration::default(),
             // An error has no request: an error from a route the door does not know cannot be
@@ -109,6 +120,7 @@ impl Door {
                     },
                 }
             }
+            (None, Predicted::Nothing, Some(_)) if !self.checks_unclaimed() => Ran::AsPredicted,
             (None, Predicted::Nothing, Some(req)) => match self.covering(req, None) {
                 None => Ran::AsPredicted,
                 Some(other) => Ran::Other(Some(other), None),

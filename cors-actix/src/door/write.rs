@@ -24,12 +24,15 @@ pub(crate) struct Decoration {
     allow_origin: Option<HeaderValue>,
     credentials: bool,
     expose: Option<HeaderValue>,
-    /// The name to list in `Vary`.
-    vary: Option<&'static str>,
+    /// Whether to list `Origin` in `Vary` (the only name an actual response lists).
+    vary: bool,
     /// A policy decided this response: it carries the CORS headers the policy decides and no
     /// other (`false`: no policy, the response passes untouched).
     decided: bool,
 }
+
+/// `Vary: Origin`, made at compile time.
+const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 
 impl Decoration {
     /// No CORS headers but `Vary` (the policy's
@@ -37,7 +40,7 @@ impl Decoration {
     /// with the handler still running.
     pub(crate) fn vary_only(vary: Option<&'static str>) -> Decoration {
         Decoration {
-            vary,
+            vary: vary.is_some(),
             decided: true,
             ..Decoration::default()
         }
@@ -56,8 +59,9 @@ impl Decoration {
                 AllowOrigin::Echo => origin.cloned(),
             },
             credentials: grant.allow_credentials,
-            expose: grant.expose_headers.and_then(|text| prepared.value(text)),
-            vary: grant.vary,
+            // The grant's text is the policy's, prepared.
+            expose: grant.expose_headers.and_then(|_| prepared.expose()),
+            vary: grant.vary.is_some(),
             decided: true,
         }
     }
@@ -67,23 +71,24 @@ impl Decoration {
         !self.decided
     }
 
+    /// Whether it writes CORS headers (those of an allowed request).
+    pub(crate) fn writes_headers(&self) -> bool {
+        self.allow_origin.is_some()
+    }
+
+    /// Whether a policy decided the response (`None`: it passes untouched), and then whether
+    /// `Vary` lists `Origin`.
+    pub(crate) fn vary(&self) -> Option<bool> {
+        self.decided.then_some(self.vary)
+    }
+
     /// Writes the policy's headers: removes every `Access-Control-*` header the app wrote
     /// (returned, for the log), adds the policy's, appends to `Vary`.
     pub(crate) fn apply(self, headers: &mut HeaderMap) -> Option<Vec<HeaderName>> {
         if !self.decided {
             return None;
         }
-        // One pass over the response's names finds both what to remove and whether a `Vary`
-        // is there to read (the common response has neither).
-        let (mut cors, mut vary) = (false, false);
-        for name in headers.keys() {
-            if *name == header::VARY {
-                vary = true;
-            } else if is_cors_header(name) {
-                cors = true;
-            }
-        }
-        let removed = cors.then(|| remove_cors_headers(headers));
+        let (removed, vary) = remove_cors_headers(headers);
         // No `Access-Control-*` header is left: `append` (half the instructions of `insert`,
         // which hands back the values it replaces) adds each as the only one.
         if let Some(origin) = self.allow_origin {
@@ -95,15 +100,50 @@ impl Decoration {
                 headers.append(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
             }
         }
-        if let Some(name) = self.vary {
-            if vary {
-                append_vary(headers, name);
-            } else if let Some(value) = static_value(name) {
-                headers.append(header::VARY, value);
-            }
+        if self.vary {
+            write_vary(headers, vary);
         }
         removed
     }
+}
+
+/// The headers of a response a policy decided without CORS headers (no `Origin`, refused with
+/// the handler still running): the app's `Access-Control-*` removed (returned, for the log),
+/// `Vary: Origin` if `vary`.
+#[inline]
+pub(crate) fn apply_vary_only(headers: &mut HeaderMap, vary: bool) -> Option<Vec<HeaderName>> {
+    let (removed, listed) = remove_cors_headers(headers);
+    if vary {
+        write_vary(headers, listed);
+    }
+    removed
+}
+
+/// Lists `Origin` in `Vary`: appended as a value of its own, unless the response has a `Vary`
+/// (`listed`), which is read first.
+#[inline]
+fn write_vary(headers: &mut HeaderMap, listed: bool) {
+    if listed {
+        append_vary(headers, "Origin");
+    } else {
+        headers.append(header::VARY, VARY_ORIGIN);
+    }
+}
+
+/// Removes the `Access-Control-*` headers of a response, returning their names (`None`: there
+/// were none), and whether it has a `Vary`. One pass over the response's names finds both (the
+/// common response has neither).
+#[inline]
+fn remove_cors_headers(headers: &mut HeaderMap) -> (Option<Vec<HeaderName>>, bool) {
+    let (mut cors, mut vary) = (false, false);
+    for name in headers.keys() {
+        if *name == header::VARY {
+            vary = true;
+        } else if is_cors_header(name) {
+            cors = true;
+        }
+    }
+    (cors.then(|| remove_listed(headers)), vary)
 }
 
 fn is_cors_header(name: &HeaderName) -> bool {
@@ -111,7 +151,8 @@ fn is_cors_header(name: &HeaderName) -> bool {
 }
 
 /// Removes the `Access-Control-*` headers of a response, returning their names.
-fn remove_cors_headers(headers: &mut HeaderMap) -> Vec<HeaderName> {
+#[cold]
+fn remove_listed(headers: &mut HeaderMap) -> Vec<HeaderName> {
     let names: Vec<HeaderName> = headers
         .keys()
         .filter(|n| is_cors_header(n))

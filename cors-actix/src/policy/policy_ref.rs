@@ -117,6 +117,12 @@ impl Prepared {
         }
     }
 
+    /// `Access-Control-Expose-Headers`, prepared.
+    #[inline]
+    pub(crate) fn expose(&self) -> Option<HeaderValue> {
+        self.values[0].clone()
+    }
+
     /// The header value of a text a [`Grant`](cors_core::Grant) carries: the prepared one when it is one of the
     /// policy's (always, in practice: no allocation), else made now.
     pub(crate) fn value(&self, text: &str) -> Option<HeaderValue> {

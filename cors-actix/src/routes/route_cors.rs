@@ -1,5 +1,6 @@
 //! What the `#[cors]` macro records about a route: its declaration, as a `static`.
 
+use actix_web::dev::Extensions;
 use actix_web::guard::GuardContext;
 use cors_core::Policy;
 
@@ -36,6 +37,53 @@ pub struct RouteCors {
     pub guards: &'static [GuardFn],
     /// The policy (shared by the declarations of one handler's routes).
     pub source: &'static DeclaredPolicy,
+    /// The mark the door puts on a request it decided for this route.
+    pub mark: RouteMark,
+}
+
+/// The mark the door puts on a request it decided for one `#[cors]` route, and that route's
+/// door takes off: a value of a type of the route's own (a unit struct the macro emits), kept
+/// in the request's extensions. Putting it on, taking it off and looking for it are one lookup
+/// each in a table actix-web keeps for every request (and clears when the request ends), with
+/// no allocation: a unit value takes no memory.
+#[doc(hidden)]
+pub struct RouteMark {
+    set: fn(&mut Extensions),
+    take: fn(&mut Extensions) -> bool,
+}
+
+impl RouteMark {
+    /// The mark of type `T` (emitted by the macro: one type per route).
+    pub const fn of<T: Default + 'static>() -> RouteMark {
+        fn set<T: Default + 'static>(extensions: &mut Extensions) {
+            extensions.insert(T::default());
+        }
+        fn take<T: 'static>(extensions: &mut Extensions) -> bool {
+            extensions.remove::<T>().is_some()
+        }
+        RouteMark {
+            set: set::<T>,
+            take: take::<T>,
+        }
+    }
+
+    /// Puts the mark on a request (into its extensions).
+    #[inline]
+    pub(crate) fn set(&self, extensions: &mut Extensions) {
+        (self.set)(extensions)
+    }
+
+    /// Takes the mark off a request: whether it was there.
+    #[inline]
+    pub(crate) fn take(&self, extensions: &mut Extensions) -> bool {
+        (self.take)(extensions)
+    }
+}
+
+impl std::fmt::Debug for RouteMark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RouteMark")
+    }
 }
 
 impl RouteCors {
@@ -47,6 +95,7 @@ impl RouteCors {
         methods: &'static [&'static str],
         guards: &'static [GuardFn],
         source: &'static DeclaredPolicy,
+        mark: RouteMark,
     ) -> RouteCors {
         RouteCors {
             handler,
@@ -55,6 +104,7 @@ impl RouteCors {
             methods,
             guards,
             source,
+            mark,
         }
     }
 }

@@ -3,6 +3,7 @@
 use std::fmt;
 
 use crate::origin::error::OriginError;
+use crate::origin::Origin;
 
 /// Why a preflight or an actual request was refused.
 ///
@@ -10,9 +11,9 @@ use crate::origin::error::OriginError;
 /// offending value (bounded and escaped) for logs and opt-in debug responses.
 ///
 /// ```
-/// use cors_core::Reason;
+/// use cors_core::{Origin, Reason};
 ///
-/// let r = Reason::OriginNotAllowed("https://evil.example");
+/// let r = Reason::OriginNotAllowed(Origin::parse(b"https://evil.example").unwrap());
 /// assert_eq!(r.summary(), "origin not allowed");
 /// assert_eq!(r.refusal_body(), "CORS request refused: origin not allowed\n");
 /// assert_eq!(r.to_string(), "origin `https://evil.example` is not allowed by this route's CORS policy");
@@ -24,8 +25,9 @@ pub enum Reason<'r> {
     MultipleOrigins,
     /// The `Origin` header is not a serialized origin.
     MalformedOrigin(OriginError),
-    /// A well-formed origin the policy does not allow.
-    OriginNotAllowed(&'r str),
+    /// A well-formed origin the policy does not allow ([`Origin::as_str`] for its text, which
+    /// is only made when asked for: a refusal that is not logged never converts it).
+    OriginNotAllowed(Origin<'r>),
     /// Several `Access-Control-Request-Method` headers.
     MultipleMethods,
     /// `Access-Control-Request-Method` is not a method token.
@@ -122,7 +124,7 @@ impl fmt::Display for Reason<'_> {
             Reason::OriginNotAllowed(o) => write!(
                 f,
                 "origin `{}` is not allowed by this route's CORS policy",
-                Bounded(o)
+                Bounded(o.as_str())
             ),
             Reason::MethodNotAllowed(m) => write!(
                 f,
@@ -156,7 +158,7 @@ mod tests {
         let long = "x".repeat(1000);
         let shown = Reason::HeaderNotAllowed(&long).to_string();
         assert!(shown.len() < 250, "{}", shown.len());
-        let shown = Reason::OriginNotAllowed("a\r\nb").to_string();
+        let shown = Reason::MethodNotAllowed("a\r\nb").to_string();
         assert!(shown.contains("a\\r\\nb"), "{shown}");
     }
 }

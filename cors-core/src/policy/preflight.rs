@@ -108,7 +108,7 @@ impl Policy {
                 if self.admits_dynamic_origin(&parsed) && dynamic(&parsed) {
                     Ok(())
                 } else {
-                    Err(Reason::OriginNotAllowed(parsed.as_str()))
+                    Err(Reason::OriginNotAllowed(parsed))
                 }
             }
         }
