@@ -264,7 +264,7 @@ impl Door {
                     "allowed".to_owned()
                 } else if !has_origin {
                     "not a CORS request (no Origin): no CORS headers".to_owned()
-                } else if is_same_origin(req) {
+                } else if is_same_origin(req, crate::door::read::origin(req.headers()).1) {
                     "same-origin: never blocked, nothing granted".to_owned()
                 } else if uncovered {
                     "no policy: the request passes untouched (the browser hides the response from another origin)".to_owned()

@@ -145,7 +145,7 @@ pub struct ReadmeDoctests;
 /// Support for the code the macros generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::door::route_door::RouteDoor;
+    pub use crate::door::route_door::{RouteDoor, RouteDoorBoxing};
     pub use crate::routes::registry::register_route;
     pub use crate::routes::route_cors::{DeclaredPolicy, GuardFn, RouteCors, RouteMark};
     pub use actix_web;

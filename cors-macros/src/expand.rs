@@ -119,7 +119,18 @@ fn route_attr(route: &RouteAttr, handler_name: &str, spec: &syn::Ident) -> syn::
     let pattern = &route.pattern;
     let options = route.options.iter();
     let name_option = route.name.is_none().then(|| quote!(, name = #handler_name));
-    let door = format!("::cors_actix::__private::RouteDoor(&{spec})");
+    // Over the route's own body (actix-web's boxed body) the route door passes responses as
+    // they are; under the user's own `wrap`s, whose bodies are theirs, it boxes them.
+    let wrapped = route
+        .options
+        .iter()
+        .any(|option| option.path.is_ident("wrap"));
+    let form = if wrapped {
+        "RouteDoorBoxing"
+    } else {
+        "RouteDoor"
+    };
+    let door = format!("::cors_actix::__private::{form}(&{spec})");
     syn::parse_quote!(#[#route_path(#pattern #(, #options)* #name_option, wrap = #door)])
 }
 

@@ -285,7 +285,7 @@ impl Door {
             Decision::Refused(reason) => {
                 let vary = Decoration::vary_only(prepared.actual_vary);
                 let log = Log::of(handler, req);
-                if is_same_origin(req) {
+                if is_same_origin(req, origin) {
                     log.skipped("request", skipped::SAME_ORIGIN);
                     return Outcome::Call(vary, check(self));
                 }

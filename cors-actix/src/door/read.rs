@@ -178,36 +178,46 @@ mod sealed {
 }
 
 /// Whether a request refused by the policy comes from the server's own origin: CORS never
-/// blocks those. `Sec-Fetch-Site` is set by browsers and cannot be set by pages; otherwise the
+/// blocks those. `origin` is the request's one `Origin` (`None` when it has several: never the
+/// server's own). `Sec-Fetch-Site` is set by browsers and cannot be set by pages; otherwise the
 /// `Origin` is compared to the request's own scheme and host (as seen through proxies).
-pub(crate) fn is_same_origin(req: &ServiceRequest) -> bool {
+pub(crate) fn is_same_origin(req: &ServiceRequest, origin: Option<&HeaderValue>) -> bool {
     let headers = req.headers();
-    // Every current browser sends it, and pages cannot set it: it is the answer, in one lookup
-    // (a browser's request has a dozen headers, which a walk over them would pay for).
-    if let Some(site) = headers.get(SEC_FETCH_SITE) {
-        return cors_core::is_same_origin_fetch(site.as_bytes());
-    }
-    // Other clients: one pass over the (few) headers instead of a lookup per name.
-    let (mut origin, mut origins, mut hosts) = (None, 0, [None; 3]);
-    for (name, value) in headers.iter() {
-        if *name == header::ORIGIN {
-            origin = Some(value);
-            origins += 1;
-        } else if *name == header::HOST {
-            hosts[0] = Some(value);
-        } else if *name == header::FORWARDED {
-            hosts[1] = Some(value);
-        } else if *name == X_FORWARDED_HOST {
-            hosts[2] = Some(value);
+    // Header names the request has besides its `Origin`: a header is looked up only if it can
+    // be there (a lookup costs as much as a short pass over the request).
+    let mut others = headers.len_keys().saturating_sub(1);
+    // Every current browser sends it, and pages cannot set it: it is the answer.
+    if others > 0 {
+        if let Some(site) = headers.get(SEC_FETCH_SITE) {
+            return cors_core::is_same_origin_fetch(site.as_bytes());
         }
     }
-    // Browsers send one Origin: several are never taken for the server's own.
-    let (Some(origin), 1) = (origin, origins) else {
+    let Some(origin) = origin else {
         return false;
     };
-    let uri_host = req.uri().host().map(str::as_bytes);
-    let candidates = hosts.iter().flatten().map(|v| v.as_bytes()).chain(uri_host);
-    if !could_be_own_host(origin.as_bytes(), candidates) {
+    // Other clients: the origin's host (read when first needed) looked for in each header that
+    // can name the request's own host, until one does (a refused cross-origin request, the
+    // common case, looks at each and stops there).
+    let mut host: Option<Option<&[u8]>> = None;
+    let mut names_host = |value: &[u8]| {
+        host.get_or_insert_with(|| origin_host(origin.as_bytes()))
+            .is_some_and(|host| contains_host(value, host))
+    };
+    let mut header_names_host = |name: &HeaderName| {
+        if others == 0 {
+            return false;
+        }
+        let Some(value) = headers.get(name) else {
+            return false;
+        };
+        others -= 1;
+        names_host(value.as_bytes())
+    };
+    let candidate = header_names_host(&header::HOST)
+        || header_names_host(&header::FORWARDED)
+        || header_names_host(&X_FORWARDED_HOST)
+        || req.uri().host().is_some_and(|h| names_host(h.as_bytes()));
+    if !candidate {
         return false;
     }
     // Rare: the origin names a host this request was addressed to. Compare precisely, with the
@@ -218,27 +228,27 @@ pub(crate) fn is_same_origin(req: &ServiceRequest) -> bool {
 
 const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
-/// A cheap, allocation-free pre-check: whether the origin's host name occurs in any header
-/// that can name the request's own host. A refused cross-origin request (the common case)
-/// fails here without computing the connection info.
-fn could_be_own_host<'a>(origin: &[u8], mut candidates: impl Iterator<Item = &'a [u8]>) -> bool {
-    let Some(start) = origin.windows(3).position(|w| w == b"://") else {
-        return false;
-    };
-    let authority = &origin[start + 3..];
+/// The host of a serialized origin, if it has one that a request's headers could name (a cheap
+/// pre-check: the precise comparison follows).
+fn origin_host(origin: &[u8]) -> Option<&[u8]> {
+    if origin.len() > cors_core::limits::MAX_ORIGIN_LEN {
+        return None;
+    }
+    let colon = origin.iter().position(|&b| b == b':')?;
+    let authority = origin[colon + 1..].strip_prefix(b"//")?;
     let host = match authority.iter().rposition(|&b| b == b':') {
         Some(colon) if !authority.ends_with(b"]") => &authority[..colon],
         _ => authority,
     };
-    if host.is_empty() || origin.len() > cors_core::limits::MAX_ORIGIN_LEN {
-        return false;
-    }
-    candidates.any(|haystack| {
-        haystack.len() >= host.len()
-            && haystack
-                .windows(host.len())
-                .any(|w| w.eq_ignore_ascii_case(host))
-    })
+    (!host.is_empty()).then_some(host)
+}
+
+/// Whether `haystack` (a header naming hosts) contains `host`, ignoring case.
+fn contains_host(haystack: &[u8], host: &[u8]) -> bool {
+    haystack.len() >= host.len()
+        && haystack
+            .windows(host.len())
+            .any(|w| w.eq_ignore_ascii_case(host))
 }
 
 const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");

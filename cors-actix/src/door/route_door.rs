@@ -17,19 +17,20 @@ use pin_project_lite::pin_project;
 
 use crate::door::decide::AtRoute;
 use crate::door::mark::{self, Seen};
-use crate::door::read::is_same_origin;
+use crate::door::read::{is_same_origin, origin};
 use crate::door::refusal::refusal_text;
 use crate::routes::route_cors::RouteCors;
 
-/// The check `#[cors]` wraps its route in. Not a public API: the macro emits it.
+/// The check `#[cors]` wraps its route in, over the route's own body (actix-web's
+/// [`BoxBody`]): the responses it lets through pass as they are. Not a public API: the macro
+/// emits it.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug)]
 pub struct RouteDoor(pub &'static RouteCors);
 
-impl<S, B> Transform<S, ServiceRequest> for RouteDoor
+impl<S> Transform<S, ServiceRequest> for RouteDoor
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
-    B: MessageBody + 'static,
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = Error> + 'static,
 {
     type Response = ServiceResponse<BoxBody>;
     type Error = Error;
@@ -42,6 +43,58 @@ where
             service,
             route: self.0,
         }))
+    }
+}
+
+/// [`RouteDoor`] over a route with `wrap`s of the user's, whose responses may have a body of
+/// their own: boxed, as actix-web boxes every resource's. Not a public API: the macro emits it.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct RouteDoorBoxing(pub &'static RouteCors);
+
+impl<S, B> Transform<S, ServiceRequest> for RouteDoorBoxing
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Transform = RouteDoorService<Boxing<S>>;
+    type InitError = ();
+    type Future = Ready<Result<RouteDoorService<Boxing<S>>, ()>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(RouteDoorService {
+            service: Boxing { service },
+            route: self.0,
+        }))
+    }
+}
+
+/// A service whose responses' bodies are boxed.
+#[doc(hidden)]
+pub struct Boxing<S> {
+    service: S,
+}
+
+type BoxedResponse<B> = fn(ServiceResponse<B>) -> ServiceResponse<BoxBody>;
+
+impl<S, B> Service<ServiceRequest> for Boxing<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Future = futures_util::future::MapOk<S::Future, BoxedResponse<B>>;
+
+    actix_service::forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        use futures_util::TryFutureExt;
+        self.service
+            .call(req)
+            .map_ok(ServiceResponse::map_into_boxed_body as BoxedResponse<B>)
     }
 }
 
@@ -83,7 +136,7 @@ impl<S> RouteDoorService<S> {
         let Some((door, chosen)) = deferred else {
             // The door did not decide this request for this route (it chose another, or no
             // door ran). A same-origin request is never refused.
-            return if is_same_origin(req) {
+            return if is_same_origin(req, origin(req.headers()).1) {
                 Verdict::Pass
             } else {
                 Verdict::Refuse(NOT_DECIDED)
@@ -113,14 +166,12 @@ impl<S> RouteDoorService<S> {
 
 const NOT_DECIDED: &str = "no CORS door decided this request for this route: `Cors` is missing, wrapped on a scope instead of the `App`, or hidden by a second `Cors`; or the door took the request for another route, because a service registered before this route takes its path in the door's view, or a path was rewritten inside `Cors` (put `NormalizePath` outside it)";
 
-impl<S, B> Service<ServiceRequest> for RouteDoorService<S>
+impl<S> Service<ServiceRequest> for RouteDoorService<S>
 where
-    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
-    B: MessageBody + 'static,
+    S: Service<ServiceRequest, Response = ServiceResponse<BoxBody>, Error = Error>,
 {
-    // The body actix-web turns every resource's into: a route's is one already, and its
-    // boxing then costs a move (where an `EitherBody` with the route door's answer would be
-    // boxed again, by actix-web).
+    // The body actix-web turns every resource's into: the route door's answer has it, and the
+    // route's responses pass as they are.
     type Response = ServiceResponse<BoxBody>;
     type Error = Error;
     type Future = RouteDoorFuture<S::Future>;
@@ -172,19 +223,16 @@ pin_project! {
     }
 }
 
-impl<F, B> Future for RouteDoorFuture<F>
+impl<F> Future for RouteDoorFuture<F>
 where
-    F: Future<Output = Result<ServiceResponse<B>, Error>>,
-    B: MessageBody + 'static,
+    F: Future<Output = Result<ServiceResponse<BoxBody>, Error>>,
 {
     type Output = Result<ServiceResponse<BoxBody>, Error>;
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.project() {
-            RouteDoorFutureProj::Call { fut } => fut
-                .poll(cx)
-                .map(|res| res.map(ServiceResponse::map_into_boxed_body)),
+            RouteDoorFutureProj::Call { fut } => fut.poll(cx),
             RouteDoorFutureProj::Answered { response } => {
                 Poll::Ready(response.take().map(|r| *r).ok_or_else(|| {
                     actix_web::error::ErrorInternalServerError(

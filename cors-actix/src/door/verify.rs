@@ -55,7 +55,7 @@ impl Door {
         let seen = match check.mark {
             Marked::Route(mark) => match request {
                 // The chosen route's door took its mark off: it ran, and confirmed.
-                Some(req) if !mark.take(&mut req.extensions_mut()) => return predicted,
+                Some(req) if !mark.is_on(&req.extensions()) => return predicted,
                 Some(_) => Some(Seen::Nothing),
                 // An error has no request (a route door's own answer is told by its error).
                 None => return predicted,

@@ -8,7 +8,10 @@ use cors_core::{AllowOrigin, Decision, Grant};
 use crate::door::log::{action, Log};
 use crate::door::read::PreflightValues;
 use crate::door::refusal::refusal_response;
+use std::sync::Arc;
+
 use crate::policy::policy_ref::{static_value, Prepared};
+use crate::policy::slot::Loaded;
 use crate::preflight_status::PreflightStatus;
 
 /// `Access-Control-Allow-Private-Network`.
@@ -21,9 +24,9 @@ const ANY: HeaderValue = HeaderValue::from_static("*");
 /// can also be added to an error that has no response yet).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Decoration {
-    allow_origin: Option<HeaderValue>,
-    credentials: bool,
-    expose: Option<HeaderValue>,
+    /// `Access-Control-Allow-Origin` of an allowed request, and the policy that allowed it,
+    /// whose other headers it gets.
+    allowed: Option<(HeaderValue, Arc<Prepared>)>,
     /// Whether to list `Origin` in `Vary` (the only name an actual response lists).
     vary: bool,
     /// A policy decided this response: it carries the CORS headers the policy decides and no
@@ -51,16 +54,14 @@ impl Decoration {
     pub(crate) fn allowed(
         grant: &Grant<'_>,
         origin: Option<&HeaderValue>,
-        prepared: &Prepared,
+        prepared: &Loaded<'_>,
     ) -> Decoration {
+        let allow_origin = match grant.allow_origin {
+            AllowOrigin::Any => Some(ANY),
+            AllowOrigin::Echo => origin.cloned(),
+        };
         Decoration {
-            allow_origin: match grant.allow_origin {
-                AllowOrigin::Any => Some(ANY),
-                AllowOrigin::Echo => origin.cloned(),
-            },
-            credentials: grant.allow_credentials,
-            // The grant's text is the policy's, prepared.
-            expose: grant.expose_headers.and_then(|_| prepared.expose()),
+            allowed: allow_origin.map(|origin| (origin, prepared.share())),
             vary: grant.vary.is_some(),
             decided: true,
         }
@@ -73,7 +74,7 @@ impl Decoration {
 
     /// Whether it writes CORS headers (those of an allowed request).
     pub(crate) fn writes_headers(&self) -> bool {
-        self.allow_origin.is_some()
+        self.allowed.is_some()
     }
 
     /// Whether a policy decided the response (`None`: it passes untouched), and then whether
@@ -91,12 +92,12 @@ impl Decoration {
         let (removed, vary) = remove_cors_headers(headers);
         // No `Access-Control-*` header is left: `append` (half the instructions of `insert`,
         // which hands back the values it replaces) adds each as the only one.
-        if let Some(origin) = self.allow_origin {
+        if let Some((origin, policy)) = self.allowed {
             headers.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-            if self.credentials {
+            if policy.policy.allows_credentials() {
                 headers.append(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, TRUE);
             }
-            if let Some(expose) = self.expose {
+            if let Some(expose) = policy.expose() {
                 headers.append(header::ACCESS_CONTROL_EXPOSE_HEADERS, expose);
             }
         }

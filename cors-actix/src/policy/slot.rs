@@ -27,14 +27,26 @@ pub struct PolicySlot {
 
 #[derive(Clone, Debug)]
 enum Held {
-    Fixed(Prepared),
+    /// Shared, so that a response's headers can hold on to the policy that decided them.
+    Fixed(Arc<Prepared>),
     Live(LivePolicy),
 }
 
 /// The policy a request is decided with: borrowed, or loaded from a live policy.
 pub(crate) enum Loaded<'a> {
-    Fixed(&'a Prepared),
+    Fixed(&'a Arc<Prepared>),
     Live(arc_swap::Guard<Arc<Prepared>>),
+}
+
+impl Loaded<'_> {
+    /// The policy, to hold on to (a reference count more).
+    #[inline]
+    pub(crate) fn share(&self) -> Arc<Prepared> {
+        match self {
+            Loaded::Fixed(prepared) => Arc::clone(prepared),
+            Loaded::Live(guard) => Arc::clone(guard),
+        }
+    }
 }
 
 impl Deref for Loaded<'_> {
@@ -87,7 +99,7 @@ impl PolicySlot {
 impl<T: Into<PolicyRef>> From<T> for PolicySlot {
     fn from(policy: T) -> PolicySlot {
         PolicySlot {
-            held: Held::Fixed(Prepared::new(policy.into())),
+            held: Held::Fixed(Arc::new(Prepared::new(policy.into()))),
             dynamic: None,
         }
     }

@@ -50,6 +50,7 @@ pub struct RouteCors {
 pub struct RouteMark {
     set: fn(&mut Extensions),
     take: fn(&mut Extensions) -> bool,
+    has: fn(&Extensions) -> bool,
 }
 
 impl RouteMark {
@@ -61,9 +62,13 @@ impl RouteMark {
         fn take<T: 'static>(extensions: &mut Extensions) -> bool {
             extensions.remove::<T>().is_some()
         }
+        fn has<T: 'static>(extensions: &Extensions) -> bool {
+            extensions.contains::<T>()
+        }
         RouteMark {
             set: set::<T>,
             take: take::<T>,
+            has: has::<T>,
         }
     }
 
@@ -77,6 +82,12 @@ impl RouteMark {
     #[inline]
     pub(crate) fn take(&self, extensions: &mut Extensions) -> bool {
         (self.take)(extensions)
+    }
+
+    /// Whether a request has the mark.
+    #[inline]
+    pub(crate) fn is_on(&self, extensions: &Extensions) -> bool {
+        (self.has)(extensions)
     }
 }
 

@@ -185,6 +185,10 @@ impl AllowedOrigins {
     }
 
     fn matches_parsed(&self, origin: &Origin<'_>) -> bool {
+        // Exact origins only (the common policy): nothing more to match.
+        if self.any_port.is_empty() && self.subdomains.is_empty() && self.regexes.is_empty() {
+            return false;
+        }
         if origin.is_null() {
             // `null` is only ever allowed by an exact `"null"` entry.
             return false;
