@@ -51,6 +51,14 @@ pub async fn plain_items() -> impl Responder {
         .body("[1,2]")
 }
 
+/// The handler with `checked-floor`'s own route check (bench/src/route_floor.rs).
+#[get("/api/items", wrap = "crate::route_floor::RouteCheck")]
+pub async fn checked_items() -> impl Responder {
+    HttpResponse::Ok()
+        .insert_header(("X-Total-Count", "2"))
+        .body("[1,2]")
+}
+
 /// The same handler with our policy.
 #[cors(
     origins = ["https://app.example.com"],

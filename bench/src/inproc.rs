@@ -126,7 +126,15 @@ async fn main() {
             App::new()
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(plain_items)
-                .wrap(route_floor::Door::new(routes, apps::plain_half())),
+                .wrap(route_floor::Door::<false>::new(routes, apps::plain_half())),
+            &scenario,
+            n
+        ),
+        "checked-floor" => run!(
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(apps::checked_items)
+                .wrap(route_floor::Door::<true>::new(routes, apps::plain_half())),
             &scenario,
             n
         ),

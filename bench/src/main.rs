@@ -61,7 +61,16 @@ async fn main() -> std::io::Result<()> {
             App::new()
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(plain_items)
-                .wrap(route_floor::Door::new(routes, apps::plain_half()))
+                .wrap(route_floor::Door::<false>::new(routes, apps::plain_half()))
+        })
+        .workers(1)
+        .bind(("127.0.0.1", port))?
+        .run(),
+        "checked-floor" => HttpServer::new(move || {
+            App::new()
+                .configure(|c| apps::fillers(c, routes, false))
+                .service(apps::checked_items)
+                .wrap(route_floor::Door::<true>::new(routes, apps::plain_half()))
         })
         .workers(1)
         .bind(("127.0.0.1", port))?
@@ -110,7 +119,7 @@ async fn main() -> std::io::Result<()> {
             .run()
         }
         other => {
-            eprintln!("unknown mode {other}: use none, floor, door-floor, single-floor, route-floor, actix-cors, cors-actix, cors-actix-declared, cors-actix-lookup or cors-actix-live");
+            eprintln!("unknown mode {other}: use none, floor, door-floor, single-floor, route-floor, checked-floor, actix-cors, cors-actix, cors-actix-declared, cors-actix-lookup or cors-actix-live");
             std::process::exit(2);
         }
     };

@@ -11,10 +11,23 @@
 //!   origin: a same-origin request (`Sec-Fetch-Site: same-origin`, or without it an `Origin`
 //!   equal to `scheme://Host`) passes with `Vary`, any other gets a static `403` with `Vary`.
 //!
-//! What it does not do, and cors-actix does: tell a malformed origin (400) from a foreign one
-//! (403), `Content-Type` on refusals, remove `Access-Control-*` headers the handler wrote, fail
-//! closed when its view of the routes differs from actix-web's (the route doors), logging,
-//! patterns, dynamic origins, live policies.
+//! `checked-floor` is the same door (`Door<true>`) doing also, each at its least cost, what
+//! cors-actix promises beyond CORS itself, so that the price of those promises can be told
+//! from the rest:
+//! - it fails closed (DESIGN section 4): a request it lets in with an `Origin` is marked for
+//!   its route (a unit value in the request's extensions), the route's own check
+//!   ([`RouteCheck`], a resource middleware) refuses a cross-origin request without the mark
+//!   and takes the mark off, and the door writes no CORS headers when the route's check did not
+//!   run;
+//! - a response it decides carries exactly its CORS headers: those the app wrote are removed
+//!   (one pass over the response's names);
+//! - a malformed origin gets `400` (cors-core's strict parse, the least there is), a refusal
+//!   `Content-Type: text/plain`;
+//! - every decision is a `tracing` event (target `cors`; disabled, as in the benchmark, it costs
+//!   the check that it is).
+//!
+//! What neither does, and cors-actix does: patterns, scopes, guards, twins, dynamic origins,
+//! live policies, default policies, the route report, debug mode.
 
 use std::collections::HashMap;
 use std::future::{ready, Ready};
@@ -24,7 +37,7 @@ use actix_web::body::EitherBody;
 use actix_web::dev::{forward_ready, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::Method;
-use actix_web::HttpResponse;
+use actix_web::{HttpMessage, HttpResponse};
 use futures_util::future::{Either, MapOk};
 use futures_util::TryFutureExt;
 
@@ -44,17 +57,18 @@ const V_600: HeaderValue = HeaderValue::from_static("600");
 const V_X_TOTAL_COUNT: HeaderValue = HeaderValue::from_static("X-Total-Count");
 const V_PREFLIGHT_VARY: HeaderValue = HeaderValue::from_static(PREFLIGHT_VARY);
 const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+const V_TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
-/// The middleware factory, with the app's policies by path.
-pub struct Door {
+/// The middleware factory, with the app's policies by path; `CHECKED`: `checked-floor`.
+pub struct Door<const CHECKED: bool> {
     routes: Rc<HashMap<String, Policy, foldhash::fast::FixedState>>,
 }
 
-impl Door {
+impl<const CHECKED: bool> Door<CHECKED> {
     /// The policies of an app of `routes` routes, as the declared shape has them: `/api/r{i}`
     /// allows `https://app{i}.example.com` (with `plain_half`, every other filler has no
     /// policy), `/api/items` allows `https://app.example.com`.
-    pub fn new(routes: usize, plain_half: bool) -> Door {
+    pub fn new(routes: usize, plain_half: bool) -> Door<CHECKED> {
         let mut map = HashMap::default();
         for i in 0..routes.saturating_sub(1) {
             if plain_half && i % 2 == 1 {
@@ -72,14 +86,14 @@ impl Door {
     }
 }
 
-impl<S, B> Transform<S, ServiceRequest> for Door
+impl<S, B, const CHECKED: bool> Transform<S, ServiceRequest> for Door<CHECKED>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
     S::Future: 'static,
 {
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = actix_web::Error;
-    type Transform = DoorService<S>;
+    type Transform = DoorService<S, CHECKED>;
     type InitError = ();
     type Future = Ready<Result<Self::Transform, Self::InitError>>;
 
@@ -92,7 +106,7 @@ where
 }
 
 /// The middleware.
-pub struct DoorService<S> {
+pub struct DoorService<S, const CHECKED: bool> {
     service: S,
     routes: Rc<HashMap<String, Policy, foldhash::fast::FixedState>>,
 }
@@ -107,7 +121,7 @@ enum Write {
     Allowed(HeaderValue),
 }
 
-impl<S, B> Service<ServiceRequest> for DoorService<S>
+impl<S, B, const CHECKED: bool> Service<ServiceRequest> for DoorService<S, CHECKED>
 where
     S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>,
     S::Future: 'static,
@@ -115,7 +129,7 @@ where
     type Response = ServiceResponse<EitherBody<B>>;
     type Error = actix_web::Error;
     type Future = Either<
-        Either<MapOk<S::Future, Map<B>>, Allowed<S::Future>>,
+        Either<MapOk<S::Future, Map<B>>, Allowed<S::Future, Mode<CHECKED>>>,
         Ready<Result<Self::Response, Self::Error>>,
     >;
 
@@ -132,20 +146,25 @@ where
                         if let Some(method) =
                             req.headers().get(header::ACCESS_CONTROL_REQUEST_METHOD)
                         {
-                            let res = preflight(&req, allowed, method);
+                            let res = preflight::<CHECKED>(&req, allowed, method);
                             return Either::Right(ready(Ok(req
                                 .into_response(res)
                                 .map_into_right_body())));
                         }
                     }
                     if allowed {
+                        if CHECKED {
+                            tracing::trace!(target: "cors", path = req.path(), "CORS request allowed");
+                            req.extensions_mut().insert(Marked);
+                        }
                         Write::Allowed(origin.clone())
                     } else if same_origin(&req, origin) {
+                        if CHECKED {
+                            req.extensions_mut().insert(Marked);
+                        }
                         Write::Vary
                     } else {
-                        let res = HttpResponse::Forbidden()
-                            .append_header((header::VARY, V_ORIGIN))
-                            .body("CORS request refused: origin not allowed\n");
+                        let res = refusal::<CHECKED>(origin, V_ORIGIN);
                         return Either::Right(ready(Ok(req
                             .into_response(res)
                             .map_into_right_body())));
@@ -160,6 +179,9 @@ where
             }
             Write::Vary => Either::Left(fut.map_ok(
                 (|mut res| {
+                    if CHECKED {
+                        remove_cors_headers(res.headers_mut());
+                    }
                     res.headers_mut().append(header::VARY, V_ORIGIN);
                     res.map_into_left_body()
                 }) as Map<B>,
@@ -167,13 +189,105 @@ where
             Write::Allowed(origin) => Either::Right(Allowed {
                 fut,
                 origin: Some(origin),
+                mode: std::marker::PhantomData,
             }),
         })
     }
 }
 
+/// The refusal of a request from `origin`: a static `403` with `Vary` (`checked-floor`: a `400`
+/// for a malformed origin, `Content-Type`, and a log event).
+fn refusal<const CHECKED: bool>(origin: &HeaderValue, vary: HeaderValue) -> HttpResponse {
+    if !CHECKED {
+        return HttpResponse::Forbidden()
+            .append_header((header::VARY, vary))
+            .body("CORS request refused: origin not allowed\n");
+    }
+    let malformed = cors_actix::__private::core::Origin::parse(origin.as_bytes()).is_err();
+    tracing::debug!(target: "cors", malformed, "CORS request refused");
+    let (mut res, body) = if malformed {
+        (
+            HttpResponse::BadRequest(),
+            "CORS request refused: malformed origin\n",
+        )
+    } else {
+        (
+            HttpResponse::Forbidden(),
+            "CORS request refused: origin not allowed\n",
+        )
+    };
+    res.append_header((header::CONTENT_TYPE, V_TEXT_PLAIN))
+        .append_header((header::VARY, vary))
+        .body(body)
+}
+
+/// Removes the `Access-Control-*` headers the app wrote (`checked-floor`), in one pass over the
+/// names when there are none.
+fn remove_cors_headers(headers: &mut actix_web::http::header::HeaderMap) {
+    let cors = |name: &HeaderName| name.as_str().starts_with("access-control-");
+    if headers.keys().any(cors) {
+        let names: Vec<HeaderName> = headers.keys().filter(|n| cors(n)).cloned().collect();
+        for name in &names {
+            headers.remove(name);
+        }
+    }
+}
+
+/// The mark of a request the door let in for the measured route (`checked-floor`).
+#[derive(Clone, Copy, Debug)]
+struct Marked;
+
+/// The route's own check (`checked-floor`): a cross-origin request the door did not mark for
+/// this route is refused; the mark is taken off, telling the door that the check ran.
+pub struct RouteCheck;
+
+impl<S> Transform<S, ServiceRequest> for RouteCheck
+where
+    S: Service<ServiceRequest, Response = ServiceResponse, Error = actix_web::Error>,
+{
+    type Response = ServiceResponse;
+    type Error = actix_web::Error;
+    type Transform = RouteCheckService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(RouteCheckService { service }))
+    }
+}
+
+/// The service of [`RouteCheck`].
+pub struct RouteCheckService<S> {
+    service: S,
+}
+
+impl<S> Service<ServiceRequest> for RouteCheckService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse, Error = actix_web::Error>,
+{
+    type Response = ServiceResponse;
+    type Error = actix_web::Error;
+    type Future = Either<S::Future, Ready<Result<ServiceResponse, actix_web::Error>>>;
+
+    forward_ready!(service);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        if req.headers().contains_key(header::ORIGIN)
+            && req.extensions_mut().remove::<Marked>().is_none()
+        {
+            let res = HttpResponse::Forbidden().body("CORS request refused: not decided\n");
+            return Either::Right(ready(Ok(req.into_response(res))));
+        }
+        Either::Left(self.service.call(req))
+    }
+}
+
 /// The answer to a preflight of a route with a policy.
-fn preflight(req: &ServiceRequest, origin_allowed: bool, method: &HeaderValue) -> HttpResponse {
+fn preflight<const CHECKED: bool>(
+    req: &ServiceRequest,
+    origin_allowed: bool,
+    method: &HeaderValue,
+) -> HttpResponse {
     let requested = req.headers().get(header::ACCESS_CONTROL_REQUEST_HEADERS);
     let headers_allowed = requested.is_none_or(|value| {
         value.as_bytes().split(|&b| b == b',').all(|name| {
@@ -185,9 +299,13 @@ fn preflight(req: &ServiceRequest, origin_allowed: bool, method: &HeaderValue) -
         })
     });
     if !(origin_allowed && method.as_bytes() == METHOD && headers_allowed) {
-        return HttpResponse::Forbidden()
-            .append_header((header::VARY, V_PREFLIGHT_VARY))
-            .body("CORS request refused\n");
+        let Some(origin) = req.headers().get(header::ORIGIN) else {
+            return HttpResponse::Forbidden().finish();
+        };
+        return refusal::<CHECKED>(origin, V_PREFLIGHT_VARY);
+    }
+    if CHECKED {
+        tracing::trace!(target: "cors", path = req.path(), "CORS preflight allowed");
     }
     let mut res = HttpResponse::NoContent();
     if let Some(origin) = req.headers().get(header::ORIGIN) {
@@ -224,16 +342,29 @@ fn same_origin(req: &ServiceRequest, origin: &HeaderValue) -> bool {
         .is_some_and(|rest| rest.eq_ignore_ascii_case(host.as_bytes()))
 }
 
+/// Which door a future belongs to (`pin-project-lite` takes no `const` parameters).
+pub struct Mode<const CHECKED: bool>;
+
+/// `true` for `checked-floor`.
+pub trait Checked {
+    const CHECKED: bool;
+}
+
+impl<const CHECKED: bool> Checked for Mode<CHECKED> {
+    const CHECKED: bool = CHECKED;
+}
+
 pin_project_lite::pin_project! {
     /// The future of an allowed actual request: writes the headers on the response.
-    pub struct Allowed<F> {
+    pub struct Allowed<F, M> {
         #[pin]
         fut: F,
         origin: Option<HeaderValue>,
+        mode: std::marker::PhantomData<M>,
     }
 }
 
-impl<F, B> std::future::Future for Allowed<F>
+impl<F, B, M: Checked> std::future::Future for Allowed<F, M>
 where
     F: std::future::Future<Output = Result<ServiceResponse<B>, actix_web::Error>>,
 {
@@ -245,12 +376,19 @@ where
     ) -> std::task::Poll<Self::Output> {
         let this = self.project();
         let mut res = std::task::ready!(this.fut.poll(cx))?;
+        // The route's check took the mark off (it ran): the door's view held.
+        let confirmed = !M::CHECKED || !res.request().extensions().contains::<Marked>();
         let headers = res.headers_mut();
-        if let Some(origin) = this.origin.take() {
-            headers.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        if M::CHECKED {
+            remove_cors_headers(headers);
         }
-        headers.append(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, V_TRUE);
-        headers.append(header::ACCESS_CONTROL_EXPOSE_HEADERS, V_X_TOTAL_COUNT);
+        if confirmed {
+            if let Some(origin) = this.origin.take() {
+                headers.append(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            }
+            headers.append(header::ACCESS_CONTROL_ALLOW_CREDENTIALS, V_TRUE);
+            headers.append(header::ACCESS_CONTROL_EXPOSE_HEADERS, V_X_TOTAL_COUNT);
+        }
         headers.append(header::VARY, V_ORIGIN);
         std::task::Poll::Ready(Ok(res.map_into_left_body()))
     }

@@ -93,6 +93,7 @@ pub(crate) enum AtRoute {
 }
 
 impl Door {
+    #[inline]
     fn choose<'t>(&'t self, found: Found<'t>) -> Choice<'t> {
         let default = || {
             self.default.as_ref().map(|policy| Choice::Policy {
@@ -283,21 +284,23 @@ impl Door {
                 Outcome::Call(decoration, check(self))
             }
             Decision::Refused(reason) => {
-                let vary = Decoration::vary_only(prepared.actual_vary);
+                let vary = || Decoration::vary_only(prepared.actual_vary);
                 let log = Log::of(handler, req);
                 if is_same_origin(req, origin) {
                     log.skipped("request", skipped::SAME_ORIGIN);
-                    return Outcome::Call(vary, check(self));
+                    return Outcome::Call(vary(), check(self));
                 }
-                if let Some((lookup, origin)) = dynamic.lookup(&decision) {
-                    return Outcome::Lookup(lookup, origin);
+                if slot.dynamic.is_some() {
+                    if let Some((lookup, origin)) = dynamic.lookup(&decision) {
+                        return Outcome::Lookup(lookup, origin);
+                    }
                 }
                 // Browsers do not apply CORS to WebSockets (or any upgrade): a response without
                 // CORS headers would not stop the page from using the connection.
                 match self.on_refusal {
                     OnRefusal::HeadersOnly if !req.head().upgrade() => {
                         log.refused("request", &reason, action::HEADERS_ONLY);
-                        Outcome::Call(vary, check(self))
+                        Outcome::Call(vary(), check(self))
                     }
                     _ => {
                         log.refused_blocked("request", &reason);
@@ -311,6 +314,7 @@ impl Door {
     /// A request without `Origin`, not a CORS request: it goes on, its response with `Vary:
     /// Origin` where the policy's answers depend on the origin (`Ok(whether)`); `Err(handler)`
     /// when no policy covers it.
+    #[inline]
     fn not_cors<'t>(&self, req: &ServiceRequest, choice: Choice<'t>) -> Result<bool, &'t str> {
         match choice {
             Choice::Policy {

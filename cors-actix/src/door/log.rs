@@ -77,6 +77,7 @@ impl<'a> Log<'a> {
 
     /// Logs a request the policy did not have to decide, and why (target `cors`, level trace):
     /// no `Origin`, same-origin, CORS disabled on the route, answered by the app itself.
+    #[inline]
     pub(crate) fn skipped(&self, kind: &'static str, reason: &'static str) {
         event!(
             trace,

@@ -203,20 +203,20 @@ pub(crate) fn is_same_origin(req: &ServiceRequest, origin: Option<&HeaderValue>)
         host.get_or_insert_with(|| origin_host(origin.as_bytes()))
             .is_some_and(|host| contains_host(value, host))
     };
-    let mut header_names_host = |name: &HeaderName| {
+    let mut candidate = false;
+    for name in [&header::HOST, &header::FORWARDED, &X_FORWARDED_HOST] {
         if others == 0 {
-            return false;
+            break;
         }
-        let Some(value) = headers.get(name) else {
-            return false;
-        };
-        others -= 1;
-        names_host(value.as_bytes())
-    };
-    let candidate = header_names_host(&header::HOST)
-        || header_names_host(&header::FORWARDED)
-        || header_names_host(&X_FORWARDED_HOST)
-        || req.uri().host().is_some_and(|h| names_host(h.as_bytes()));
+        if let Some(value) = headers.get(name) {
+            others -= 1;
+            if names_host(value.as_bytes()) {
+                candidate = true;
+                break;
+            }
+        }
+    }
+    let candidate = candidate || req.uri().host().is_some_and(|h| names_host(h.as_bytes()));
     if !candidate {
         return false;
     }
