@@ -183,6 +183,47 @@ async fn same_origin_requests_are_never_blocked() {
 }
 
 #[actix_rt::test]
+async fn same_origin_is_recognized_behind_proxies_and_never_guessed() {
+    let calls = Calls::default();
+    let app = test::init_service(app_with(Cors::new(), &calls)).await;
+    let status = |extra: &[(&'static str, &'static str)], origin: &'static str| {
+        let mut req = actual(Method::POST, "/form", Some(origin));
+        for &(name, value) in extra {
+            req = req.insert_header((name, value));
+        }
+        let app = &app;
+        async move { test::call_service(app, req.to_request()).await.status() }
+    };
+    // A reverse proxy: the request's own host is the forwarded one, not `Host`.
+    let behind = [
+        ("Host", "backend:8080"),
+        ("X-Forwarded-Host", "api.example.com"),
+        ("X-Forwarded-Proto", "https"),
+    ];
+    assert_eq!(status(&behind, "https://api.example.com").await, 200);
+    let forwarded = [
+        ("Host", "backend:8080"),
+        ("Forwarded", "host=api.example.com;proto=https"),
+    ];
+    assert_eq!(status(&forwarded, "https://api.example.com").await, 200);
+    assert_eq!(calls.count(), 2);
+    // The forwarded host named, but another scheme: not the server's own origin.
+    assert_eq!(status(&behind, "http://api.example.com").await, 403);
+    // `Host` names the origin's host among other headers, but the browser says cross-site.
+    let cross = [
+        ("Host", "api.example.com"),
+        ("Sec-Fetch-Site", "cross-site"),
+    ];
+    assert_eq!(status(&cross, "http://api.example.com").await, 403);
+    // A request whose only header is its `Origin` names no host of its own.
+    assert_eq!(status(&[], "http://api.example.com").await, 403);
+    // The origin's host as part of another host is not the same host.
+    let longer = [("Host", "api.example.com.evil.example")];
+    assert_eq!(status(&longer, "http://api.example.com").await, 403);
+    assert_eq!(calls.count(), 2, "refused requests never reach the handler");
+}
+
+#[actix_rt::test]
 async fn malformed_origins_are_rejected_with_400() {
     let calls = Calls::default();
     let app = test::init_service(app_with(Cors::new(), &calls)).await;

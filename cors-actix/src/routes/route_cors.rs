@@ -119,3 +119,30 @@ impl RouteCors {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct First;
+    #[derive(Default)]
+    struct Second;
+
+    #[test]
+    fn a_route_takes_off_only_its_own_mark() {
+        let (first, second) = (RouteMark::of::<First>(), RouteMark::of::<Second>());
+        let mut extensions = Extensions::new();
+        first.set(&mut extensions);
+        assert!(first.is_on(&extensions));
+        assert!(!second.is_on(&extensions), "another route's mark");
+        assert!(
+            !second.take(&mut extensions),
+            "another route cannot take it off"
+        );
+        assert!(first.is_on(&extensions));
+        assert!(first.take(&mut extensions), "its route takes it off");
+        assert!(!first.is_on(&extensions), "the door sees it was taken off");
+        assert!(!first.take(&mut extensions), "once");
+    }
+}
