@@ -357,7 +357,7 @@ impl Door {
             return Some(None);
         }
         let found = self.table.find(
-            req.match_info().unprocessed(),
+            req.match_info().as_str(),
             head.method.as_str().as_bytes(),
             req,
         );
@@ -457,8 +457,9 @@ impl Door {
     #[inline]
     pub(crate) fn find<'t>(&'t self, req: &ServiceRequest, read: &Read<'_>) -> Found<'t> {
         let method = read.route_method(req.head());
-        // The path as actix-web's router matches it (percent-decoded where it decodes).
-        self.table.find(req.match_info().unprocessed(), method, req)
+        // The path as actix-web's router matches it (percent-decoded where it decodes; the door
+        // runs before any router, so none of it is processed yet).
+        self.table.find(req.match_info().as_str(), method, req)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Refusing a request: a short plain-text response without CORS headers.
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
@@ -54,7 +54,7 @@ fn refusal(
     vary: &'static str,
     detail: Option<&str>,
 ) -> HttpResponse {
-    let mut response = HttpResponse::with_body(status, body).map_into_boxed_body();
+    let mut response = HttpResponse::with_body(status, BoxBody::new(body));
     // A new response: its headers are empty, and `append` is the cheaper write.
     let headers = response.headers_mut();
     headers.append(header::CONTENT_TYPE, TEXT_PLAIN);

@@ -218,6 +218,7 @@ impl RouteTable {
     /// registration order, whose pattern matches the path, whose methods include `method` and
     /// whose guards accept the request; else the scope policy of the innermost scope the path
     /// enters.
+    #[inline]
     pub(crate) fn find<'t>(&'t self, path: &str, method: &[u8], req: &ServiceRequest) -> Found<'t> {
         let (resolved, entered) = match self.exact.get(path) {
             Some(exact) => {
