@@ -12,8 +12,10 @@
 # Each measurement is taken for apps of ROUTE_COUNTS routes (the measured one registered last,
 # after ROUTES - 1 others under the same first segment: bench/src/apps.rs). Modes: none, floor,
 # door-floor, single-floor (a hand-written single-policy door), route-floor (a hand-written door
-# with a policy per route: bench/src/route_floor.rs), actix-cors, cors-actix,
-# cors-actix-declared (every filler its own #[cors]: bench/build.rs).
+# with a policy per route: bench/src/route_floor.rs), checked-floor (the same door doing also
+# what cors-actix promises beyond CORS: same file), actix-cors, cors-actix, cors-actix-declared
+# (every filler its own #[cors]: bench/build.rs). Scenarios: no-origin, allowed, preflight,
+# refused, refused-browser (a refused request with the headers Chromium sends).
 #
 # Usage: bash bench/callgrind.sh        (needs valgrind; the server part needs wrk and curl)
 #        SERVER=0 bash bench/callgrind.sh   (in-process table only)

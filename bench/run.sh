@@ -79,10 +79,12 @@ for round in $(seq "$ROUNDS"); do
   done
 done
 
-python3 - "$results" "$tick" <<'PY'
+python3 - "$results" "$tick" "$MODES" <<'PY'
 import statistics, sys
 from collections import defaultdict
-path, tick = sys.argv[1], int(sys.argv[2])
+path, tick, modes = sys.argv[1], int(sys.argv[2]), sys.argv[3].split()
+# The floor the other modes are compared with: the per-route one if it ran, else the first.
+floor = next((m for m in ["route-floor", "floor", "single-floor"] if m in modes), None)
 # rps[(depth, scenario, mode)][round]; the ratios are medians of per-round ratios: the modes of
 # one round ran within seconds of each other, so a drift of the shared machine between rounds
 # cancels out of them (it does not out of a ratio of medians).
@@ -92,6 +94,7 @@ for line in open(path):
     rps[(depth, scen, mode)][rnd] = float(r)
     cpu[(depth, scen, mode)].append(int(ticks) / tick / int(total) * 1e6)
 med = statistics.median
+SCENARIO_ORDER = ["no-origin", "allowed", "preflight", "refused", "refused-browser"]
 def ratio(key, base):
     xs, bs = rps.get(key), rps.get(base)
     if not xs or not bs:
@@ -100,15 +103,15 @@ def ratio(key, base):
 print()
 print("Ratios: median over rounds of the ratio within each round.")
 print()
-print("| shape | scenario | mode | req/s (median) | server CPU us/req (median) | vs no CORS | vs floor | vs actix-cors |")
+print(f"| shape | scenario | mode | req/s (median) | server CPU us/req (median) | vs no CORS | vs {floor or 'floor'} | vs actix-cors |")
 print("|---|---|---|---:|---:|---:|---:|---:|")
 for depth in sorted({k[0] for k in rps}, key=int):
     shape = "1 per write" if depth == "1" else f"{depth} pipelined"
-    for scen in ["no-origin", "allowed", "preflight", "refused"]:
-        for mode in ["none", "floor", "actix-cors", "cors-actix"]:
+    for scen in sorted({k[1] for k in rps}, key=lambda s: (s not in SCENARIO_ORDER, SCENARIO_ORDER.index(s) if s in SCENARIO_ORDER else s)):
+        for mode in modes:
             key = (depth, scen, mode)
             if key not in rps:
                 continue
-            cols = [ratio(key, (depth, scen, m)) for m in ["none", "floor", "actix-cors"]]
+            cols = [ratio(key, (depth, scen, m)) for m in ["none", floor, "actix-cors"]]
             print(f"| {shape} | {scen} | {mode} | {med(rps[key].values()):,.0f} | {med(cpu[key]):.2f} | " + " | ".join(cols) + " |")
 PY

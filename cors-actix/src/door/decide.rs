@@ -261,7 +261,7 @@ impl Door {
             Choice::Disabled { handler, route } => {
                 Log::of(handler, req).skipped("request", skipped::DISABLED);
                 let check = self.check(req, Predicted::Route(route));
-                return self.unclaimed(req, handler, check);
+                return self.unclaimed(req, handler, Some(check));
             }
             Choice::Unserved { .. } | Choice::None => {
                 let check = self.checks_unclaimed().then_some(Check {
@@ -274,21 +274,21 @@ impl Door {
         let prepared = slot.load();
         let mut dynamic = Dynamic::new(slot, known, req.head());
         let decision = prepared.policy.actual_with(input, |o| dynamic.ask(o));
-        let check = |door: &Rc<Door>| door.check(req, predicted);
+        let check = || Some(self.check(req, predicted));
         match decision {
             // Not reached: a request without `Origin` is not decided (`not_cors`).
             Decision::NotCors => Outcome::Call(Decoration::vary_only(prepared.actual_vary), None),
             Decision::Allowed(grant) => {
                 Log::of(handler, req).allowed("request");
                 let decoration = Decoration::allowed(&grant, origin, &prepared);
-                Outcome::Call(decoration, check(self))
+                Outcome::Call(decoration, check())
             }
             Decision::Refused(reason) => {
                 let vary = || Decoration::vary_only(prepared.actual_vary);
                 let log = Log::of(handler, req);
                 if is_same_origin(req, origin) {
                     log.skipped("request", skipped::SAME_ORIGIN);
-                    return Outcome::Call(vary(), check(self));
+                    return Outcome::Call(vary(), check());
                 }
                 if slot.dynamic.is_some() {
                     if let Some((lookup, origin)) = dynamic.lookup(&decision) {
@@ -300,7 +300,7 @@ impl Door {
                 match self.on_refusal {
                     OnRefusal::HeadersOnly if !req.head().upgrade() => {
                         log.refused("request", &reason, action::HEADERS_ONLY);
-                        Outcome::Call(vary(), check(self))
+                        Outcome::Call(vary(), check())
                     }
                     _ => {
                         log.refused_blocked("request", &reason);
@@ -373,7 +373,7 @@ impl Door {
 
     /// What to check after routing a request taken for `predicted`: a `#[cors]` route's
     /// request is marked for its route door.
-    fn check(self: &Rc<Self>, req: &ServiceRequest, predicted: Predicted) -> Option<Check> {
+    fn check(&self, req: &ServiceRequest, predicted: Predicted) -> Check {
         let mark = match predicted {
             Predicted::Route(index) => match self.table.routes[index as usize].declaration {
                 Some(declaration) => {
@@ -386,7 +386,7 @@ impl Door {
             // only for a route door's own answer).
             _ => Marked::None,
         };
-        Some(Check { predicted, mark })
+        Check { predicted, mark }
     }
 
     /// Marks the request for twins, the first being route `index`: the route door of the one
