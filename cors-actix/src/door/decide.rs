@@ -290,10 +290,8 @@ impl Door {
                     log.skipped("request", skipped::SAME_ORIGIN);
                     return Outcome::Call(vary(), check());
                 }
-                if slot.dynamic.is_some() {
-                    if let Some((lookup, origin)) = dynamic.lookup(&decision) {
-                        return Outcome::Lookup(lookup, origin);
-                    }
+                if let Some((lookup, origin)) = dynamic.lookup(&decision) {
+                    return Outcome::Lookup(lookup, origin);
                 }
                 // Browsers do not apply CORS to WebSockets (or any upgrade): a response without
                 // CORS headers would not stop the page from using the connection.
@@ -352,16 +350,10 @@ impl Door {
         if self.unchecked.get() || self.cross_origin.is_some() {
             return None;
         }
-        let head = req.head();
         if self.table.is_empty() && self.default.is_none() {
             return Some(None);
         }
-        let found = self.table.find(
-            req.match_info().as_str(),
-            head.method.as_str().as_bytes(),
-            req,
-        );
-        Some(self.not_cors(req, self.choose(found)).ok())
+        Some(self.not_cors(req, self.choose(self.find(req, read))).ok())
     }
 
     /// Whether a request no declaration claims must still be checked after routing: when

@@ -75,11 +75,7 @@ where
         let read = Read::of(req.head());
         // The most common request has no `Origin`: at most `Vary` to write.
         if let Some(vary) = self.door.without_origin(&req, &read) {
-            let fut = self.service.call(req);
-            return match vary {
-                None => CorsFuture::Pass { fut },
-                Some(vary) => CorsFuture::Decided { fut, vary },
-            };
+            return CorsFuture::lean(self.service.call(req), vary);
         }
         let outcome = self.door.decide_read(&req, &read, None);
         CorsFuture::of(outcome, req, &self.service, &self.door)
@@ -95,11 +91,7 @@ where
         match outcome {
             // Nothing to check after routing, nothing to write but `Vary`: the lean futures.
             Outcome::Call(decoration, None) if !decoration.writes_headers() => {
-                let fut = service.call(req);
-                match decoration.vary() {
-                    None => CorsFuture::Pass { fut },
-                    Some(vary) => CorsFuture::Decided { fut, vary },
-                }
+                CorsFuture::lean(service.call(req), decoration.vary())
             }
             Outcome::Call(decoration, check) => CorsFuture::Call {
                 fut: service.call(req),
@@ -122,6 +114,21 @@ where
                     door: Rc::clone(door),
                 })),
             },
+        }
+    }
+}
+
+impl<S, B> CorsFuture<S, B>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+{
+    /// The future of a call with at most `Vary` to write: none at all (`None`: no policy
+    /// decides the response), or whether `Vary` lists `Origin`.
+    #[inline]
+    fn lean(fut: S::Future, vary: Option<bool>) -> Self {
+        match vary {
+            None => CorsFuture::Pass { fut },
+            Some(vary) => CorsFuture::Decided { fut, vary },
         }
     }
 }
