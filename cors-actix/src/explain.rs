@@ -7,6 +7,7 @@ use std::rc::Rc;
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, Uri};
+use actix_web::HttpResponse;
 
 use crate::door::decide::Outcome;
 use crate::door::read::is_same_origin;
@@ -240,21 +241,23 @@ impl Door {
             Found::Nothing => (None, default()),
         };
         let has_origin = req.headers().contains_key(header::ORIGIN);
+        let answered = |res: HttpResponse| {
+            let status = res.status();
+            let reason = res
+                .headers()
+                .get(REFUSAL_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let decision = match reason {
+                Some(reason) => format!("refused: {reason}"),
+                None if status.is_success() => "preflight allowed".to_owned(),
+                None => format!("answered {}", status.as_u16()),
+            };
+            (Some(status.as_u16()), cors_headers(res.headers()), decision)
+        };
         let (status, headers, decision) = match self.decide(req, None) {
-            Outcome::Respond(res) => {
-                let status = res.status();
-                let reason = res
-                    .headers()
-                    .get(REFUSAL_HEADER)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::to_owned);
-                let decision = match reason {
-                    Some(reason) => format!("refused: {reason}"),
-                    None if status.is_success() => "preflight allowed".to_owned(),
-                    None => format!("answered {}", status.as_u16()),
-                };
-                (Some(status.as_u16()), cors_headers(res.headers()), decision)
-            }
+            Outcome::Respond(res) => answered(res),
+            Outcome::Refuse(refusal) => answered(refusal.response()),
             Outcome::Call(decoration, _check) => {
                 let mut written = HeaderMap::new();
                 decoration.apply(&mut written);

@@ -14,7 +14,7 @@ use crate::door::ask::Dynamic;
 use crate::door::log::{action, skipped, Log};
 use crate::door::mark::{key, Mark, MarkGuard, Seen};
 use crate::door::read::{is_same_origin, PreflightValues, Read};
-use crate::door::refusal::{refusal_response, refusal_text};
+use crate::door::refusal::{refusal_response, refusal_text, Refusal};
 use crate::door::route_table::{Found, Route, RoutePolicy};
 use crate::door::write::{preflight_answer, Decoration};
 use crate::door::Door;
@@ -81,6 +81,8 @@ pub(crate) enum Outcome {
     Call(Decoration, Option<Check>),
     /// Answer now; nothing inside runs.
     Respond(HttpResponse),
+    /// Refuse now with this refusal's response (made by the future); nothing inside runs.
+    Refuse(Refusal),
     /// Ask the policy's origin lookup about this origin, then decide again with its answer.
     Lookup(OriginLookup, String),
 }
@@ -302,7 +304,11 @@ impl Door {
                     }
                     _ => {
                         log.refused_blocked("request", &reason);
-                        Outcome::Respond(refusal_response(&reason, self.debug, "Origin"))
+                        if self.debug {
+                            Outcome::Respond(refusal_response(&reason, true, "Origin"))
+                        } else {
+                            Outcome::Refuse(Refusal::of(&reason))
+                        }
                     }
                 }
             }
@@ -412,6 +418,7 @@ impl Door {
         match self.decide_actual(req, origin, choice, None) {
             Outcome::Call(decoration, _) => AtRoute::Pass(decoration),
             Outcome::Respond(response) => AtRoute::Answer(response),
+            Outcome::Refuse(refusal) => AtRoute::Answer(refusal.response()),
             Outcome::Lookup(..) => {
                 AtRoute::Answer(refusal_text("origin lookup not done for this route", false))
             }

@@ -5,6 +5,8 @@ use std::fmt;
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::HeaderName;
 use actix_web::http::Method;
+use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
+use tracing::Level;
 
 /// An event about a request (target `cors`): the fields every event has (`handler`, `method`,
 /// `path`, `request`: preflight or request), then the event's own.
@@ -43,19 +45,37 @@ impl<'a> Log<'a> {
 
     /// Logs a refusal (target `cors`, level debug: refusals are driven by clients), with what
     /// was done about it (`action`).
+    #[inline(always)]
     pub(crate) fn refused(
         &self,
         kind: &'static str,
         reason: &dyn fmt::Display,
         action: &'static str,
     ) {
+        if may_log(Level::DEBUG) {
+            self.emit_refused(kind, reason, action);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn emit_refused(&self, kind: &'static str, reason: &dyn fmt::Display, action: &'static str) {
         event!(debug, self, kind, reason = %reason, action, "CORS {kind} refused");
     }
 
     /// Logs a refusal answered with a refusal response (target `cors`, level debug), its
     /// action telling a connection upgrade apart, which is looked at only when the event is
     /// emitted (the refusal itself does not depend on it).
+    #[inline(always)]
     pub(crate) fn refused_blocked(&self, kind: &'static str, reason: &dyn fmt::Display) {
+        if may_log(Level::DEBUG) {
+            self.emit_refused_blocked(kind, reason);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn emit_refused_blocked(&self, kind: &'static str, reason: &dyn fmt::Display) {
         event!(
             debug,
             self,
@@ -71,14 +91,31 @@ impl<'a> Log<'a> {
     }
 
     /// Logs an allowed request (target `cors`, level trace).
+    #[inline(always)]
     pub(crate) fn allowed(&self, kind: &'static str) {
+        if may_log(Level::TRACE) {
+            self.emit_allowed(kind);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn emit_allowed(&self, kind: &'static str) {
         event!(trace, self, kind, "CORS {kind} allowed");
     }
 
     /// Logs a request the policy did not have to decide, and why (target `cors`, level trace):
     /// no `Origin`, same-origin, CORS disabled on the route, answered by the app itself.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn skipped(&self, kind: &'static str, reason: &'static str) {
+        if may_log(Level::TRACE) {
+            self.emit_skipped(kind, reason);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn emit_skipped(&self, kind: &'static str, reason: &'static str) {
         event!(
             trace,
             self,
@@ -87,6 +124,14 @@ impl<'a> Log<'a> {
             "CORS {kind} not decided: {reason}"
         );
     }
+}
+
+/// Whether an event of `level` may be enabled: the first check `tracing` makes for every event
+/// (the level compiled in, then the most verbose any subscriber wants), done where the door
+/// decides, so that disabled logging costs a comparison and a call is made only to log.
+#[inline(always)]
+fn may_log(level: Level) -> bool {
+    level <= STATIC_MAX_LEVEL && level <= LevelFilter::current()
 }
 
 /// Logs the `Access-Control-*` headers the app wrote on a response that a policy decided, and

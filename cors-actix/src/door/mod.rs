@@ -24,13 +24,13 @@ use std::task::{Context, Poll};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
-use actix_web::Error;
+use actix_web::{Error, HttpRequest};
 use pin_project_lite::pin_project;
 
 use crate::door::decide::{Check, Outcome};
 use crate::door::log::log_removed;
 use crate::door::read::Read;
-use crate::door::refusal::refusal_text;
+use crate::door::refusal::{refusal_text, Refusal};
 use crate::door::route_table::RouteTable;
 use crate::door::write::{apply_vary_only, Decoration};
 use crate::on_refusal::OnRefusal;
@@ -105,6 +105,10 @@ where
             },
             Outcome::Respond(response) => CorsFuture::Ready {
                 response: Some(req.into_response(response).map_into_right_body()),
+            },
+            Outcome::Refuse(refusal) => CorsFuture::Refused {
+                req: Some(req.into_parts().0),
+                refusal,
             },
             Outcome::Lookup(lookup, origin) => CorsFuture::Lookup {
                 waiting: Some(Box::new(Waiting {
@@ -207,6 +211,8 @@ pin_project! {
         Decided { #[pin] fut: S::Future, vary: bool },
         Call { #[pin] fut: S::Future, after: Option<After> },
         Ready { response: Option<ServiceResponse<EitherBody<B>>> },
+        /// A refusal, its response made when polled.
+        Refused { req: Option<HttpRequest>, refusal: Refusal },
         Lookup { waiting: Option<Box<Waiting<S>>> },
     }
 }
@@ -255,6 +261,14 @@ where
             CorsFutureProj::Ready { response } => Poll::Ready(response.take().ok_or_else(|| {
                 actix_web::error::ErrorInternalServerError("CORS future polled after completion")
             })),
+            CorsFutureProj::Refused { req, refusal } => Poll::Ready(match req.take() {
+                Some(req) => {
+                    Ok(ServiceResponse::new(req, refusal.response()).map_into_right_body())
+                }
+                None => Err(actix_web::error::ErrorInternalServerError(
+                    "CORS future polled after completion",
+                )),
+            }),
             CorsFutureProj::Lookup { waiting } => {
                 let Some(state) = waiting.as_mut() else {
                     return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(

@@ -46,7 +46,26 @@ impl Door {
     /// The headers of a response the door let in with `check`, `predicted` being those it
     /// prepared; `request`: the request as actix-web routed it (`None` for an error, which has
     /// no request: the route doors' marks still tell).
+    #[inline(always)]
     pub(crate) fn settle(
+        &self,
+        check: Check,
+        predicted: Decoration,
+        request: Option<&HttpRequest>,
+    ) -> Decoration {
+        // The common answer, inlined: the chosen `#[cors]` route's door took its mark off (it
+        // ran, and confirmed), so the prepared headers stand.
+        if let (Marked::Route(mark), Some(req)) = (&check.mark, request) {
+            if !mark.is_on(&req.extensions()) {
+                return predicted;
+            }
+        }
+        self.settle_other(check, predicted, request)
+    }
+
+    /// [`settle`](Door::settle) when the chosen route's door did not confirm.
+    #[inline(never)]
+    fn settle_other(
         &self,
         check: Check,
         predicted: Decoration,
@@ -54,7 +73,6 @@ impl Door {
     ) -> Decoration {
         let seen = match check.mark {
             Marked::Route(mark) => match request {
-                // The chosen route's door took its mark off: it ran, and confirmed.
                 Some(req) if !mark.is_on(&req.extensions()) => return predicted,
                 Some(_) => Some(Seen::Nothing),
                 // An error has no request (a route door's own answer is told by its error).

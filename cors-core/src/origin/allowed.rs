@@ -79,6 +79,9 @@ pub struct AllowedOrigins {
     subdomains: Table,
     subdomain_rules: Cow<'static, [SubdomainRule]>,
     regexes: Cow<'static, [RegexRef]>,
+    /// Whether any rule besides the exact origins (any port, subdomains, regexes): an
+    /// exact-only policy, the common one, has nothing more to match once its table misses.
+    patterns: bool,
 }
 
 impl AllowedOrigins {
@@ -90,6 +93,7 @@ impl AllowedOrigins {
         subdomains: Table::EMPTY,
         subdomain_rules: Cow::Borrowed(&[]),
         regexes: Cow::Borrowed(&[]),
+        patterns: false,
     };
 
     /// Static parts laid out at compile time (from [`StaticPolicy`](crate::StaticPolicy)).
@@ -100,6 +104,10 @@ impl AllowedOrigins {
         subdomain_rules: &'static [SubdomainRule],
         regexes: &'static [RegexRef],
     ) -> AllowedOrigins {
+        let patterns = any_port.has_keys()
+            || subdomains.has_keys()
+            || !subdomain_rules.is_empty()
+            || !regexes.is_empty();
         AllowedOrigins {
             any: false,
             exact,
@@ -107,6 +115,7 @@ impl AllowedOrigins {
             subdomains,
             subdomain_rules: Cow::Borrowed(subdomain_rules),
             regexes: Cow::Borrowed(regexes),
+            patterns,
         }
     }
 
@@ -118,6 +127,7 @@ impl AllowedOrigins {
         regexes: Vec<RegexRef>,
     ) -> AllowedOrigins {
         let (suffixes, rules): (Vec<String>, Vec<SubdomainRule>) = subdomains.into_iter().unzip();
+        let patterns = !any_port.is_empty() || !suffixes.is_empty() || !regexes.is_empty();
         AllowedOrigins {
             any: false,
             exact: Table::new(exact),
@@ -125,6 +135,7 @@ impl AllowedOrigins {
             subdomains: Table::new(suffixes),
             subdomain_rules: Cow::Owned(rules),
             regexes: Cow::Owned(regexes),
+            patterns,
         }
     }
 
@@ -177,18 +188,15 @@ impl AllowedOrigins {
             Ok(origin) => origin,
             Err(e) => return OriginMatch::Malformed(e),
         };
-        if self.any || self.matches_parsed(&origin) {
+        if self.any || (self.patterns && self.matches_parsed(&origin)) {
             OriginMatch::Allowed
         } else {
             OriginMatch::NotAllowed(origin)
         }
     }
 
+    /// Whether the rules besides the exact origins match `origin`.
     fn matches_parsed(&self, origin: &Origin<'_>) -> bool {
-        // Exact origins only (the common policy): nothing more to match.
-        if self.any_port.is_empty() && self.subdomains.is_empty() && self.regexes.is_empty() {
-            return false;
-        }
         if origin.is_null() {
             // `null` is only ever allowed by an exact `"null"` entry.
             return false;

@@ -111,6 +111,15 @@ impl Table {
     }
 
     /// A table over static data laid out by [`layout`] (a [`StaticTable`]).
+    /// Whether the table holds a key (usable in `const` code, unlike
+    /// [`is_empty`](Table::is_empty)).
+    pub(crate) const fn has_keys(&self) -> bool {
+        match &self.keys {
+            Cow::Borrowed(keys) => !keys.is_empty(),
+            Cow::Owned(keys) => !keys.is_empty(),
+        }
+    }
+
     pub(crate) const fn from_static(
         slots: &'static [u32],
         keys: &'static [Cow<'static, str>],
