@@ -15,9 +15,8 @@ const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=ut
 pub const REFUSAL_HEADER: HeaderName = HeaderName::from_static("x-cors-refusal");
 
 /// The refusal of an actual request outside debug mode: what its response is made of, two
-/// words, made into a response only when the door's future is polled (a response is moved
-/// from the decision to the future and out of it otherwise: about 40 instructions a refusal,
-/// measured side by side).
+/// words, made into a response only when the door's future is polled (a response would be
+/// moved from the decision into the future and out of it).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Refusal {
     malformed: bool,
