@@ -19,6 +19,7 @@
 #
 # Usage: bash bench/callgrind.sh        (needs valgrind; the server part needs wrk and curl)
 #        SERVER=0 bash bench/callgrind.sh   (in-process table only)
+#        INPROC=0 bash bench/callgrind.sh   (server table only)
 #        ROUTE_COUNTS="10 1000" SCENARIOS=preflight bash bench/callgrind.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,8 +35,8 @@ count() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" "$3" "$4" 2>&1 \
     | awk '/Collected :/ {print $4}'
 }
-printf '| routes | scenario | mode | instructions/request | added vs no CORS |\n|---:|---|---|---:|---:|\n'
-for routes in $ROUTE_COUNTS; do
+[ "${INPROC:-1}" = 1 ] && printf '| routes | scenario | mode | instructions/request | added vs no CORS |\n|---:|---|---|---:|---:|\n'
+[ "${INPROC:-1}" = 1 ] && for routes in $ROUTE_COUNTS; do
   for scenario in $SCENARIOS; do
     base=""
     for mode in $MODES; do
