@@ -21,102 +21,81 @@ async fn main() -> std::io::Result<()> {
     let mode = args.next().unwrap_or_else(|| "cors-actix".into());
     let port: u16 = args.next().and_then(|p| p.parse().ok()).unwrap_or(8090);
     let routes = apps::routes_arg(args.next());
+    // Every mode's app, served the same way: one worker, on loopback.
+    macro_rules! serve {
+        ($app:expr) => {
+            HttpServer::new(move || $app)
+                .workers(1)
+                .bind(("127.0.0.1", port))?
+                .run()
+        };
+    }
     let server = match mode.as_str() {
-        "none" => HttpServer::new(move || {
+        "none" => serve!({
             App::new()
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(plain_items)
-        })
-        .workers(1)
-        .bind(("127.0.0.1", port))?
-        .run(),
-        "actix-cors" => HttpServer::new(move || {
+        }),
+        "actix-cors" => serve!({
             App::new()
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(plain_items)
                 .wrap(actix_cors())
-        })
-        .workers(1)
-        .bind(("127.0.0.1", port))?
-        .run(),
-        "floor" => HttpServer::new(move || {
+        }),
+        "floor" => serve!({
             App::new()
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(apps::floor::items)
                 .service(apps::floor::preflight)
-        })
-        .workers(1)
-        .bind(("127.0.0.1", port))?
-        .run(),
-        "single-floor" => HttpServer::new(move || {
+        }),
+        "single-floor" => serve!({
             App::new()
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(plain_items)
                 .wrap(apps::single_floor::Door)
-        })
-        .workers(1)
-        .bind(("127.0.0.1", port))?
-        .run(),
-        "route-floor" => HttpServer::new(move || {
+        }),
+        "route-floor" => serve!({
             App::new()
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(plain_items)
                 .wrap(route_floor::Door::<false>::new(routes, apps::plain_half()))
-        })
-        .workers(1)
-        .bind(("127.0.0.1", port))?
-        .run(),
-        "checked-floor" => HttpServer::new(move || {
+        }),
+        "checked-floor" => serve!({
             App::new()
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(apps::checked_items)
                 .wrap(route_floor::Door::<true>::new(routes, apps::plain_half()))
-        })
-        .workers(1)
-        .bind(("127.0.0.1", port))?
-        .run(),
-        "cors-actix-declared" => HttpServer::new(move || {
+        }),
+        "cors-actix-declared" => serve!({
             App::new()
                 .configure(|c| declared::register(c, routes - 1, apps::plain_half()))
                 .service(cors_items)
                 .wrap(Cors::new())
-        })
-        .workers(1)
-        .bind(("127.0.0.1", port))?
-        .run(),
-        "door-floor" => HttpServer::new(move || {
+        }),
+        "door-floor" => serve!({
             App::new()
                 .configure(|c| apps::fillers(c, routes, false))
                 .service(plain_items)
                 .wrap(apps::door_floor::Door)
-        })
-        .workers(1)
-        .bind(("127.0.0.1", port))?
-        .run(),
-        "cors-actix" => HttpServer::new(move || {
+        }),
+        "cors-actix" => serve!({
             App::new()
                 .configure(|c| apps::fillers(c, routes, true))
                 .service(cors_items)
                 .wrap(Cors::new())
-        })
-        .workers(1)
-        .bind(("127.0.0.1", port))?
-        .run(),
+        }),
         "cors-actix-lookup" | "cors-actix-live" => {
             let cors = if mode == "cors-actix-lookup" {
                 apps::lookup_cors()
             } else {
                 apps::live_cors()
             };
-            HttpServer::new(move || {
+            serve!({
                 App::new()
                     .configure(|c| apps::fillers(c, routes, true))
                     .service(apps::tenant_items)
                     .wrap(cors.clone())
             })
-            .workers(1)
-            .bind(("127.0.0.1", port))?
-            .run()
         }
         other => {
             eprintln!("unknown mode {other}: use none, floor, door-floor, single-floor, route-floor, checked-floor, actix-cors, cors-actix, cors-actix-declared, cors-actix-lookup or cors-actix-live");

@@ -52,15 +52,9 @@ impl<'a> Log<'a> {
         reason: &dyn fmt::Display,
         action: &'static str,
     ) {
-        if may_log(Level::DEBUG) {
-            self.emit_refused(kind, reason, action);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn emit_refused(&self, kind: &'static str, reason: &dyn fmt::Display, action: &'static str) {
-        event!(debug, self, kind, reason = %reason, action, "CORS {kind} refused");
+        when(Level::DEBUG, || {
+            event!(debug, self, kind, reason = %reason, action, "CORS {kind} refused");
+        });
     }
 
     /// Logs a refusal answered with a refusal response (target `cors`, level debug), its
@@ -68,70 +62,61 @@ impl<'a> Log<'a> {
     /// emitted (the refusal itself does not depend on it).
     #[inline(always)]
     pub(crate) fn refused_blocked(&self, kind: &'static str, reason: &dyn fmt::Display) {
-        if may_log(Level::DEBUG) {
-            self.emit_refused_blocked(kind, reason);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn emit_refused_blocked(&self, kind: &'static str, reason: &dyn fmt::Display) {
-        event!(
-            debug,
-            self,
-            kind,
-            reason = %reason,
-            action = if self.request.head().upgrade() {
-                action::UPGRADE_BLOCKED
-            } else {
-                action::BLOCKED
-            },
-            "CORS {kind} refused"
-        );
+        when(Level::DEBUG, || {
+            event!(
+                debug,
+                self,
+                kind,
+                reason = %reason,
+                action = if self.request.head().upgrade() {
+                    action::UPGRADE_BLOCKED
+                } else {
+                    action::BLOCKED
+                },
+                "CORS {kind} refused"
+            );
+        });
     }
 
     /// Logs an allowed request (target `cors`, level trace).
     #[inline(always)]
     pub(crate) fn allowed(&self, kind: &'static str) {
-        if may_log(Level::TRACE) {
-            self.emit_allowed(kind);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn emit_allowed(&self, kind: &'static str) {
-        event!(trace, self, kind, "CORS {kind} allowed");
+        when(Level::TRACE, || {
+            event!(trace, self, kind, "CORS {kind} allowed");
+        });
     }
 
     /// Logs a request the policy did not have to decide, and why (target `cors`, level trace):
     /// no `Origin`, same-origin, CORS disabled on the route, answered by the app itself.
     #[inline(always)]
     pub(crate) fn skipped(&self, kind: &'static str, reason: &'static str) {
-        if may_log(Level::TRACE) {
-            self.emit_skipped(kind, reason);
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn emit_skipped(&self, kind: &'static str, reason: &'static str) {
-        event!(
-            trace,
-            self,
-            kind,
-            reason,
-            "CORS {kind} not decided: {reason}"
-        );
+        when(Level::TRACE, || {
+            event!(
+                trace,
+                self,
+                kind,
+                reason,
+                "CORS {kind} not decided: {reason}"
+            );
+        });
     }
 }
 
-/// Whether an event of `level` may be enabled: the first check `tracing` makes for every event
-/// (the level compiled in, then the most verbose any subscriber wants), done where the door
-/// decides, so that disabled logging costs a comparison and a call is made only to log.
+/// Runs `emit` (an event of `level`) if the event may be enabled. The first check `tracing`
+/// makes for every event (the level compiled in, then the most verbose any subscriber wants) is
+/// made here, where the door decides, so that disabled logging costs a comparison; the event
+/// itself is a cold call.
 #[inline(always)]
-fn may_log(level: Level) -> bool {
-    level <= STATIC_MAX_LEVEL && level <= LevelFilter::current()
+fn when(level: Level, emit: impl FnOnce()) {
+    if level <= STATIC_MAX_LEVEL && level <= LevelFilter::current() {
+        cold(emit);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn cold(emit: impl FnOnce()) {
+    emit();
 }
 
 /// Logs the `Access-Control-*` headers the app wrote on a response that a policy decided, and

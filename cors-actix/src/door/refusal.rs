@@ -7,7 +7,7 @@ use actix_web::HttpResponse;
 use cors_core::__private::PREFLIGHT_VARY;
 use cors_core::Reason;
 
-use crate::policy::policy_ref::static_value;
+use crate::policy::policy_ref::{static_value, VARY_ORIGIN};
 
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
 
@@ -19,35 +19,32 @@ pub const REFUSAL_HEADER: HeaderName = HeaderName::from_static("x-cors-refusal")
 /// moved from the decision into the future and out of it).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Refusal {
-    malformed: bool,
+    status: StatusCode,
     body: &'static str,
 }
 
 impl Refusal {
-    /// The refusal of an actual request for `reason`: `400` if it was malformed, `403`
-    /// otherwise, with the reason's static summary.
+    /// The refusal for `reason`: `400` if the request was malformed, `403` otherwise, with the
+    /// reason's static summary.
     #[inline]
     pub(crate) fn of(reason: &Reason<'_>) -> Refusal {
         Refusal {
-            malformed: reason.is_malformed(),
+            status: if reason.is_malformed() {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::FORBIDDEN
+            },
             body: reason.refusal_body(),
         }
     }
 
-    /// Its response, with `Vary: Origin` (an actual request's refusal depends on its origin).
+    /// Its response to an actual request, with `Vary: Origin` (the refusal depends on the
+    /// origin).
     #[inline]
     pub(crate) fn response(self) -> HttpResponse {
-        let status = if self.malformed {
-            StatusCode::BAD_REQUEST
-        } else {
-            StatusCode::FORBIDDEN
-        };
-        refusal(status, self.body, Some(VARY_ORIGIN), None)
+        refusal(self.status, self.body, Some(VARY_ORIGIN), None)
     }
 }
-
-/// `Vary: Origin`, made at compile time.
-const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 
 /// The response to a refused request: `400` if it was malformed, `403` otherwise. The body is
 /// a static summary unless `debug`, which adds the detailed reason to the body and to the
@@ -57,17 +54,13 @@ pub(crate) fn refusal_response(
     debug: bool,
     vary: &'static str,
 ) -> HttpResponse {
-    let status = if reason.is_malformed() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::FORBIDDEN
-    };
+    let Refusal { status, body } = Refusal::of(reason);
     let vary = static_value(vary);
     if debug {
         let detail = reason.to_string();
         refusal(status, detailed(&detail), vary, Some(&detail))
     } else {
-        refusal(status, reason.refusal_body(), vary, None)
+        refusal(status, body, vary, None)
     }
 }
 

@@ -63,7 +63,8 @@ impl Door {
         self.settle_other(check, predicted, request)
     }
 
-    /// [`settle`](Door::settle) when the chosen route's door did not confirm.
+    /// [`settle`](Door::settle) when the chosen route's door did not confirm (when it did,
+    /// `settle` has answered).
     #[inline(never)]
     fn settle_other(
         &self,
@@ -72,8 +73,7 @@ impl Door {
         request: Option<&HttpRequest>,
     ) -> Decoration {
         let seen = match check.mark {
-            Marked::Route(mark) => match request {
-                Some(req) if !mark.is_on(&req.extensions()) => return predicted,
+            Marked::Route(_) => match request {
                 Some(_) => Some(Seen::Nothing),
                 // An error has no request (a route door's own answer is told by its error).
                 None => return predicted,

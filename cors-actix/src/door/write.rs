@@ -10,7 +10,7 @@ use crate::door::read::PreflightValues;
 use crate::door::refusal::refusal_response;
 use std::sync::Arc;
 
-use crate::policy::policy_ref::{static_value, Prepared};
+use crate::policy::policy_ref::{static_value, Prepared, VARY_ORIGIN};
 use crate::policy::slot::Loaded;
 use crate::preflight_status::PreflightStatus;
 
@@ -33,9 +33,6 @@ pub(crate) struct Decoration {
     /// other (`false`: no policy, the response passes untouched).
     decided: bool,
 }
-
-/// `Vary: Origin`, made at compile time.
-const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
 
 impl Decoration {
     /// No CORS headers but `Vary` (the policy's

@@ -73,14 +73,16 @@ impl PolicyRef {
     }
 }
 
+/// `Vary: Origin`, the `Vary` of every actual response a policy decides, made at compile time.
+pub(crate) const VARY_ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
+
 /// A header value over static text, checked first so that a bad value can never panic.
 pub(crate) fn static_value(text: &'static str) -> Option<HeaderValue> {
     // The `Vary` values of nearly every response: made at compile time, not checked per call.
     use cors_core::__private::PREFLIGHT_VARY;
-    const ORIGIN: HeaderValue = HeaderValue::from_static("Origin");
     const PREFLIGHT: HeaderValue = HeaderValue::from_static(PREFLIGHT_VARY);
     if text == "Origin" {
-        return Some(ORIGIN);
+        return Some(VARY_ORIGIN);
     }
     if text == PREFLIGHT_VARY {
         return Some(PREFLIGHT);

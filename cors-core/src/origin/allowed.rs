@@ -84,6 +84,12 @@ pub struct AllowedOrigins {
     patterns: bool,
 }
 
+/// Whether a policy has rules besides its exact origins: origins on any port, subdomains (a
+/// rule per suffix in `subdomains`), regexes.
+const fn has_patterns(any_port: &Table, subdomains: &Table, regexes: &[RegexRef]) -> bool {
+    !any_port.is_empty() || !subdomains.is_empty() || !regexes.is_empty()
+}
+
 impl AllowedOrigins {
     /// Every origin (`origins = "*"`).
     pub const ANY: AllowedOrigins = AllowedOrigins {
@@ -104,10 +110,7 @@ impl AllowedOrigins {
         subdomain_rules: &'static [SubdomainRule],
         regexes: &'static [RegexRef],
     ) -> AllowedOrigins {
-        let patterns = any_port.has_keys()
-            || subdomains.has_keys()
-            || !subdomain_rules.is_empty()
-            || !regexes.is_empty();
+        let patterns = has_patterns(&any_port, &subdomains, regexes);
         AllowedOrigins {
             any: false,
             exact,
@@ -127,12 +130,13 @@ impl AllowedOrigins {
         regexes: Vec<RegexRef>,
     ) -> AllowedOrigins {
         let (suffixes, rules): (Vec<String>, Vec<SubdomainRule>) = subdomains.into_iter().unzip();
-        let patterns = !any_port.is_empty() || !suffixes.is_empty() || !regexes.is_empty();
+        let (any_port, subdomains) = (Table::new(any_port), Table::new(suffixes));
+        let patterns = has_patterns(&any_port, &subdomains, &regexes);
         AllowedOrigins {
             any: false,
             exact: Table::new(exact),
-            any_port: Table::new(any_port),
-            subdomains: Table::new(suffixes),
+            any_port,
+            subdomains,
             subdomain_rules: Cow::Owned(rules),
             regexes: Cow::Owned(regexes),
             patterns,

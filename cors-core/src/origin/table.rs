@@ -111,15 +111,6 @@ impl Table {
     }
 
     /// A table over static data laid out by [`layout`] (a [`StaticTable`]).
-    /// Whether the table holds a key (usable in `const` code, unlike
-    /// [`is_empty`](Table::is_empty)).
-    pub(crate) const fn has_keys(&self) -> bool {
-        match &self.keys {
-            Cow::Borrowed(keys) => !keys.is_empty(),
-            Cow::Owned(keys) => !keys.is_empty(),
-        }
-    }
-
     pub(crate) const fn from_static(
         slots: &'static [u32],
         keys: &'static [Cow<'static, str>],
@@ -135,9 +126,12 @@ impl Table {
         self.keys.len()
     }
 
-    /// Whether the table holds no key.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+    /// Whether the table holds no key (`const`: a policy laid out at compile time asks).
+    pub const fn is_empty(&self) -> bool {
+        match &self.keys {
+            Cow::Borrowed(keys) => keys.is_empty(),
+            Cow::Owned(keys) => keys.is_empty(),
+        }
     }
 
     /// The keys, in insertion order.
