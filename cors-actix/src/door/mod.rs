@@ -178,6 +178,12 @@ fn finish_error(mut error: Error, mut decoration: Decoration, settle: Option<Set
     error
 }
 
+/// The error of a door future polled after it completed (a bug of the caller's).
+#[cold]
+fn polled_again() -> Error {
+    actix_web::error::ErrorInternalServerError("CORS future polled after completion")
+}
+
 /// What to check after routing, with the door that checks.
 #[doc(hidden)]
 pub struct Settle {
@@ -248,9 +254,7 @@ where
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(result) => {
                     let Some(After { decoration, settle }) = after.take() else {
-                        return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
-                            "CORS future polled after completion",
-                        )));
+                        return Poll::Ready(Err(polled_again()));
                     };
                     Poll::Ready(match result {
                         Ok(response) => Ok(finish(response, decoration, settle)),
@@ -258,22 +262,18 @@ where
                     })
                 }
             },
-            CorsFutureProj::Ready { response } => Poll::Ready(response.take().ok_or_else(|| {
-                actix_web::error::ErrorInternalServerError("CORS future polled after completion")
-            })),
+            CorsFutureProj::Ready { response } => {
+                Poll::Ready(response.take().ok_or_else(polled_again))
+            }
             CorsFutureProj::Refused { req, refusal } => Poll::Ready(match req.take() {
                 Some(req) => {
                     Ok(ServiceResponse::new(req, refusal.response()).map_into_right_body())
                 }
-                None => Err(actix_web::error::ErrorInternalServerError(
-                    "CORS future polled after completion",
-                )),
+                None => Err(polled_again()),
             }),
             CorsFutureProj::Lookup { waiting } => {
                 let Some(state) = waiting.as_mut() else {
-                    return Poll::Ready(Err(actix_web::error::ErrorInternalServerError(
-                        "CORS future polled after completion",
-                    )));
+                    return Poll::Ready(Err(polled_again()));
                 };
                 let allowed = match state.answer.as_mut().poll(cx) {
                     Poll::Pending => return Poll::Pending,
