@@ -14,7 +14,10 @@
 # door-floor, single-floor (a hand-written single-policy door), route-floor (a hand-written door
 # with a policy per route: bench/src/route_floor.rs), checked-floor (the same door doing also
 # what cors-actix promises beyond CORS: same file), actix-cors, cors-actix, cors-actix-declared
-# (every filler its own #[cors]: bench/build.rs). Scenarios: no-origin, allowed, preflight,
+# (every filler its own #[cors]: bench/build.rs), cors-actix-lookup / cors-actix-live (the
+# origin from a cached OriginLookup / a LivePolicy), cors-actix-named (a fixed named policy
+# listing the origin) and cors-actix-set (the same policy, the origin from an OriginSet of
+# SET_ORIGINS others, default 10,000: bench/src/apps.rs). Scenarios: no-origin, allowed, preflight,
 # refused, refused-browser (a refused request with the headers Chromium sends).
 #
 # Usage: bash bench/callgrind.sh        (needs valgrind; the server part needs wrk and curl)

@@ -6,7 +6,7 @@
 //! syntax error) and kept for `GET /admin/cors`, and the previous policies keep serving.
 //!
 //! ```sh
-//! cargo run --example origins_from_config      # reads examples/cors.toml, or $CORS_CONFIG
+//! cargo run --example origins_from_config      # reads examples/stores/cors.toml, or $CORS_CONFIG
 //! ```
 //!
 //! The names are fixed when the server starts (routes refer to them): a reload that drops a

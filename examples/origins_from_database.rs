@@ -1,140 +1,34 @@
 //! Tenants' origins in a database: customers bring their own domains, the API allows each one
-//! without a restart. The same code runs on SQLite (the embedded default, one instance) and on
-//! PostgreSQL (a fleet of instances behind a load balancer, sharing one table).
+//! without a restart, on every instance. The same code runs on SQLite (the embedded default:
+//! one file shared by the processes of one host) and on PostgreSQL (a fleet of instances behind
+//! a load balancer, sharing one table), with `cors-actix-store`.
 //!
 //! ```sh
 //! cargo run --example origins_from_database                              # SQLite, tenants.db
 //! DATABASE_URL=postgres://app@db/app cargo run --example origins_from_database
 //! curl -X POST 'http://127.0.0.1:8080/admin/tenants?origin=https://acme.example'
+//! curl -X DELETE 'http://127.0.0.1:8080/admin/tenants?origin=https://acme.example'
 //! ```
 //!
-//! - Each request from an origin that is not in the policy's list is decided by an
-//!   [`OriginLookup`]: one `SELECT` per origin, cached (allowed 60 s, refused 10 s), at most one
-//!   query in flight per origin, at most 100 queries a second, failures and timeouts refused.
-//! - A change (`add`/`remove`) bumps a revision number in the same transaction. Every instance
-//!   polls that number four times a second and forgets its cached answers when it moves: a change
-//!   is seen by the whole fleet within about 250 ms plus one query, whatever the TTLs.
+//! - The store makes its table (`cors_origins`) and reads it whole before the server starts:
+//!   every instance, fresh or restarted, serves every known tenant from its first request,
+//!   decided from memory. An origin not in the table is refused without a query.
+//! - A change through any instance (the admin routes below) is validated by the policy's rules
+//!   (a bad origin is refused with its reason), written, held by that instance at once, and
+//!   reaches the others within a second: PostgreSQL notifies them (`LISTEN`/`NOTIFY`), SQLite
+//!   processes read the table's change log every 100 ms. So does a row added with plain SQL.
+//! - Nothing here depends on the load balancer in front: the set asks nothing per client.
 //!
-//! See the guide "Origins from a database" in cors-actix's docs.
+//! See "Running a fleet" in cors-actix's guide to dynamic origins.
 
-use std::time::Duration;
-
-use actix_web::{get, post, web, App, HttpResponse, Responder};
-use cors_actix::{cors, Cors, OriginLookup, Policy};
-use sqlx::any::AnyPoolOptions;
-use sqlx::AnyPool;
+use actix_web::{delete, get, post, web, App, HttpResponse, Responder};
+use cors_actix::{cors, Cors, Policy};
+use cors_actix_store::{ChangeError, OriginStore, StoreError};
 
 #[cors(policy = "tenants")]
 #[get("/api/me")]
 async fn me() -> impl Responder {
     HttpResponse::Ok().json(serde_json::json!({ "user": "ada" }))
-}
-
-const SCHEMA: [&str; 3] = [
-    "CREATE TABLE IF NOT EXISTS tenant_origins (origin TEXT PRIMARY KEY)",
-    "CREATE TABLE IF NOT EXISTS cors_revision (id INTEGER PRIMARY KEY, revision BIGINT NOT NULL)",
-    "INSERT INTO cors_revision (id, revision) VALUES (1, 0) ON CONFLICT DO NOTHING",
-];
-
-/// The tenants' origins of one instance: its connection pool and its cached lookup.
-#[derive(Clone)]
-pub struct TenantOrigins {
-    pool: AnyPool,
-    lookup: OriginLookup,
-}
-
-impl TenantOrigins {
-    /// Connects to `url` (`sqlite://tenants.db?mode=rwc`, `postgres://...`) and creates the
-    /// tables if they do not exist.
-    pub async fn connect(url: &str) -> Result<TenantOrigins, sqlx::Error> {
-        sqlx::any::install_default_drivers();
-        let pool = AnyPoolOptions::new()
-            .max_connections(5)
-            .acquire_timeout(Duration::from_secs(2))
-            .connect(url)
-            .await?;
-        for statement in SCHEMA {
-            sqlx::query(statement).execute(&pool).await?;
-        }
-        let query_pool = pool.clone();
-        let lookup = OriginLookup::builder(move |origin: String| {
-            let pool = query_pool.clone();
-            async move {
-                sqlx::query("SELECT origin FROM tenant_origins WHERE origin = $1")
-                    .bind(origin)
-                    .fetch_optional(&pool)
-                    .await
-                    .map(|row| row.is_some())
-            }
-        })
-        .build();
-        Ok(TenantOrigins { pool, lookup })
-    }
-
-    /// The lookup, for `Cors::dynamic_policy`.
-    pub fn lookup(&self) -> OriginLookup {
-        self.lookup.clone()
-    }
-
-    /// Allows `origin` (as browsers send it: `https://acme.example`) on every instance.
-    pub async fn add(&self, origin: &str) -> Result<(), sqlx::Error> {
-        self.change(
-            "INSERT INTO tenant_origins (origin) VALUES ($1) ON CONFLICT DO NOTHING",
-            origin,
-        )
-        .await
-    }
-
-    /// Stops allowing `origin` on every instance.
-    pub async fn remove(&self, origin: &str) -> Result<(), sqlx::Error> {
-        self.change("DELETE FROM tenant_origins WHERE origin = $1", origin)
-            .await
-    }
-
-    async fn change(&self, statement: &str, origin: &str) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(statement)
-            .bind(origin)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query("UPDATE cors_revision SET revision = revision + 1 WHERE id = 1")
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        // This instance forgets at once; the others within one poll.
-        self.lookup.forget(origin);
-        Ok(())
-    }
-
-    async fn revision(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT revision FROM cors_revision WHERE id = 1")
-            .fetch_one(&self.pool)
-            .await
-    }
-
-    /// Reads the revision now, then polls it every `every` (on the current actix system) and
-    /// forgets every cached answer when another instance changed the table. A failed poll is
-    /// logged and retried; cached answers then expire with their TTLs. (The first read happens
-    /// before this returns: a change made right after is seen, not taken for the start.)
-    pub async fn watch(&self, every: Duration) -> actix_web::rt::task::JoinHandle<()> {
-        let origins = self.clone();
-        let mut seen = origins.revision().await.ok();
-        actix_web::rt::spawn(async move {
-            loop {
-                actix_web::rt::time::sleep(every).await;
-                match origins.revision().await {
-                    Ok(revision) if Some(revision) != seen => {
-                        origins.lookup.forget_all();
-                        seen = Some(revision);
-                    }
-                    Ok(_) => {}
-                    Err(err) => {
-                        tracing::warn!(target: "cors", "cannot poll the tenants' revision: {err}")
-                    }
-                }
-            }
-        })
-    }
 }
 
 /// The tenants' policy: the company's own front end, plus every tenant's origin.
@@ -149,9 +43,15 @@ pub fn tenants_policy() -> Policy {
         .expect("a valid policy")
 }
 
-/// The middleware.
-pub fn cors(origins: &TenantOrigins) -> Cors {
-    Cors::new().dynamic_policy("tenants", tenants_policy(), origins.lookup())
+/// Opens the tenants' table at `url` (`sqlite://tenants.db`, `postgres://...`): made if
+/// missing, read whole, then followed.
+pub async fn open(url: &str) -> Result<OriginStore, StoreError> {
+    OriginStore::open(url, &tenants_policy()).await
+}
+
+/// The middleware: the tenants' policy, its origins from the store.
+pub fn cors(tenants: &OriginStore) -> Cors {
+    Cors::new().dynamic_policy("tenants", tenants_policy(), tenants.origins())
 }
 
 #[derive(serde::Deserialize)]
@@ -159,38 +59,64 @@ struct Tenant {
     origin: String,
 }
 
-/// Adds a tenant's origin (an admin route: protect it in a real app). No CORS policy: only
-/// same-origin or non-browser clients use it.
-#[post("/admin/tenants")]
-async fn add_tenant(
-    origins: web::Data<TenantOrigins>,
-    tenant: web::Query<Tenant>,
-) -> impl Responder {
-    match origins.add(&tenant.origin).await {
-        Ok(()) => HttpResponse::Created().finish(),
-        Err(err) => HttpResponse::ServiceUnavailable().body(err.to_string()),
+/// What a change answers: 201/204 when applied, 200/404 when there was nothing to do, 422 with
+/// every problem when refused, 503 when the database failed.
+fn answer(
+    result: Result<bool, ChangeError>,
+    done: HttpResponse,
+    nothing: HttpResponse,
+) -> HttpResponse {
+    match result {
+        Ok(true) => done,
+        Ok(false) => nothing,
+        Err(ChangeError::Invalid(error)) => {
+            HttpResponse::UnprocessableEntity().body(error.to_string())
+        }
+        Err(error) => HttpResponse::ServiceUnavailable().body(error.to_string()),
     }
 }
 
-/// The routes, for `App::configure` (with the `TenantOrigins` as app data).
+/// Adds a tenant's origin (an admin route: protect it in a real app). No CORS policy: only
+/// same-origin or non-browser clients use it.
+#[post("/admin/tenants")]
+async fn add_tenant(tenants: web::Data<OriginStore>, tenant: web::Query<Tenant>) -> impl Responder {
+    answer(
+        tenants.add(&tenant.origin).await,
+        HttpResponse::Created().finish(),
+        HttpResponse::Ok().finish(),
+    )
+}
+
+/// Removes a tenant's origin.
+#[delete("/admin/tenants")]
+async fn remove_tenant(
+    tenants: web::Data<OriginStore>,
+    tenant: web::Query<Tenant>,
+) -> impl Responder {
+    answer(
+        tenants.remove(&tenant.origin).await,
+        HttpResponse::NoContent().finish(),
+        HttpResponse::NotFound().finish(),
+    )
+}
+
+/// The routes, for `App::configure` (with the `OriginStore` as app data).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(me).service(add_tenant);
+    cfg.service(me).service(add_tenant).service(remove_tenant);
 }
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     examples::init_logging("cors=info");
-    let url =
-        std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://tenants.db?mode=rwc".into());
-    let origins = TenantOrigins::connect(&url)
+    let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| "sqlite://tenants.db".into());
+    let tenants = open(&url)
         .await
         .map_err(|err| std::io::Error::other(format!("{url}: {err}")))?;
-    origins.watch(Duration::from_millis(250)).await;
     examples::serve(&format!("API (tenants in {url})"), &[], move || {
         App::new()
-            .app_data(web::Data::new(origins.clone()))
+            .app_data(web::Data::new(tenants.clone()))
             .configure(routes)
-            .wrap(cors(&origins))
+            .wrap(cors(&tenants))
     })
     .await
 }

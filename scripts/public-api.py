@@ -23,6 +23,8 @@ CRATES = [
     ("cors-actix-core", "cors_core"),
     ("cors-actix-macros", "cors_macros"),
     ("cors-actix", "cors_actix"),
+    ("cors-actix-test", "cors_actix_test"),
+    ("cors-actix-store", "cors_actix_store"),
 ]
 
 

@@ -113,6 +113,38 @@ pub fn lookup_cors() -> cors_actix::Cors {
     cors_actix::Cors::new().dynamic_policy("tenants", policy, lookup)
 }
 
+/// `cors-actix-named`: the same policy, fixed, `https://app.example.com` in its list: the
+/// static baseline of `cors-actix-set` (the same route and policy name, the origin listed).
+pub fn named_cors() -> cors_actix::Cors {
+    let policy = tenants_builder()
+        .allow_origin("https://app.example.com")
+        .build()
+        .expect("a valid policy");
+    cors_actix::Cors::new().policy("tenants", policy)
+}
+
+/// `cors-actix-set`: the same policy with no origin listed: `https://app.example.com` is one
+/// of the origins of an [`OriginSet`](cors_actix::OriginSet), with `SET_ORIGINS` others
+/// (`https://tenant-N.customers.example`, default 10,000).
+pub fn set_cors() -> cors_actix::Cors {
+    let others: usize = std::env::var("SET_ORIGINS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000);
+    let policy = tenants_builder()
+        .allow_dynamic_origins()
+        .build()
+        .expect("a valid policy");
+    let set = cors_actix::OriginSet::for_policy(&policy);
+    let origins: Vec<String> = (0..others)
+        .map(|i| format!("https://tenant-{i}.customers.example"))
+        .chain(["https://app.example.com".to_owned()])
+        .collect();
+    set.replace_all(origins.iter().map(String::as_str))
+        .expect("valid origins");
+    cors_actix::Cors::new().dynamic_policy("tenants", policy, set)
+}
+
 /// `cors-actix-live`: the same policy as a [`LivePolicy`](cors_actix::LivePolicy).
 pub fn live_cors() -> cors_actix::Cors {
     let policy = tenants_builder()

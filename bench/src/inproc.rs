@@ -185,6 +185,22 @@ async fn main() {
             }
             statuses
         }
+        "cors-actix-named" => run!(
+            App::new()
+                .configure(|c| apps::fillers(c, routes, true))
+                .service(apps::tenant_items)
+                .wrap(apps::named_cors()),
+            &scenario,
+            n
+        ),
+        "cors-actix-set" => run!(
+            App::new()
+                .configure(|c| apps::fillers(c, routes, true))
+                .service(apps::tenant_items)
+                .wrap(apps::set_cors()),
+            &scenario,
+            n
+        ),
         "cors-actix-live" => run!(
             App::new()
                 .configure(|c| apps::fillers(c, routes, true))

@@ -84,11 +84,12 @@ async fn main() -> std::io::Result<()> {
                 .service(cors_items)
                 .wrap(Cors::new())
         }),
-        "cors-actix-lookup" | "cors-actix-live" => {
-            let cors = if mode == "cors-actix-lookup" {
-                apps::lookup_cors()
-            } else {
-                apps::live_cors()
+        "cors-actix-lookup" | "cors-actix-live" | "cors-actix-named" | "cors-actix-set" => {
+            let cors = match mode.as_str() {
+                "cors-actix-lookup" => apps::lookup_cors(),
+                "cors-actix-named" => apps::named_cors(),
+                "cors-actix-set" => apps::set_cors(),
+                _ => apps::live_cors(),
             };
             serve!({
                 App::new()
@@ -98,7 +99,7 @@ async fn main() -> std::io::Result<()> {
             })
         }
         other => {
-            eprintln!("unknown mode {other}: use none, floor, door-floor, single-floor, route-floor, checked-floor, actix-cors, cors-actix, cors-actix-declared, cors-actix-lookup or cors-actix-live");
+            eprintln!("unknown mode {other}: use none, floor, door-floor, single-floor, route-floor, checked-floor, actix-cors, cors-actix, cors-actix-declared, cors-actix-lookup, cors-actix-live, cors-actix-named or cors-actix-set");
             std::process::exit(2);
         }
     };

@@ -220,6 +220,40 @@ impl Cors {
         self
     }
 
+    /// How refusals reach the operators' log: by default the first refusal of each distinct
+    /// (route, reason, origin) at warn, its repeats at the 2nd, 4th, 8th ... with their count,
+    /// at most 20 lines a second. See [`RefusalLog`](crate::RefusalLog).
+    ///
+    /// ```
+    /// use cors_actix::{Cors, RefusalLog};
+    ///
+    /// let cors = Cors::new().refusal_log(RefusalLog::new().lines_per_second(5));
+    /// # let _ = cors;
+    /// ```
+    pub fn refusal_log(mut self, log: crate::RefusalLog) -> Cors {
+        Arc::make_mut(&mut self.settings).refusal_log = log;
+        self
+    }
+
+    /// Report-only mode, for a migration: every decision is made, logged and counted as when
+    /// enforcing, allowed requests get their headers, but the door refuses nothing. A request
+    /// it would refuse (a preflight, an actual request, a connection upgrade, a request
+    /// cross-origin protection would stop) goes on to the app without CORS headers, which the
+    /// browser then blocks for the page, and its log line says "would be refused". The checks
+    /// after routing still refuse a request the door never decided (a path rewritten inside
+    /// `Cors`): that is the app's shape, not a client's origin. Enforcing is the default.
+    ///
+    /// ```
+    /// use cors_actix::Cors;
+    ///
+    /// let cors = Cors::new().report_only();
+    /// # let _ = cors;
+    /// ```
+    pub fn report_only(mut self) -> Cors {
+        Arc::make_mut(&mut self.settings).report_only = true;
+        self
+    }
+
     /// What this middleware (or a clone of it) does with a request, and why, without sending
     /// it: the declaration and policy the door takes it for, and the decision, with the status
     /// the door answers with (or none, when the request goes on to the app) and the CORS

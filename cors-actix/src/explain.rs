@@ -9,12 +9,14 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::http::{Method, Uri};
 use actix_web::HttpResponse;
 
-use crate::door::decide::Outcome;
-use crate::door::read::is_same_origin;
-use crate::door::read::Read;
+use crate::door::after::check::{Check, Predicted};
+use crate::door::after::reachable::with_map;
+use crate::door::after::routed::Facts;
+use crate::door::decide::{Door, Outcome};
+use crate::door::read::{is_same_origin, Read};
 use crate::door::refusal::REFUSAL_HEADER;
 use crate::door::route_table::{Found, RoutePolicy};
-use crate::door::Door;
+use crate::door::write::Decoration;
 use crate::report::{describe_route, Short};
 
 /// What `Cors` would do with a request, and why: made by [`Cors::explain`](crate::Cors::explain)
@@ -67,6 +69,13 @@ pub struct Explanation {
     pub headers: Vec<(String, String)>,
     /// The decision, and its reason.
     pub decision: String,
+    /// What actix-web's routing may change, when the request goes on to the app: `None` when
+    /// the door's choice is what runs (or nothing can change it); otherwise why the response
+    /// may get other headers than `headers` (a service registered before the declaration takes
+    /// the path, guards on a scope the door cannot evaluate). When the app's resource map
+    /// tells what runs (the app served a request on this thread), `headers` are already those
+    /// the response gets.
+    pub after_routing: Option<String>,
 }
 
 impl fmt::Display for Explanation {
@@ -93,27 +102,32 @@ impl fmt::Display for Explanation {
                 .collect();
             write!(f, " with {}", headers.join(", "))?;
         }
+        if let Some(after) = &self.after_routing {
+            write!(f, "; after routing: {after}")?;
+        }
         Ok(())
     }
 }
 
 impl Explanation {
     /// The explanation of a question that is not a request.
-    fn invalid(why: String) -> Explanation {
-        Explanation {
+    fn invalid(why: String) -> Box<Explanation> {
+        Box::new(Explanation {
             route: None,
             policy: "no policy".into(),
             preflight: false,
             status: None,
             headers: Vec::new(),
             decision: why,
-        }
+            after_routing: None,
+        })
     }
 }
 
 /// [`Cors::explain`](crate::Cors::explain) and [`RouteReport::explain`](crate::RouteReport::explain):
 /// the door of `settings`' app (`None` before it started) decides a request built from the
-/// question, in debug mode (refusals then carry their reason).
+/// question, with the middleware's own settings (debug mode changes a decision); only what an
+/// answer says is detailed (refusals carry their reason).
 pub(crate) fn explain(
     settings: &std::sync::Arc<crate::settings::Settings>,
     method: &str,
@@ -124,17 +138,22 @@ pub(crate) fn explain(
     let table = std::sync::Arc::clone(settings.table.get()?);
     let req = match request(method, path, origin, headers) {
         Ok(req) => req,
-        Err(invalid) => return Some(invalid),
+        Err(invalid) => return Some(*invalid),
     };
-    let door = Rc::new(Door {
+    let door = Rc::new_cyclic(|this| Door {
         table,
         default: settings.default.clone(),
         on_refusal: settings.on_refusal,
-        debug: true,
+        debug: settings.debug,
+        detail: true,
         preflight_status: settings.preflight_status,
         cross_origin: settings.cross_origin.clone(),
+        report_only: settings.report_only,
+        // An explanation is not a request: nothing reaches the operators' log.
+        ledger: std::sync::Arc::new(crate::door::ledger::Ledger::new(crate::RefusalLog::off())),
         unchecked: std::cell::Cell::new(false),
         findings: std::sync::Arc::clone(&settings.findings),
+        this: this.clone(),
     });
     Some(door.explain(&req))
 }
@@ -179,7 +198,7 @@ pub(crate) fn request(
     path: &str,
     origin: Option<&str>,
     headers: &[(&str, &str)],
-) -> Result<ServiceRequest, Explanation> {
+) -> Result<ServiceRequest, Box<Explanation>> {
     let method = Method::from_bytes(method.as_bytes())
         .map_err(|_| Explanation::invalid(format!("`{method}` is not an HTTP method")))?;
     path.parse::<Uri>()
@@ -203,9 +222,9 @@ pub(crate) fn request(
 }
 
 impl Door {
-    /// What this door does with `req`, and why. The door must be in debug mode (refusals then
-    /// carry their reason).
-    pub(crate) fn explain(self: &Rc<Self>, req: &ServiceRequest) -> Explanation {
+    /// What this door does with `req`, and why. The door must detail its answers (refusals
+    /// then carry their reason).
+    pub(crate) fn explain(&self, req: &ServiceRequest) -> Explanation {
         let read = Read::of(req.head());
         let preflight = matches!(read, Read::Preflight(_));
         let found = self.find(req, &read);
@@ -255,10 +274,21 @@ impl Door {
             };
             (Some(status.as_u16()), cors_headers(res.headers()), decision)
         };
+        let mut after_routing = None;
         let (status, headers, decision) = match self.decide(req, None) {
             Outcome::Respond(res) => answered(res),
             Outcome::Refuse(refusal) => answered(refusal.response()),
-            Outcome::Call(decoration, _check) => {
+            Outcome::Pass(reason) => (
+                None,
+                Vec::new(),
+                format!("passed on to the app untouched: {reason}"),
+            ),
+            Outcome::Call(decoration, check) => {
+                let (decoration, after) = match check {
+                    Some(check) => self.after_routing(req, check, decoration),
+                    None => (decoration, None),
+                };
+                after_routing = after;
                 let mut written = HeaderMap::new();
                 decoration.apply(&mut written);
                 let headers = cors_headers(&written);
@@ -271,6 +301,8 @@ impl Door {
                     "same-origin: never blocked, nothing granted".to_owned()
                 } else if uncovered {
                     "no policy: the request passes untouched (the browser hides the response from another origin)".to_owned()
+                } else if after_routing.is_some() {
+                    "actix-web runs something the door's choice does not cover: no CORS headers".to_owned()
                 } else {
                     "refused, and the handler runs (on_refusal = HeadersOnly): no CORS headers"
                         .to_owned()
@@ -290,7 +322,123 @@ impl Door {
             status,
             headers,
             decision,
+            after_routing,
         }
+    }
+
+    /// The headers of a request the door lets in with `check`, after routing as far as the
+    /// app's resource map tells (it ignores guards), and what routing may change.
+    fn after_routing(
+        &self,
+        req: &ServiceRequest,
+        check: Check,
+        predicted: Decoration,
+    ) -> (Decoration, Option<String>) {
+        let table = &self.table;
+        let path = req.match_info().as_str();
+        // Guards on scopes, or a service before the declaration (learnt at the first request).
+        let ambiguous = match check.predicted {
+            Predicted::Route(index) => Facts::route(&table.facts, index),
+            Predicted::Scope(index) => Facts::scope(&table.facts, index),
+            Predicted::Nothing => false,
+        };
+        if ambiguous {
+            // actix-web's map ignores guards: it cannot say what runs either.
+            return (
+                predicted,
+                Some("a scope around the declaration has guards the door cannot evaluate, or a service registered before it may take the path: the response gets these headers only when the declaration runs, none otherwise".to_owned()),
+            );
+        }
+        let ran = with_map(table, |map| {
+            (
+                map.match_name(path).map(str::to_owned),
+                map.match_pattern(path),
+            )
+        });
+        let Some((name, pattern)) = ran else {
+            let note = matches!(check.predicted, Predicted::Route(_) | Predicted::Scope(_))
+                .then(|| "not known before the app served a request on this thread: actix-web's routing has the last word (the response gets the headers of what it runs, or none)".to_owned());
+            return (predicted, note);
+        };
+        // A declared route by its resource name, with the scope policies around it.
+        let declared = |name: &str| {
+            table
+                .routes
+                .iter()
+                .find(|r| r.declaration.is_some_and(|d| d.resource == name))
+        };
+        let as_predicted = match check.predicted {
+            Predicted::Route(index) => {
+                let route = &table.routes[index as usize];
+                // The route itself: its resource (a `resource_policy`, any resource of its
+                // pattern, its check registered first or not).
+                let itself = match route.declaration {
+                    Some(declaration) => name.as_deref() == Some(declaration.resource),
+                    None => pattern.as_deref() == Some(route.pattern.as_str()),
+                };
+                match name.as_deref() {
+                    _ if itself => true,
+                    // Another declared route first: actix-web goes on past it (its methods
+                    // step aside), through whatever follows, which the door cannot see.
+                    Some(found) if declared(found).is_some() => {
+                        return (
+                            predicted,
+                            Some(format!("actix-web's map finds the declared route `{found}` first on this path: past it (its methods step aside), a service registered between the two, which the door cannot see, may take the request; the response gets these headers only when the declaration runs, none otherwise")),
+                        );
+                    }
+                    _ => false,
+                }
+            }
+            // The map names resources, not scopes: certain only for a declaration known to be
+            // inside the scope; a plain resource may be in a sibling scope the door cannot see.
+            Predicted::Scope(index) => {
+                let mark = table.scope_policies[index as usize].path_mark;
+                let inside = name.as_deref().and_then(declared).or_else(|| {
+                    let p = pattern.as_deref()?;
+                    table
+                        .routes
+                        .iter()
+                        .find(|r| r.path_mark.is_some() && r.pattern == p)
+                });
+                if !inside.is_some_and(|r| r.enclosing.contains(&mark)) {
+                    return (
+                        predicted,
+                        Some("the scope actix-web routes this path into decides (a plain resource may belong to a sibling scope the door cannot see): the response gets these headers only inside this policy's scope, none otherwise".to_owned()),
+                    );
+                }
+                true
+            }
+            Predicted::Nothing => pattern
+                .as_deref()
+                .is_none_or(|p| !table.resource_patterns.contains_key(p)),
+        };
+        if as_predicted {
+            return (predicted, None);
+        }
+        // A service with guards around the path: actix-web's map ignores them, and actix-web
+        // may go past it (a `guard::Host` scope for another host).
+        let guarded = Facts::guarded_around(&table.facts, path);
+        if guarded {
+            return (
+                predicted,
+                Some("the path enters a service whose guards the door cannot evaluate, which actix-web may pass over: the response gets these headers only when the declaration the door chose runs; what runs instead gets its own policy's, or none".to_owned()),
+            );
+        }
+        let ran = pattern.as_deref().unwrap_or("a default service");
+        let covering = crate::door::after::check::covering_of(
+            table,
+            pattern.as_deref(),
+            path,
+            req.head().method.as_str().as_bytes(),
+        );
+        let decoration =
+            crate::door::after::check::redecide(&self.confirm(), covering, req.request());
+        (
+            decoration,
+            Some(format!(
+                "actix-web runs {ran} for this path, registered before the declaration the door chose: the response gets the headers of the policy covering it, or none"
+            )),
+        )
     }
 }
 

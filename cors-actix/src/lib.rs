@@ -77,7 +77,8 @@
 //! - [`OnRefusal`]: refused requests; [`CrossOriginProtection`]: for routes without a policy;
 //! - [`RouteReport`]: diagnostics, logs, debug mode, [`Cors::explain`];
 //! - [`is_preflight`]: authentication middleware beside `Cors`;
-//! - [`test`](mod@test): a test kit that behaves like a browser.
+//! - [`cors-actix-test`](https://docs.rs/cors-actix-test), a crate of its own (a
+//!   dev-dependency): a test kit that behaves like a browser.
 //!
 //! Features: `public-suffix-list` (default): runtime-built policies check subdomain wildcards
 //! against the Public Suffix List (without it, a runtime-built subdomain wildcard is refused;
@@ -89,23 +90,29 @@
 #![doc = include_str!("../docs/msrv.md")]
 //!
 #![forbid(unsafe_code)]
+// docs.rs builds with `--cfg docsrs`: items behind a feature carry an "Available on crate
+// feature ... only" badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 // Before requests: how routes declare policies (`declare`), how `Cors` holds them (`policy`),
 // the builder that builds the door when the app starts (`middleware`). Then every request goes
 // through the door in one direction: read -> choose (route table) -> decide -> write headers.
 mod cors;
+mod counters;
 mod cross_origin;
 mod door;
 mod explain;
+#[cfg(test)]
+mod fast_path;
 mod on_refusal;
 mod policy;
 mod preflight_status;
+mod refusal_log;
 mod report;
 mod routes;
 mod settings;
 mod startup;
-pub mod test;
 
 pub use cors::Cors;
 #[cfg(feature = "serde")]
@@ -125,12 +132,18 @@ pub use explain::Explanation;
 pub use on_refusal::OnRefusal;
 pub use policy::dynamic::DynamicOrigins;
 pub use policy::live::LivePolicy;
+pub use policy::lookup::client::{ForwardedHeader, TrustedProxies, TrustedProxiesError};
 pub use policy::lookup::{LookupStats, OriginLookup, OriginLookupBuilder};
+pub use policy::origin_set::{OriginSet, OriginSetError, OriginSetStats, RefusedOrigin};
 pub use policy::policy_ref::PolicyRef;
 pub use policy::slot::PolicySlot;
 pub use preflight_status::PreflightStatus;
+pub use refusal_log::RefusalLog;
 pub use report::{ReportedRoute, RouteReport};
-pub use routes::path_policy::{resource_policy, scope_policy, PathPolicy};
+pub use routes::path_policy::{
+    resource_policy, scope_policy, ConfigureScope, GiveScopePolicyToConfigure, PathPolicy,
+    ScopePolicy, ScopePolicyMisplaced,
+};
 
 /// Helpers for the documentation's examples. Not a public API.
 #[doc(hidden)]
@@ -145,9 +158,9 @@ pub struct ReadmeDoctests;
 /// Support for the code the macros generate. Not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::door::route_door::{RouteDoor, RouteDoorBoxing};
+    pub use crate::door::after::route_cors::{DeclaredPolicy, GuardFn, RouteCors, RouteMark};
+    pub use crate::door::after::route_door::{RouteDoor, RouteDoorBoxing};
     pub use crate::routes::registry::register_route;
-    pub use crate::routes::route_cors::{DeclaredPolicy, GuardFn, RouteCors, RouteMark};
     pub use actix_web;
     pub use cors_core as core;
     pub use std::borrow::Cow;

@@ -19,6 +19,10 @@ pub(crate) struct Settings {
     pub(crate) cross_origin: Option<crate::cross_origin::CrossOriginProtection>,
     /// The route table of the first app this middleware (or a clone) was built into.
     pub(crate) table: Arc<OnceLock<Arc<crate::door::route_table::RouteTable>>>,
+    /// How refusals reach the operators' log.
+    pub(crate) refusal_log: crate::refusal_log::RefusalLog,
+    /// Report-only mode: every decision made, logged and counted, no request refused.
+    pub(crate) report_only: bool,
     /// What its first request found (see the route report's findings).
     pub(crate) findings: Arc<std::sync::Mutex<Vec<String>>>,
 }

@@ -9,17 +9,18 @@ use std::sync::Arc;
 
 use actix_web::dev::ResourceDef;
 
-use crate::door::{CorsService, Door};
-use crate::report::RouteReport;
-use crate::routes::registry::take_app_routes;
-
+use crate::door::after::route_cors::DeclaredPolicy;
+use crate::door::after::routed::Levels;
+use crate::door::decide::Door;
+use crate::door::ledger::Ledger;
 use crate::door::route_table::{
     is_within, PolicyFrom, Resolved, Route, RoutePolicy, RouteTable, ScopePolicy,
 };
+use crate::door::CorsService;
 use crate::policy::policy_ref::PolicyRef;
 use crate::policy::slot::PolicySlot;
-use crate::routes::registry::{Declared, Registration};
-use crate::routes::route_cors::DeclaredPolicy;
+use crate::report::RouteReport;
+use crate::routes::registry::{take_app_routes, Declared, Registration};
 use crate::settings::Settings;
 
 /// Why an app cannot start, and what it should know.
@@ -65,7 +66,8 @@ pub(crate) fn build_door<S>(
     service: S,
 ) -> Result<CorsService<S>, ()> {
     let registrations = take_app_routes();
-    let built = match check_placement(std::any::type_name::<S>()) {
+    let inner = std::any::type_name::<S>();
+    let built = match check_placement(inner) {
         Some(problem) => Err(StartupProblems {
             conflicts: vec![problem],
             ..StartupProblems::default()
@@ -82,6 +84,8 @@ pub(crate) fn build_door<S>(
         }
     };
     let default = settings.default.clone();
+    let mut warnings = warnings;
+    warnings.extend(check_rewrites(inner));
     let report = RouteReport::of(&table, default.as_ref());
     let table = Arc::new(table);
     // For `Cors::explain`: the first app's table, as the report is the first app's.
@@ -95,18 +99,31 @@ pub(crate) fn build_door<S>(
         for warning in &warnings {
             tracing::warn!(target: "cors", "{warning}");
         }
+        // What may make the door's choice wrong is also a finding of the route report.
+        if let Ok(mut findings) = settings.findings.lock() {
+            for warning in check_rewrites(inner) {
+                if !findings.contains(&warning) {
+                    findings.push(warning);
+                }
+            }
+        }
     }
+    let ledger = Ledger::shared(settings.refusal_log);
     Ok(CorsService {
         service: Rc::new(service),
-        door: Rc::new(Door {
+        door: Rc::new_cyclic(|this| Door {
             table,
             default,
             on_refusal: settings.on_refusal,
             debug: settings.debug,
+            detail: settings.debug,
             preflight_status: settings.preflight_status,
             cross_origin: settings.cross_origin.clone(),
+            report_only: settings.report_only,
+            ledger,
             unchecked: std::cell::Cell::new(true),
             findings: std::sync::Arc::clone(&settings.findings),
+            this: this.clone(),
         }),
     })
 }
@@ -125,6 +142,7 @@ impl TableEntry {
             declared,
             prefix,
             is_root,
+            path_mark,
         } = registration;
         let scope = (!prefix.is_empty()).then(|| ResourceDef::root_prefix(&prefix));
         // As actix-web's `Resource::register` does: a leading slash, except for the empty
@@ -184,19 +202,28 @@ impl TableEntry {
                 };
                 return Ok(TableEntry::Scope(ScopePolicy {
                     number: 0,
+                    seq: 0,
                     handler: format!("scope_policy(\"{shown}\")"),
+                    def: ResourceDef::root_prefix(&prefix),
+                    levels: Levels::of(&prefix),
                     pattern: prefix,
                     at_root: is_root,
                     policy,
                     mark,
+                    path_mark: path_mark.unwrap_or(crate::door::after::marks::PathMark(0)),
+                    enclosing: Box::default(),
                 }));
             }
         };
         let own = own(&path);
         Ok(TableEntry::Route(Route {
             number: 0,
+            seq: 0,
             handler,
             pattern: format!("{prefix}{own}"),
+            levels: Levels::of(&prefix),
+            path_mark: declaration.is_none().then_some(path_mark).flatten(),
+            enclosing: Box::default(),
             scope: prefix,
             in_scope: !is_root,
             prefix: scope,
@@ -245,11 +272,61 @@ pub(crate) fn build_table(
     check_conflicts(&mut table, &mut problems.conflicts, &mut warnings);
     check_scope_policies(&table, &mut problems.conflicts);
     check_dynamic_origins(&table, settings, &mut problems.misconfigured);
+    check_max_age(&table, settings, &mut warnings);
     if problems.is_empty() {
         table.finish();
         Ok((table, warnings))
     } else {
         Err(problems)
+    }
+}
+
+/// WebKit caches a preflight answer for at most 600 s, Chromium for at most 7,200 s.
+const WEBKIT_MAX_AGE: u64 = 600;
+const CHROMIUM_MAX_AGE: u64 = 7200;
+
+/// Declarations that browsers treat differently from what is written: a `max_age` above what
+/// an engine caches (each one warning, beside the route table). Not a problem: the browser
+/// only asks again sooner than the policy says.
+fn check_max_age(table: &RouteTable, settings: &Settings, warnings: &mut Warnings) {
+    let routes = table.routes.iter().filter_map(|route| match &route.policy {
+        RoutePolicy::Decide(policy) => Some((&route.handler[..], &route.pattern[..], policy)),
+        RoutePolicy::Disabled => None,
+    });
+    let scopes = table
+        .scope_policies
+        .iter()
+        .map(|scope| (&scope.handler[..], &scope.pattern[..], &scope.policy));
+    let default = settings.default.iter().map(|policy| {
+        (
+            "the default policy",
+            "(routes without a declaration)",
+            policy,
+        )
+    });
+    for (handler, pattern, policy) in routes.chain(scopes).chain(default) {
+        let prepared = policy.load();
+        let Some(age) = prepared
+            .policy
+            .max_age()
+            .and_then(|a| a.parse::<u64>().ok())
+        else {
+            continue;
+        };
+        if age <= WEBKIT_MAX_AGE {
+            continue;
+        }
+        let engines = if age > CHROMIUM_MAX_AGE {
+            format!("Chromium caches a preflight answer for at most {CHROMIUM_MAX_AGE} s and WebKit (Safari) for at most {WEBKIT_MAX_AGE} s")
+        } else {
+            format!("WebKit (Safari) caches a preflight answer for at most {WEBKIT_MAX_AGE} s")
+        };
+        let warning = format!(
+            "`{handler}` ({pattern}): `max_age = {age}`, but {engines}: those browsers send the preflight again sooner than written (harmless; Firefox keeps it up to 86400 s; write `max_age = {WEBKIT_MAX_AGE}` if every engine should behave alike)"
+        );
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
     }
 }
 
@@ -387,11 +464,18 @@ fn check_dynamic_origins(table: &RouteTable, settings: &Settings, problems: &mut
     );
 }
 
+/// The path of a generic type, without its parameters, as [`std::any::type_name`] spells it:
+/// read from the type itself, so that a rename cannot silently turn a check off.
+fn type_path<T: ?Sized>() -> &'static str {
+    let name = std::any::type_name::<T>();
+    name.split('<').next().unwrap_or(name)
+}
+
 /// Where a `Cors` is wrapped, from the type of the service it wraps: on the `App` (its router,
 /// possibly under other middleware), on a `web::scope`, on a resource, or around another
 /// `Cors`. `None` when it is the app's.
 pub(crate) fn check_placement(inner_type: &str) -> Option<String> {
-    if inner_type.contains("cors_actix::door::CorsService") {
+    if inner_type.contains(type_path::<CorsService<()>>()) {
         return Some(
             "a second `Cors` is wrapped inside this one: one app has one door; wrap one `Cors` on the `App`, last (outermost), and give scopes their policies with `scope_policy`".to_owned(),
         );
@@ -409,9 +493,40 @@ pub(crate) fn check_placement(inner_type: &str) -> Option<String> {
     None
 }
 
+/// Middleware inside `Cors` that rewrites paths, from the type of the service it wraps:
+/// `NormalizePath` (its service's type is named after it). Routes then see paths the door did
+/// not: declarations refuse cross-origin requests (fail closed) and responses of what actix-web
+/// ran get no CORS headers. Middleware written with `from_fn` cannot be told by its type.
+pub(crate) fn check_rewrites(inner_type: &str) -> Vec<String> {
+    let normalize = type_path::<actix_web::middleware::NormalizePath>();
+    if inner_type.contains(normalize) {
+        vec!["`NormalizePath` is wrapped inside `Cors`: routes see the paths it rewrites, which the door did not see, so declared routes refuse cross-origin requests for them and their answers get no CORS headers; wrap it outside `Cors` (`.wrap(Cors::new())` first, then `.wrap(NormalizePath::trim())`)".to_owned()]
+    } else {
+        Vec::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::check_placement;
+    use super::{check_placement, check_rewrites, type_path};
+
+    #[test]
+    fn the_checks_name_types_as_type_name_spells_them() {
+        // A rename of the door's service or of actix-web's `NormalizePath` moves these paths,
+        // and the checks with them; their names are compared with what `type_name` says.
+        assert_eq!(
+            type_path::<crate::door::CorsService<()>>(),
+            "cors_actix::door::CorsService"
+        );
+        // (The real type, `NormalizePath` wrapped inside `Cors`, is checked by
+        // `tests/tests/fail_closed.rs`.)
+        let normalized = format!(
+            "{}Normalization<actix_web::app_service::AppRouting>",
+            type_path::<actix_web::middleware::NormalizePath>()
+        );
+        assert_eq!(check_rewrites(&normalized).len(), 1, "{normalized}");
+        assert!(check_rewrites("actix_web::app_service::AppRouting").is_empty());
+    }
 
     #[test]
     fn placement_is_read_from_the_wrapped_service() {

@@ -47,6 +47,9 @@
 //!
 //! Minimum supported Rust version: 1.89.
 #![forbid(unsafe_code)]
+// docs.rs builds with `--cfg docsrs`: items behind a feature carry an "Available on crate
+// feature ... only" badge.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 // Layers, each importing only those above it: `origin` (parsing and matching origins),
@@ -73,8 +76,8 @@ pub use origin::allowed::{AllowedOrigins, OriginMatch};
 pub use origin::host::HostKind;
 pub use origin::{Origin, OriginError};
 pub use policy::allow_headers::AllowedHeaders;
-pub use policy::allow_methods::{is_forbidden_method, AllowedMethods};
-pub use policy::header_name;
+pub use policy::allow_methods::AllowedMethods;
+pub use policy::dynamic_check::{DynamicCheck, KnownOrigin};
 pub use policy::Policy;
 pub use request::same_origin::{is_same_origin, is_same_origin_fetch};
 pub use request::{HeaderInput, PreflightRequest};
@@ -93,9 +96,11 @@ pub mod limits {
     pub use crate::request::MAX_REQUEST_HEADERS_LEN;
 }
 
-/// What `cors-macros` and `cors-actix` build on, outside the engine's contract: the
-/// declaration and its validation, the keys' table, the static forms of policies and origin
-/// tables the macros emit, and the `Vary` lists the middleware writes.
+/// What `cors-macros`, `cors-actix` and `cors-actix-test` build on, outside the engine's
+/// contract: the declaration and its validation, the keys' table, the static forms of policies
+/// and origin tables the macros emit, the `Vary` lists the middleware writes, and the Fetch
+/// standard's facts about methods and header names that the test kit's model of a browser
+/// shares with validation.
 ///
 /// **Not a stable API**: it changes with the macros, in any release. Depend on the names at the
 /// crate root.
@@ -110,7 +115,8 @@ pub mod __private {
     pub use crate::origin::default_port;
     pub use crate::origin::regex::{RegexOrigin, RegexRef};
     pub use crate::origin::table;
-    pub use crate::policy::allow_methods::FORBIDDEN_METHODS;
+    pub use crate::policy::allow_methods::{is_forbidden_method, FORBIDDEN_METHODS};
+    pub use crate::policy::header_name;
     pub use crate::policy::StaticPolicy;
 }
 

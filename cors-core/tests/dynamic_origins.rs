@@ -4,8 +4,11 @@
 //! about them, nor about origins the list allows.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 
-use cors_core::{Decision, HeaderInput, Origin, Policy, PreflightRequest};
+use cors_core::{
+    Decision, DynamicCheck, HeaderInput, KnownOrigin, Origin, Policy, PreflightRequest,
+};
 use proptest::prelude::*;
 
 fn origin_text() -> impl Strategy<Value = String> {
@@ -105,6 +108,80 @@ proptest! {
             let request = PreflightRequest::new(HeaderInput::One(text.as_bytes()), HeaderInput::One(b"GET"));
             let preflight = policy.preflight_with(&request, |_| true);
             prop_assert_eq!(matches!(preflight, Decision::Allowed(_)), matches!(decision, Decision::Allowed(_)));
+        }
+    }
+}
+
+/// A set of origins validated in advance, answering before parsing (`known`) as well as after.
+struct Known(HashMap<String, KnownOrigin>);
+
+impl<'r> DynamicCheck<'r> for &Known {
+    fn known(&mut self, raw: &'r [u8]) -> Option<KnownOrigin> {
+        std::str::from_utf8(raw)
+            .ok()
+            .and_then(|raw| self.0.get(raw).copied())
+    }
+    fn check(self, origin: &Origin<'_>) -> bool {
+        self.0.contains_key(origin.as_str())
+    }
+}
+
+/// Policies with and without credentials, insecure origins, dynamic origins and patterns.
+fn policy_variants() -> Vec<Policy> {
+    let mut policies = Vec::new();
+    for bits in 0..16u8 {
+        let mut b = Policy::builder().allow_origin("https://app.example.com");
+        if bits & 1 != 0 {
+            b = b.allow_credentials();
+        }
+        if bits & 2 != 0 {
+            b = b.allow_insecure_origins();
+        }
+        if bits & 4 != 0 {
+            b = b.allow_dynamic_origins();
+        }
+        if bits & 8 != 0 {
+            b = b.allow_origins(["https://*.example.com", "http://localhost:*"]);
+        }
+        if let Ok(policy) = b.build() {
+            policies.push(policy);
+        }
+    }
+    policies
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The fast path (an origin found byte for byte among origins validated in advance, allowed
+    /// without parsing) decides exactly as the general path (parse, list, rules, then the same
+    /// set asked about the parsed origin), for actual requests and preflights alike.
+    #[test]
+    fn known_origins_decided_before_parsing_as_after(
+        candidates in proptest::collection::vec(origin_text(), 0..8),
+        pick in proptest::option::of(0usize..8),
+        other in origin_text(),
+    ) {
+        let set = Known(
+            candidates
+                .iter()
+                .filter_map(|c| KnownOrigin::validate(c).ok().map(|k| (c.clone(), k)))
+                .collect(),
+        );
+        // Half of the time an origin of the set (or a candidate that failed validation).
+        let text = match pick {
+            Some(i) if !candidates.is_empty() => candidates[i % candidates.len()].clone(),
+            _ => other,
+        };
+        for policy in policy_variants() {
+            let input = HeaderInput::One(text.as_bytes());
+            let fast = policy.actual_dynamic(input, &set);
+            let general = policy.actual_with(input, |o: &Origin<'_>| set.0.contains_key(o.as_str()));
+            prop_assert_eq!(&fast, &general, "{} with {:?}", text, policy);
+            let request = PreflightRequest::new(input, HeaderInput::One(b"GET"));
+            let fast = policy.preflight_dynamic(&request, &set);
+            let general = policy.preflight_with(&request, |o: &Origin<'_>| set.0.contains_key(o.as_str()));
+            prop_assert_eq!(&fast, &general, "{} with {:?}", text, policy);
         }
     }
 }

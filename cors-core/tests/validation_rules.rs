@@ -695,6 +695,64 @@ fn set_cookie_exposed() {
 }
 
 #[test]
+fn wildcard_method() {
+    // `*` is a token, so it would be taken for a method named `*`: every preflight refused.
+    let ps = problems(base().allow_methods(["GET", "*"]));
+    assert_eq!(ps.len(), 1, "{ps:?}");
+    check(
+        &ps[0],
+        ProblemKind::WildcardMethod,
+        Location::Item(Key::Methods, 1),
+        Some("remove the `allow_methods(..)` call to allow every method, or list them, e.g. [\"GET\", \"POST\"]"),
+    );
+    assert!(
+        ps[0].message.contains("is not a method name"),
+        "{}",
+        ps[0].message
+    );
+    // Without `methods`, every method but CONNECT, TRACE and TRACK is allowed.
+    let policy = base().build().expect("valid");
+    for method in ["GET", "PURGE", "DELETE"] {
+        let request = cors_core::PreflightRequest::new(
+            cors_core::HeaderInput::One(b"https://app.example.com"),
+            cors_core::HeaderInput::One(method.as_bytes()),
+        );
+        assert!(
+            matches!(policy.preflight(&request), cors_core::Decision::Allowed(_)),
+            "{method}"
+        );
+    }
+}
+
+#[test]
+fn request_only_exposed() {
+    let ps = problems(base().expose_headers([
+        "Access-Control-Request-Method",
+        "X-Total-Count",
+        "access-control-request-headers",
+    ]));
+    assert_eq!(ps.len(), 2, "{ps:?}");
+    for (p, i) in ps.iter().zip([0, 2]) {
+        check(
+            p,
+            ProblemKind::RequestOnlyExposedHeader,
+            expose(i),
+            Some("remove it; `expose` lists response headers your handlers set, e.g. \"X-Total-Count\""),
+        );
+        assert!(
+            p.message.contains("never appears on a response"),
+            "{}",
+            p.message
+        );
+    }
+    // A response header of the protocol may be exposed (it is on the response).
+    assert!(base()
+        .expose_headers(["Access-Control-Allow-Origin"])
+        .build()
+        .is_ok());
+}
+
+#[test]
 fn safelisted_exposed() {
     let ps = problems(base().expose_headers(["Content-Type", "Cache-Control", "X-Total-Count"]));
     assert_eq!(ps.len(), 2);

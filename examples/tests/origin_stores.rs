@@ -23,7 +23,7 @@ mod origins_from_database;
 #[path = "../origins_from_config.rs"]
 mod origins_from_config;
 
-use origins_from_database::TenantOrigins;
+use cors_actix_store::OriginStore;
 use origins_from_file::FileOrigins;
 
 fn get(path: &str, origin: &str) -> TestRequest {
@@ -262,42 +262,46 @@ async fn refused_with(policies: &origins_from_config::ConfigPolicies, needle: &s
     );
 }
 
-/// Two instances sharing one database: a change through one is seen by both within a second.
+/// Two instances sharing one table: each serves the tenants it found at start-up; a change
+/// through one is seen by both within a second; a bad origin is refused with its reason.
 async fn fleet(url: &str) {
-    let a = TenantOrigins::connect(url)
+    let a = origins_from_database::open(url)
         .await
-        .expect("connect instance a");
-    let b = TenantOrigins::connect(url)
+        .expect("open instance a");
+    a.replace_all(["https://known.example"]).await.unwrap();
+    let b = origins_from_database::open(url)
         .await
-        .expect("connect instance b");
-    a.remove("https://acme.example").await.unwrap();
-    a.watch(Duration::from_millis(250)).await;
-    b.watch(Duration::from_millis(250)).await;
-    let app = |origins: TenantOrigins| {
+        .expect("open instance b");
+    let app = |tenants: OriginStore| {
         test::init_service(
             App::new()
-                .app_data(web::Data::new(origins.clone()))
+                .app_data(web::Data::new(tenants.clone()))
                 .configure(origins_from_database::routes)
-                .wrap(origins_from_database::cors(&origins)),
+                .wrap(origins_from_database::cors(&tenants)),
         )
     };
     let app_a = app(a.clone()).await;
     let app_b = app(b.clone()).await;
     let acme = || get("/api/me", "https://acme.example");
-    // The company's own front end is in the list; acme is not in the table yet (and that
-    // refusal is now cached on both instances for 10 s).
+    // The company's own front end is in the list; a known tenant is served by the instance
+    // opened after it was added, from its first request; acme is not in the table.
     assert_eq!(
         status(&app_a, get("/api/me", "https://app.example.com")).await,
+        200
+    );
+    assert_eq!(
+        status(&app_b, get("/api/me", "https://known.example")).await,
         200
     );
     assert_eq!(status(&app_a, acme()).await, 403);
     assert_eq!(status(&app_b, acme()).await, 403);
 
-    a.add("https://acme.example").await.unwrap();
+    let add = TestRequest::post().uri("/admin/tenants?origin=https://acme.example");
+    assert_eq!(status(&app_a, add).await, 201);
     assert_eq!(
         status(&app_a, acme()).await,
         200,
-        "instance a forgets at once"
+        "instance a holds it at once"
     );
     let took = eventually(Duration::from_secs(1), || async {
         status(&app_b, acme()).await == 200
@@ -308,7 +312,8 @@ async fn fleet(url: &str) {
         "instance b did not see the new tenant within a second"
     );
 
-    b.remove("https://acme.example").await.unwrap();
+    let remove = TestRequest::delete().uri("/admin/tenants?origin=https://acme.example");
+    assert_eq!(status(&app_b, remove).await, 204);
     assert_eq!(status(&app_b, acme()).await, 403);
     let took = eventually(Duration::from_secs(1), || async {
         status(&app_a, acme()).await == 403
@@ -318,7 +323,19 @@ async fn fleet(url: &str) {
         took.is_some(),
         "instance a did not see the removal within a second"
     );
-    assert!(a.lookup().stats().lookups >= 2);
+
+    // Refused with its reason, nothing changed.
+    let bad = TestRequest::post().uri("/admin/tenants?origin=http://acme.example");
+    let res = test::call_service(&app_a, bad.to_request()).await;
+    assert_eq!(res.status(), 422);
+    let body = test::read_body(res).await;
+    assert!(
+        String::from_utf8_lossy(&body).contains("plain http with `credentials`"),
+        "{body:?}"
+    );
+    assert_eq!(a.origins().origins(), ["https://known.example"]);
+    // b learnt of a's addition from the store.
+    assert!(b.stats().notified >= 1, "{:?}", b.stats());
 }
 
 async fn tenants_in_sqlite_shared_by_two_instances() {
@@ -352,7 +369,10 @@ impl Throwaway {
             .ok()?;
         let dir = std::env::temp_dir().join(format!("cors-test-postgres-{}", std::process::id()));
         let status = std::process::Command::new("bash")
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/postgres.sh"))
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../.ci/postgres.sh"
+            ))
             .args(["start", &dir.to_string_lossy(), &port.to_string()])
             .status()
             .ok()?;
@@ -367,7 +387,10 @@ impl Throwaway {
 impl Drop for Throwaway {
     fn drop(&mut self) {
         let _ = std::process::Command::new("bash")
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../.ci/postgres.sh"))
+            .arg(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../.ci/postgres.sh"
+            ))
             .args(["stop", &self.dir.to_string_lossy()])
             .status();
     }

@@ -64,11 +64,11 @@ macro_rules! app {
                 .service(delete_items)
                 .service(legacy)
                 .service(plain)
-                .service(web::resource("/report").route(web::get().to(builder_style)))
                 .service(resource_policy(
                     "/report",
                     cors_policy!(origins = ["https://reports.example"]),
                 ))
+                .service(web::resource("/report").route(web::get().to(builder_style)))
                 .service(
                     web::scope("/admin")
                         .configure(scope_policy(cors_policy!(
@@ -339,4 +339,96 @@ async fn questions_that_are_not_requests_are_explained_not_panicked_on() {
         assert_eq!((x.status, x.route.as_deref()), (None, None));
     }
     assert_eq!(calls.count(), 0);
+}
+
+#[cors(origins = ["https://app.example.com"], credentials)]
+#[get("/files/{tail:.*}")]
+async fn files(calls: web::Data<Calls>) -> impl Responder {
+    calls.hit();
+    "a file"
+}
+
+/// Where the door's choice is corrected after routing, the explanation says so, and its status
+/// and headers are still those of the real request; debug mode changes a decision, and the
+/// explanation follows the middleware's own setting.
+#[actix_rt::test]
+async fn explain_agrees_with_routing_that_corrects_the_door_and_with_debug_mode() {
+    for debug in [false, true] {
+        let calls = Calls::default();
+        let cors = Cors::new().debug(debug);
+        let app = test::init_service(
+            App::new()
+                .app_data(web::Data::new(calls.clone()))
+                .service(
+                    web::scope("/files/vault").default_service(web::to(|| async { "the vault" })),
+                )
+                .service(files)
+                .service(items)
+                .wrap(cors.clone()),
+        )
+        .await;
+        let questions: &[Question] = &[
+            (
+                "GET",
+                "/files/vault/keys",
+                Some("https://app.example.com"),
+                &[],
+            ),
+            ("GET", "/files/readme", Some("https://app.example.com"), &[]),
+            // A preflight for a method no route of the path serves: passed on to the app
+            // (404), refused by the door in debug mode only.
+            (
+                "OPTIONS",
+                "/items",
+                Some("https://app.example.com"),
+                &[("Access-Control-Request-Method", "PUT")],
+            ),
+            ("GET", "/items", Some("https://app.example.com"), &[]),
+        ];
+        // The app's first request teaches the door (and `explain`) what actix-web's map says.
+        let _ = app.call(TestRequest::get().uri("/").to_request()).await;
+        for &(method, path, origin, headers) in questions {
+            let explained = cors
+                .explain(method, path, origin, headers)
+                .expect("the app started");
+            let mut req = TestRequest::default()
+                .method(method.parse().unwrap())
+                .uri(path);
+            for &h in origin.map(|o| ("Origin", o)).iter().chain(headers) {
+                req = req.append_header(h);
+            }
+            let res = app.call(req.to_request()).await.unwrap();
+            let what = format!("debug {debug}: {method} {path}: {explained}");
+            match explained.status {
+                Some(status) => assert_eq!(res.status().as_u16(), status, "{what}"),
+                None => assert!(
+                    !(res.headers().contains_key("x-cors-refusal")
+                        || (res.status() == 403 && explained.preflight)),
+                    "explained as going on, yet the door answered {}: {what}",
+                    res.status()
+                ),
+            }
+            assert_eq!(explained.headers, cors_headers(&res), "{what}");
+            if path == "/files/vault/keys" {
+                assert!(
+                    explained
+                        .after_routing
+                        .as_deref()
+                        .is_some_and(|a| a.starts_with("actix-web runs")),
+                    "{what}"
+                );
+                assert!(
+                    !explained
+                        .headers
+                        .iter()
+                        .any(|(n, _)| n.starts_with("access-control-allow-")),
+                    "{what}"
+                );
+            }
+            if method == "OPTIONS" {
+                assert_eq!(explained.status, debug.then_some(403), "{what}");
+            }
+            let _ = res.into_body().try_into_bytes();
+        }
+    }
 }

@@ -444,7 +444,7 @@ async fn a_failed_or_throttled_origin_lookup_is_logged_with_why() {
         &log,
         &[
             "WARN",
-            "dynamic origin refused without a lookup: over max_lookups_per_second",
+            "dynamic origin refused without a lookup: it waited for max_lookups_per_second",
             "origin=https://third.example",
         ],
     );

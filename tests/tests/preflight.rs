@@ -97,6 +97,43 @@ async fn allowed_preflight_is_204_with_every_header() {
     assert_eq!(calls.count(), 0, "the handler must not run for a preflight");
 }
 
+/// HTTP lets an intermediary split a list-valued field over several lines (and join them
+/// back): the lines of `Access-Control-Request-Headers` are read as one list, within the bound
+/// on the whole, as both peers measured against do.
+#[actix_rt::test]
+async fn request_headers_split_over_lines_are_one_list() {
+    let calls = Calls::default();
+    let app = app!(calls);
+    let split = |lines: &[&str]| {
+        let mut req = preflight("/items", "https://app.example.com", "GET", None);
+        for line in lines {
+            req = req.append_header(("Access-Control-Request-Headers", *line));
+        }
+        req.to_request()
+    };
+    let res = test::call_service(&app, split(&["authorization", "x-request-id"])).await;
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        header(&res, "access-control-allow-headers").as_deref(),
+        Some("authorization, x-request-id"),
+        "echoed as one list"
+    );
+    // A name of any line that the policy does not allow refuses the whole preflight.
+    let res = test::call_service(&app, split(&["authorization", "x-other"])).await;
+    assert_eq!(res.status(), 403);
+    assert!(!has_cors_headers(&res));
+    // The bound applies to the lines together: many short lines are as long as one long one.
+    let line = vec!["x-request-id"; 20].join(",");
+    let many = vec![line.as_str(); 10];
+    let res = test::call_service(&app, split(&many)).await;
+    assert_eq!(res.status(), 400, "{} bytes in all", 10 * (line.len() + 2));
+    assert!(!has_cors_headers(&res));
+    // Under the bound, the same lines are fine.
+    let res = test::call_service(&app, split(&many[..5])).await;
+    assert_eq!(res.status(), 204);
+    assert_eq!(calls.count(), 0, "the handler must not run for a preflight");
+}
+
 #[actix_rt::test]
 async fn subdomain_wildcard_allows_subdomains_not_apex() {
     let calls = Calls::default();

@@ -1,10 +1,10 @@
-//! The test kit (`cors_actix::test`) against an `actix_web::test` service: cors-actix's own
+//! The test kit (`cors-actix-test`) against an `actix_web::test` service: cors-actix's own
 //! answers, and hand-written answers that exercise each rule of the model (the browser suite
 //! checks the same model against Chromium, Firefox and WebKit over a real server).
 
 use actix_web::{get, test, web, App, HttpRequest, HttpResponse, Responder};
-use cors_actix::test::{page, CorsError, ThirdPartyCookies};
 use cors_actix::{cors, Cors};
+use cors_actix_test::{page, CorsError, ThirdPartyCookies};
 
 #[cors(origins = ["https://app.example"], credentials, headers = ["Authorization", "Content-Type"], expose = ["X-Total"])]
 #[get("/items")]

@@ -2,7 +2,7 @@
 //! list does not allow: answered from the cache, or the lookup the request must wait for.
 
 use actix_web::dev::RequestHead;
-use cors_core::{Decision, Origin, Reason};
+use cors_core::{Decision, DynamicCheck, KnownOrigin, Origin, Reason};
 
 use crate::policy::dynamic::{Answer, DynamicOrigins};
 use crate::policy::lookup::OriginLookup;
@@ -16,6 +16,8 @@ pub(crate) struct Dynamic<'a> {
     head: &'a RequestHead,
     /// Set when the answer is not cached: the request waits for a lookup.
     unknown: bool,
+    /// Set when a set of origins was asked before parsing and did not hold the origin.
+    missed: bool,
 }
 
 impl<'a> Dynamic<'a> {
@@ -29,12 +31,16 @@ impl<'a> Dynamic<'a> {
             known,
             head,
             unknown: false,
+            missed: false,
         }
     }
 
     pub(crate) fn ask(&mut self, origin: &Origin<'_>) -> bool {
         if let Some(known) = self.known {
             return known;
+        }
+        if self.missed {
+            return false;
         }
         match self.origins.map(|o| o.answer(origin, self.head)) {
             Some(Answer::Allowed) => true,
@@ -44,6 +50,17 @@ impl<'a> Dynamic<'a> {
                 false
             }
         }
+    }
+
+    /// Before the origin is parsed: what a set of origins knows of it.
+    #[inline]
+    fn known_origin(&mut self, raw: &[u8]) -> Option<KnownOrigin> {
+        if self.known.is_some() {
+            return None;
+        }
+        let found = self.origins?.known(raw)?;
+        self.missed = found.is_none();
+        found
     }
 
     /// The lookup to wait for and the origin to ask it about, if `decision` refused an origin
@@ -67,5 +84,18 @@ impl<'a> Dynamic<'a> {
             }
             _ => None,
         }
+    }
+}
+
+/// How the policy's decision asks: a set of origins before parsing, the rest after.
+impl<'r> DynamicCheck<'r> for &mut Dynamic<'_> {
+    #[inline]
+    fn known(&mut self, raw: &'r [u8]) -> Option<KnownOrigin> {
+        self.known_origin(raw)
+    }
+
+    #[inline]
+    fn check(self, origin: &Origin<'r>) -> bool {
+        self.ask(origin)
     }
 }

@@ -3,10 +3,14 @@
 use std::fmt;
 
 use actix_web::dev::ServiceRequest;
-use actix_web::http::header::HeaderName;
+use actix_web::http::header::{self, HeaderName};
 use actix_web::http::Method;
+use cors_core::Reason;
 use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
 use tracing::Level;
+
+use crate::counters;
+use crate::door::ledger::{Ledger, Refused};
 
 /// An event about a request (target `cors`): the fields every event has (`handler`, `method`,
 /// `path`, `request`: preflight or request), then the event's own.
@@ -27,12 +31,104 @@ macro_rules! event {
 /// read when an event is actually emitted, so disabled logging costs next to nothing.
 pub(crate) struct Log<'a> {
     handler: &'a str,
+    /// The declaration's path pattern, for the operators' line.
+    pattern: &'a str,
     request: &'a ServiceRequest,
+    ledger: &'a Ledger,
+}
+
+/// Why a request was refused: its detail, its static summary (what makes a refusal distinct
+/// in the operators' log), and what to change.
+pub(crate) struct Why<'a> {
+    detail: &'a dyn fmt::Display,
+    summary: &'static str,
+    fix: Fix<'a>,
+}
+
+/// What to change if a refused request should have been allowed.
+#[derive(Clone, Copy)]
+enum Fix<'a> {
+    Reason(&'a Reason<'a>),
+    Text(&'static str),
+}
+
+impl<'a> Why<'a> {
+    /// A policy's refusal.
+    pub(crate) fn of(reason: &'a Reason<'a>) -> Why<'a> {
+        Why {
+            detail: reason,
+            summary: reason.summary(),
+            fix: Fix::Reason(reason),
+        }
+    }
+
+    /// A refusal that is not a policy's: `detail`, `summary`, and what to change.
+    pub(crate) fn text(
+        detail: &'a dyn fmt::Display,
+        summary: &'static str,
+        fix: &'static str,
+    ) -> Why<'a> {
+        Why {
+            detail,
+            summary,
+            fix: Fix::Text(fix),
+        }
+    }
+}
+
+/// The fix of a refusal by `handler`, as the operators' line says it.
+struct FixOf<'a> {
+    fix: Fix<'a>,
+    handler: &'a str,
+}
+
+impl fmt::Display for FixOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let handler = self.handler;
+        let reason = match self.fix {
+            Fix::Text(text) => return f.write_str(text),
+            Fix::Reason(reason) => reason,
+        };
+        match reason {
+            Reason::OriginNotAllowed(origin) => write!(
+                f,
+                "if `{}` is a site of yours, add it to `origins` of `{handler}`; otherwise nothing (a site the policy does not trust)",
+                origin.as_str().escape_default()
+            ),
+            Reason::MethodNotAllowed(method) => write!(
+                f,
+                "add `{}` to `methods` of `{handler}` (CONNECT, TRACE and TRACK are never allowed)",
+                method.escape_default()
+            ),
+            Reason::HeaderNotAllowed(name) => write!(
+                f,
+                "add `{}` to `headers` of `{handler}`",
+                name.escape_default()
+            ),
+            Reason::AuthorizationNotCovered => write!(
+                f,
+                "list `authorization` in `headers` of `{handler}`: `*` never covers it"
+            ),
+            _ => f.write_str(
+                "nothing in the policy: the request is malformed, which browsers do not send",
+            ),
+        }
+    }
 }
 
 impl<'a> Log<'a> {
-    pub(crate) fn of(handler: &'a str, request: &'a ServiceRequest) -> Log<'a> {
-        Log { handler, request }
+    pub(crate) fn of(
+        ledger: &'a Ledger,
+        handler: &'a str,
+        pattern: &'a str,
+        request: &'a ServiceRequest,
+    ) -> Log<'a> {
+        Log {
+            handler,
+            pattern,
+            request,
+            ledger,
+        }
     }
 
     fn method(&self) -> &Method {
@@ -43,44 +139,75 @@ impl<'a> Log<'a> {
         self.request.path()
     }
 
-    /// Logs a refusal (target `cors`, level debug: refusals are driven by clients), with what
-    /// was done about it (`action`).
+    /// Logs a refusal, with what was done about it (`action`): every one as a debug event
+    /// (refusals are driven by clients), and the distinct ones in the operators' log (see
+    /// [`Ledger`]).
     #[inline(always)]
-    pub(crate) fn refused(
-        &self,
-        kind: &'static str,
-        reason: &dyn fmt::Display,
-        action: &'static str,
-    ) {
-        when(Level::DEBUG, || {
-            event!(debug, self, kind, reason = %reason, action, "CORS {kind} refused");
-        });
+    pub(crate) fn refused(&self, kind: &'static str, why: Why<'_>, action: &'static str) {
+        #[cfg(feature = "metrics")]
+        {
+            let outcome = match action {
+                action::WOULD_REFUSE => "would_refuse",
+                action::PASSED => "passed",
+                _ => "refused",
+            };
+            counters::decision(self.pattern, kind, outcome, why.summary);
+        }
+        let operators = self.ledger.level();
+        if enabled(Level::DEBUG) || operators.is_some_and(enabled) {
+            cold(|| self.refused_now(kind, &why, action));
+        }
     }
 
-    /// Logs a refusal answered with a refusal response (target `cors`, level debug), its
-    /// action telling a connection upgrade apart, which is looked at only when the event is
-    /// emitted (the refusal itself does not depend on it).
-    #[inline(always)]
-    pub(crate) fn refused_blocked(&self, kind: &'static str, reason: &dyn fmt::Display) {
-        when(Level::DEBUG, || {
-            event!(
-                debug,
-                self,
+    fn refused_now(&self, kind: &'static str, why: &Why<'_>, action: &'static str) {
+        event!(debug, self, kind, reason = %why.detail, action, "CORS {kind} refused");
+        if self.ledger.level().is_some_and(enabled) {
+            let origin = self
+                .request
+                .headers()
+                .get(header::ORIGIN)
+                .map_or(&b""[..], |o| o.as_bytes());
+            self.ledger.note(&Refused {
+                handler: self.handler,
+                pattern: self.pattern,
                 kind,
-                reason = %reason,
-                action = if self.request.head().upgrade() {
+                origin,
+                summary: why.summary,
+                reason: why.detail,
+                fix: &FixOf {
+                    fix: why.fix,
+                    handler: self.handler,
+                },
+                action,
+                method: self.method().as_str(),
+                path: self.path(),
+            });
+        }
+    }
+
+    /// Logs a refusal answered with a refusal response, its action telling a connection
+    /// upgrade apart, which is looked at only when the event is emitted (the refusal itself
+    /// does not depend on it).
+    #[inline(always)]
+    pub(crate) fn refused_blocked(&self, kind: &'static str, why: Why<'_>) {
+        counters::decision(self.pattern, kind, "refused", why.summary);
+        let operators = self.ledger.level();
+        if enabled(Level::DEBUG) || operators.is_some_and(enabled) {
+            cold(|| {
+                let action = if self.request.head().upgrade() {
                     action::UPGRADE_BLOCKED
                 } else {
                     action::BLOCKED
-                },
-                "CORS {kind} refused"
-            );
-        });
+                };
+                self.refused_now(kind, &why, action)
+            });
+        }
     }
 
     /// Logs an allowed request (target `cors`, level trace).
     #[inline(always)]
     pub(crate) fn allowed(&self, kind: &'static str) {
+        counters::decision(self.pattern, kind, "allowed", "none");
         when(Level::TRACE, || {
             event!(trace, self, kind, "CORS {kind} allowed");
         });
@@ -90,6 +217,10 @@ impl<'a> Log<'a> {
     /// no `Origin`, same-origin, CORS disabled on the route, answered by the app itself.
     #[inline(always)]
     pub(crate) fn skipped(&self, kind: &'static str, reason: &'static str) {
+        #[cfg(feature = "metrics")]
+        if let Some(label) = skipped::label(reason) {
+            counters::decision(self.pattern, kind, "passed", label);
+        }
         when(Level::TRACE, || {
             event!(
                 trace,
@@ -102,13 +233,20 @@ impl<'a> Log<'a> {
     }
 }
 
+/// Whether an event of `level` may be enabled: the level compiled in, then the most verbose
+/// any subscriber wants.
+#[inline(always)]
+pub(crate) fn enabled(level: Level) -> bool {
+    level <= STATIC_MAX_LEVEL && level <= LevelFilter::current()
+}
+
 /// Runs `emit` (an event of `level`) if the event may be enabled. The first check `tracing`
 /// makes for every event (the level compiled in, then the most verbose any subscriber wants) is
 /// made here, where the door decides, so that disabled logging costs a comparison; the event
 /// itself is a cold call.
 #[inline(always)]
 fn when(level: Level, emit: impl FnOnce()) {
-    if level <= STATIC_MAX_LEVEL && level <= LevelFilter::current() {
+    if enabled(level) {
         cold(emit);
     }
 }
@@ -141,6 +279,9 @@ pub(crate) mod action {
         "headers only: handler runs, response sent without CORS headers";
     /// A connection upgrade (WebSocket) from a refused origin, blocked in every mode.
     pub(crate) const UPGRADE_BLOCKED: &str = "blocked: a connection upgrade (WebSocket) is not protected by CORS in browsers, refusal response sent in every OnRefusal mode";
+    /// Report-only mode: the request would be refused, and goes on without CORS headers.
+    pub(crate) const WOULD_REFUSE: &str =
+        "report-only: would be refused; passed on to the app without CORS headers";
     /// A preflight no policy answers goes on to the app.
     pub(crate) const PASSED: &str = "passed to the app: its own OPTIONS handler, or a 404 or 405";
 }
@@ -156,4 +297,16 @@ pub(crate) mod skipped {
     pub(crate) const DISABLED: &str = "CORS is disabled for this route";
     /// Twins: the route actix-web runs decides.
     pub(crate) const TWINS: &str = "routes with this path in scopes the door cannot tell apart have other policies: the one actix-web runs decides";
+
+    /// The `reason` label of a request passed untouched, `None` for twins (the route that runs
+    /// decides, and is counted then).
+    #[cfg(feature = "metrics")]
+    pub(crate) fn label(reason: &str) -> Option<&'static str> {
+        match reason {
+            NOT_CORS => Some("no Origin header"),
+            SAME_ORIGIN => Some("same origin"),
+            DISABLED => Some("CORS disabled"),
+            _ => None,
+        }
+    }
 }

@@ -1,20 +1,19 @@
 //! The door: the service of [`Cors`](crate::Cors). For every request, in one direction:
 //! [`read`] the request, choose the policy of the route actix-web will run ([`route_table`]),
-//! [`decide`] (asking dynamic origins through [`ask`]), then answer ([`refusal`], preflights) or call the app, [`verify`] after routing
-//! what actix-web ran (the [`route_door`] of a `#[cors]` route confirms through the request's
-//! [`mark`]) and [`write`] the CORS headers on whatever comes back; [`log`] every decision.
+//! [`decide`] (asking dynamic origins through [`ask`]), then answer ([`refusal`], preflights)
+//! or call the app; [`after`] routing, what actix-web ran confirms the choice (a `#[cors]`
+//! route's route door, a path policy's path check) and settles the headers, which [`write`]
+//! puts on whatever comes back; [`log`] every decision.
 
+pub(crate) mod after;
 pub(crate) mod ask;
 pub(crate) mod decide;
+pub(crate) mod ledger;
 pub(crate) mod log;
-pub(crate) mod mark;
 pub(crate) mod path_index;
-pub(crate) mod reachable;
 pub(crate) mod read;
 pub(crate) mod refusal;
-pub(crate) mod route_door;
 pub(crate) mod route_table;
-pub(crate) mod verify;
 pub(crate) mod write;
 
 use std::future::Future;
@@ -27,31 +26,12 @@ use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::{Error, HttpRequest};
 use pin_project_lite::pin_project;
 
-use crate::door::decide::{Check, Outcome};
+use crate::door::after::check::Check;
+use crate::door::decide::{Door, Outcome};
 use crate::door::log::log_removed;
 use crate::door::read::Read;
 use crate::door::refusal::{refusal_text, Refusal};
-use crate::door::route_table::RouteTable;
 use crate::door::write::{apply_vary_only, Decoration};
-use crate::on_refusal::OnRefusal;
-use crate::policy::slot::PolicySlot;
-use crate::preflight_status::PreflightStatus;
-
-/// What the door knows: the route table and the settings, fixed when the app started.
-pub(crate) struct Door {
-    /// Shared with [`Cors::explain`](crate::Cors::explain) (one per app, whatever the workers).
-    pub(crate) table: std::sync::Arc<RouteTable>,
-    pub(crate) default: Option<PolicySlot>,
-    pub(crate) on_refusal: OnRefusal,
-    pub(crate) debug: bool,
-    pub(crate) preflight_status: PreflightStatus,
-    /// Cross-origin protection of the requests no policy covers, if opted in.
-    pub(crate) cross_origin: Option<crate::cross_origin::CrossOriginProtection>,
-    /// Whether the first request's checks are still to run (see [`Door::first_request`]).
-    pub(crate) unchecked: std::cell::Cell<bool>,
-    /// Where the first request's findings go (shared by the workers, read by the report).
-    pub(crate) findings: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
 
 /// The service of [`Cors`](crate::Cors).
 #[doc(hidden)]
@@ -93,6 +73,7 @@ where
             Outcome::Call(decoration, None) if !decoration.writes_headers() => {
                 CorsFuture::lean(service.call(req), decoration.vary())
             }
+            Outcome::Pass(_) => CorsFuture::lean(service.call(req), None),
             Outcome::Call(decoration, check) => CorsFuture::Call {
                 fut: service.call(req),
                 after: Some(After {
@@ -112,7 +93,7 @@ where
             },
             Outcome::Lookup(lookup, origin) => CorsFuture::Lookup {
                 waiting: Some(Box::new(Waiting {
-                    answer: Box::pin(lookup.resolve(origin, req.peer_addr().map(|a| a.ip()))),
+                    answer: Box::pin(lookup.resolve(origin, req.head())),
                     req,
                     service: Rc::clone(service),
                     door: Rc::clone(door),
@@ -152,7 +133,7 @@ fn finish<B>(
     settle: Option<Settle>,
 ) -> ServiceResponse<EitherBody<B>> {
     if let Some(Settle { check, door }) = settle {
-        decoration = door.settle(check, decoration, Some(response.request()));
+        decoration = check.settle(&door.confirm(), decoration, Some(response.request()));
     }
     if let Some(removed) = decoration.apply(response.headers_mut()) {
         log_removed(Some(response.request().path()), &removed);
@@ -165,7 +146,7 @@ fn finish<B>(
 #[cold]
 fn finish_error(mut error: Error, mut decoration: Decoration, settle: Option<Settle>) -> Error {
     if let Some(Settle { check, door }) = settle {
-        decoration = door.settle(check, decoration, None);
+        decoration = check.settle(&door.confirm(), decoration, None);
     }
     if !decoration.is_empty() {
         error.add_response_mapper(move |mut response| {

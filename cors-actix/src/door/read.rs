@@ -37,13 +37,28 @@ pub(crate) fn origin(headers: &HeaderMap) -> (HeaderInput<'_>, Option<&HeaderVal
 /// The CORS headers of a preflight, each looked up once: what `cors-core` decides on, and the
 /// values an allowed answer echoes.
 pub(crate) struct PreflightValues<'a> {
-    pub(crate) request: cors_core::PreflightRequest<'a>,
+    origin_input: HeaderInput<'a>,
+    method_input: HeaderInput<'a>,
+    private_network: HeaderInput<'a>,
     pub(crate) origin: Option<&'a HeaderValue>,
     pub(crate) method: Option<&'a HeaderValue>,
-    pub(crate) headers: Option<&'a HeaderValue>,
+    /// `Access-Control-Request-Headers`: its one line, or its lines read as one list.
+    headers: RequestedHeaders<'a>,
     /// The method the preflight's route is chosen by: the first requested method (a preflight
     /// with several is refused by the decision, at the route it names).
     pub(crate) route_method: &'a [u8],
+}
+
+/// The value of `Access-Control-Request-Headers`, whose lines an intermediary may have split.
+enum RequestedHeaders<'a> {
+    Missing,
+    One(&'a HeaderValue),
+    /// Several lines, joined with `, ` into one list (HTTP lets an intermediary split a
+    /// list-valued field over lines, and back): rare, so its one allocation is of no concern.
+    Joined(HeaderValue),
+    /// Several lines longer together than [`cors_core::limits::MAX_REQUEST_HEADERS_LEN`]: refused as
+    /// one value that long would be, without reading them.
+    TooLong,
 }
 
 /// What the door reads of a request before it chooses a policy, in one pass over its CORS
@@ -93,20 +108,93 @@ impl<'a> PreflightValues<'a> {
         (origin_input, origin): (HeaderInput<'a>, Option<&'a HeaderValue>),
         (method_input, method): (HeaderInput<'a>, Option<&'a HeaderValue>),
     ) -> PreflightValues<'a> {
-        let (headers_input, requested) = lookup(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS);
         PreflightValues {
-            request: cors_core::PreflightRequest::new(origin_input, method_input)
-                .headers(headers_input)
-                .private_network(input(headers, &REQUEST_PRIVATE_NETWORK)),
+            origin_input,
+            method_input,
+            private_network: input(headers, &REQUEST_PRIVATE_NETWORK),
             origin,
             method,
-            headers: requested,
+            headers: RequestedHeaders::read(headers),
             route_method: match method {
                 Some(method) => method.as_bytes(),
                 None => headers
                     .get(header::ACCESS_CONTROL_REQUEST_METHOD)
                     .map_or(&b""[..], HeaderValue::as_bytes),
             },
+        }
+    }
+
+    /// The preflight, as `cors-core` decides it.
+    #[inline]
+    pub(crate) fn request(&self) -> cors_core::PreflightRequest<'_> {
+        let headers = match &self.headers {
+            RequestedHeaders::Missing => HeaderInput::Missing,
+            RequestedHeaders::One(value) => HeaderInput::One(value.as_bytes()),
+            RequestedHeaders::Joined(value) => HeaderInput::One(value.as_bytes()),
+            RequestedHeaders::TooLong => HeaderInput::One(TOO_LONG),
+        };
+        cors_core::PreflightRequest::new(self.origin_input, self.method_input)
+            .headers(headers)
+            .private_network(self.private_network)
+    }
+
+    /// The requested headers, as an allowed answer echoes them.
+    #[inline]
+    pub(crate) fn requested_headers(&self) -> Option<&HeaderValue> {
+        match &self.headers {
+            RequestedHeaders::One(value) => Some(value),
+            RequestedHeaders::Joined(value) => Some(value),
+            RequestedHeaders::Missing | RequestedHeaders::TooLong => None,
+        }
+    }
+}
+
+/// A value longer than [`cors_core::limits::MAX_REQUEST_HEADERS_LEN`], which `cors-core` refuses by its
+/// length alone: what several lines too long together are decided as.
+const TOO_LONG: &[u8] = &[b' '; cors_core::limits::MAX_REQUEST_HEADERS_LEN + 1];
+
+impl<'a> RequestedHeaders<'a> {
+    fn read(headers: &'a HeaderMap) -> RequestedHeaders<'a> {
+        let mut lines = headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
+        match (lines.next(), lines.next()) {
+            (None, _) => RequestedHeaders::Missing,
+            (Some(value), None) => RequestedHeaders::One(value),
+            (Some(_), Some(_)) => Self::join(headers),
+        }
+    }
+
+    /// Several lines, read as one list within the bound on the whole.
+    #[cold]
+    fn join(headers: &'a HeaderMap) -> RequestedHeaders<'a> {
+        let lines = headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
+        // Checked before anything is copied: the lines' count is bounded by the request's
+        // header limit, their total size here.
+        let total = lines.clone().try_fold(0usize, |total, line| {
+            let total = total + line.len() + 2;
+            (total <= cors_core::limits::MAX_REQUEST_HEADERS_LEN + 2).then_some(total)
+        });
+        if total.is_none() {
+            return RequestedHeaders::TooLong;
+        }
+        // Empty lines name nothing: left out, so that the list echoed holds only names (no
+        // line at all but empty ones reads as the first, empty, line).
+        let mut named = lines.filter(|line| !line.as_bytes().trim_ascii().is_empty());
+        let Some(first) = named.next() else {
+            return match headers.get(header::ACCESS_CONTROL_REQUEST_HEADERS) {
+                Some(value) => RequestedHeaders::One(value),
+                None => RequestedHeaders::Missing,
+            };
+        };
+        let mut joined = Vec::with_capacity(cors_core::limits::MAX_REQUEST_HEADERS_LEN);
+        joined.extend_from_slice(first.as_bytes());
+        for line in named {
+            joined.extend_from_slice(b", ");
+            joined.extend_from_slice(line.as_bytes());
+        }
+        match HeaderValue::from_bytes(&joined) {
+            Ok(value) => RequestedHeaders::Joined(value),
+            // Not reached: each line was a valid value, and `, ` is one too.
+            Err(_) => RequestedHeaders::TooLong,
         }
     }
 }
@@ -225,6 +313,61 @@ pub(crate) fn is_same_origin(req: &ServiceRequest, origin: Option<&HeaderValue>)
     let info = req.connection_info();
     cors_core::is_same_origin(origin.as_bytes(), info.scheme(), info.host())
 }
+
+/// [`is_same_origin`] from the request's head alone, for the checks that run while actix-web
+/// routes (route guards see the head, not the connection): `Sec-Fetch-Site` when the request
+/// has it (every current browser sends it); otherwise the origin compared with the host the
+/// request names (`Forwarded`, `X-Forwarded-Host`, `Host`, the request target) and its scheme
+/// (`Forwarded`, `X-Forwarded-Proto`, the request target), either scheme when none says (a
+/// client that is not a browser, which CORS does not concern).
+pub(crate) fn is_same_origin_head(head: &RequestHead, origin: &HeaderValue) -> bool {
+    let headers = &head.headers;
+    if let Some(site) = headers.get(SEC_FETCH_SITE) {
+        return cors_core::is_same_origin_fetch(site.as_bytes());
+    }
+    let forwarded = headers
+        .get(header::FORWARDED)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next());
+    let param = |name: &str| {
+        forwarded.and_then(|f| {
+            f.split(';').find_map(|pair| {
+                let (key, value) = pair.trim().split_once('=')?;
+                key.trim()
+                    .eq_ignore_ascii_case(name)
+                    .then(|| value.trim().trim_matches('"'))
+            })
+        })
+    };
+    let text = |name: &HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let host = param("host")
+        .or_else(|| {
+            text(&X_FORWARDED_HOST)
+                .and_then(|v| v.split(',').next())
+                .map(str::trim)
+        })
+        .or_else(|| text(&header::HOST))
+        .or_else(|| head.uri.authority().map(|a| a.as_str()));
+    let Some(host) = host else {
+        return false;
+    };
+    let scheme = param("proto")
+        .or_else(|| {
+            text(&X_FORWARDED_PROTO)
+                .and_then(|v| v.split(',').next())
+                .map(str::trim)
+        })
+        .or_else(|| head.uri.scheme_str());
+    let origin = origin.as_bytes();
+    match scheme {
+        Some(scheme) => cors_core::is_same_origin(origin, scheme, host),
+        None => ["https", "http"]
+            .iter()
+            .any(|scheme| cors_core::is_same_origin(origin, scheme, host)),
+    }
+}
+
+const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
 const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 

@@ -13,9 +13,11 @@ use foldhash::fast::RandomState;
 
 use actix_web::dev::{ResourceDef, ServiceRequest};
 
+use crate::door::after::marks::PathMark;
+use crate::door::after::route_cors::{GuardFn, RouteCors};
+use crate::door::after::routed::{LearntFacts, Levels};
 use crate::door::path_index::PathIndex;
 use crate::policy::slot::PolicySlot;
-use crate::routes::route_cors::{GuardFn, RouteCors};
 
 /// What the door does for a route.
 pub(crate) enum RoutePolicy {
@@ -37,6 +39,8 @@ pub(crate) enum PolicyFrom {
 pub(crate) struct Route {
     /// Its registration number.
     pub(crate) number: u32,
+    /// Its place among the app's declarations, in registration order.
+    pub(crate) seq: u32,
     pub(crate) handler: String,
     /// The full pattern (scope prefixes and the route's own), for reports and logs.
     pub(crate) pattern: String,
@@ -63,11 +67,21 @@ pub(crate) struct Route {
     /// Whether some of its twins are declared with another policy (then the route door of the
     /// one actix-web runs decides). Known once the table is finished.
     pub(crate) other_twins: bool,
+    /// A `resource_policy`'s mark, which its path check takes off (`None` for a `#[cors]`
+    /// route, whose mark is its declaration's).
+    pub(crate) path_mark: Option<PathMark>,
+    /// The marks of the scope policies around it, whose path checks see its requests first.
+    /// Known once the table is finished.
+    pub(crate) enclosing: Box<[PathMark]>,
+    /// The levels of routing in front of it (the prefixes of its scopes).
+    pub(crate) levels: Levels,
 }
 
 /// A [`scope_policy`](crate::scope_policy).
 pub(crate) struct ScopePolicy {
     pub(crate) number: u32,
+    /// Its place among the app's declarations, in registration order.
+    pub(crate) seq: u32,
     pub(crate) handler: String,
     /// The scope's prefix pattern (`""` at the app's root or for `web::scope("")`).
     pub(crate) pattern: String,
@@ -76,6 +90,14 @@ pub(crate) struct ScopePolicy {
     pub(crate) policy: PolicySlot,
     /// The mark actix-web puts on requests routed into its scope (scope app data).
     pub(crate) mark: u64,
+    /// The mark its path check takes off.
+    pub(crate) path_mark: PathMark,
+    /// The marks of the scope policies around it. Known once the table is finished.
+    pub(crate) enclosing: Box<[PathMark]>,
+    /// Its scope's prefix, for matching (`""` at the app's root).
+    pub(crate) def: ResourceDef,
+    /// The levels of routing in front of its scope's routes (the prefixes of its scopes).
+    pub(crate) levels: Levels,
 }
 
 impl Route {
@@ -185,6 +207,11 @@ pub(crate) struct RouteTable {
     /// The full patterns of the `resource_policy` routes, for checking after routing which one
     /// actix-web ran.
     pub(crate) resource_patterns: HashMap<Box<str>, u32, RandomState>,
+    /// What the first request learnt about the declarations (see
+    /// [`routed`](crate::door::after::routed)).
+    pub(crate) facts: LearntFacts,
+    /// How many declarations were added.
+    pub(crate) declarations: u32,
 }
 
 /// A path some routes have as their whole pattern, resolved when the table is finished: what
@@ -209,6 +236,29 @@ impl RouteTable {
     /// requests no policy can concern).
     pub(crate) fn has_scope_policies(&self) -> bool {
         !self.scope_policies.is_empty()
+    }
+
+    /// Whether a request no declaration claims must still be checked after routing: when
+    /// actix-web may route it into a scope policy's scope or to a `resource_policy` resource
+    /// that the door did not take it for.
+    pub(crate) fn checks_unclaimed(&self) -> bool {
+        self.has_scope_policies() || !self.resource_patterns.is_empty()
+    }
+
+    /// The marks of the scope policies whose scopes are around a declaration of registration
+    /// order `seq` in `scope` (a joined prefix; `in_scope`: not at the app's root). A scope
+    /// policy is around it if its prefix is, and it was registered before it: a scope's
+    /// `configure(scope_policy(..))` comes first in the scope, so what its scope holds is
+    /// registered after it, while a sibling scope whose prefix extends its prefix (`/api/v2`
+    /// registered before `/api`) is not inside it, and must not be let into it.
+    fn enclosing(&self, seq: u32, scope: &str, in_scope: bool) -> Box<[PathMark]> {
+        self.scope_policies
+            .iter()
+            .filter(|sp| {
+                sp.seq < seq && (sp.at_root || (in_scope && is_within(scope, &sp.pattern)))
+            })
+            .map(|sp| sp.path_mark)
+            .collect()
     }
 
     /// The route actix-web will run for `path` and `method`: the first declared route, in
@@ -393,6 +443,8 @@ impl RouteTable {
         }
         let number = self.events.len() as u32;
         route.number = number;
+        route.seq = self.declarations;
+        self.declarations += 1;
         self.events.push(Event::Route(self.routes.len() as u32));
         self.index.insert(&route.pattern, number);
         self.routes.push(route);
@@ -402,6 +454,8 @@ impl RouteTable {
     pub(crate) fn add_scope_policy(&mut self, mut scope: ScopePolicy, key: Option<&str>) {
         let index = self.scope_policies.len() as u32;
         scope.number = self.events.len() as u32;
+        scope.seq = self.declarations;
+        self.declarations += 1;
         match key {
             Some(key) => {
                 self.note_scope(key, &scope.handler);
@@ -459,6 +513,14 @@ impl RouteTable {
             exact.insert(path.into(), ExactPath { routes, entered });
         }
         self.exact = exact;
+        for i in 0..self.routes.len() {
+            let route = &self.routes[i];
+            self.routes[i].enclosing = self.enclosing(route.seq, &route.scope, route.in_scope);
+        }
+        for i in 0..self.scope_policies.len() {
+            let sp = &self.scope_policies[i];
+            self.scope_policies[i].enclosing = self.enclosing(sp.seq, &sp.pattern, !sp.at_root);
+        }
         for (i, route) in self.routes.iter().enumerate() {
             if route.declaration.is_none() {
                 self.resource_patterns
@@ -511,6 +573,7 @@ mod tests {
         };
         let route = Route {
             number: 0,
+            seq: 0,
             handler: format!("h{path}"),
             pattern: format!("{scope}{own}"),
             in_scope: prefix.is_some(),
@@ -524,6 +587,9 @@ mod tests {
             declaration: None,
             twins: Vec::new(),
             other_twins: false,
+            path_mark: None,
+            enclosing: Box::default(),
+            levels: Levels::default(),
         };
         (route, prefix.map(str::to_owned))
     }

@@ -5,7 +5,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use actix_web::HttpResponse;
 use cors_core::{AllowOrigin, Decision, Grant};
 
-use crate::door::log::{action, Log};
+use crate::door::log::{action, Log, Why};
 use crate::door::read::PreflightValues;
 use crate::door::refusal::refusal_response;
 use std::sync::Arc;
@@ -197,7 +197,7 @@ pub(crate) fn preflight_headers(
     if let Some(method) = request.method {
         out.append(header::ACCESS_CONTROL_ALLOW_METHODS, method.clone());
     }
-    if let Some(headers) = request.headers {
+    if let Some(headers) = request.requested_headers() {
         if !headers.as_bytes().trim_ascii().is_empty() {
             out.append(header::ACCESS_CONTROL_ALLOW_HEADERS, headers.clone());
         }
@@ -230,13 +230,13 @@ pub(crate) fn preflight_answer(
             response
         }
         Decision::Refused(reason) => {
-            log.refused("preflight", &reason, action::BLOCKED);
+            log.refused("preflight", Why::of(&reason), action::BLOCKED);
             refusal_response(&reason, debug, prepared.policy.preflight_vary())
         }
         // Unreachable in practice: preflights are recognized by their `Origin`.
         Decision::NotCors => {
             let reason = cors_core::Reason::MultipleOrigins;
-            log.refused("preflight", &reason, action::BLOCKED);
+            log.refused("preflight", Why::of(&reason), action::BLOCKED);
             refusal_response(&reason, debug, prepared.policy.preflight_vary())
         }
     }

@@ -1,12 +1,14 @@
-//! Origins decided per request, besides a policy's list: a predicate, or a cached lookup.
+//! Origins decided per request, besides a policy's list: a predicate, a set held in memory, or
+//! a cached lookup.
 
 use std::fmt;
 use std::sync::Arc;
 
 use actix_web::dev::RequestHead;
-use cors_core::Origin;
+use cors_core::{KnownOrigin, Origin};
 
 use crate::policy::lookup::OriginLookup;
+use crate::policy::origin_set::OriginSet;
 
 type Predicate = dyn Fn(&Origin<'_>, &RequestHead) -> bool + Send + Sync;
 
@@ -20,7 +22,11 @@ type Predicate = dyn Fn(&Origin<'_>, &RequestHead) -> bool + Send + Sync;
 ///
 /// - [`DynamicOrigins::predicate`]: a synchronous function of the origin and the request head,
 ///   called for every such request (keep it cheap: it runs on the request path).
-/// - An [`OriginLookup`] (converted with `.into()`): an async lookup in a store, cached.
+/// - An [`OriginSet`] (converted with `.into()`): every allowed origin held in memory (loaded
+///   from a store by `cors-actix-store`), decided without parsing the origin or asking
+///   anything.
+/// - An [`OriginLookup`] (converted with `.into()`): an async lookup in a store, cached, for
+///   stores too large to hold in memory.
 ///
 /// ```
 /// use cors_actix::{Cors, DynamicOrigins, Policy};
@@ -48,6 +54,7 @@ pub struct DynamicOrigins {
 #[derive(Clone)]
 pub(crate) enum DynamicKind {
     Predicate(Arc<Predicate>),
+    Set(OriginSet),
     Lookup(OriginLookup),
 }
 
@@ -76,6 +83,7 @@ impl DynamicOrigins {
     pub(crate) fn answer(&self, origin: &Origin<'_>, head: &RequestHead) -> Answer {
         let allowed = match &self.kind {
             DynamicKind::Predicate(predicate) => predicate(origin, head),
+            DynamicKind::Set(set) => set.find(origin.as_bytes()).is_some(),
             DynamicKind::Lookup(lookup) => match lookup.cached(origin.as_bytes()) {
                 Some(allowed) => allowed,
                 None => return Answer::Unknown,
@@ -88,11 +96,22 @@ impl DynamicOrigins {
         }
     }
 
+    /// Before the origin is parsed: `None` if these origins are not a set (they are asked
+    /// after parsing); for a set, what it knows of `origin`, `Some(None)` if it is not in it.
+    /// Never allocates.
+    #[inline]
+    pub(crate) fn known(&self, origin: &[u8]) -> Option<Option<KnownOrigin>> {
+        match &self.kind {
+            DynamicKind::Set(set) => Some(set.find(origin)),
+            DynamicKind::Predicate(_) | DynamicKind::Lookup(_) => None,
+        }
+    }
+
     /// The lookup, if these origins come from one.
     pub(crate) fn lookup(&self) -> Option<&OriginLookup> {
         match &self.kind {
             DynamicKind::Lookup(lookup) => Some(lookup),
-            DynamicKind::Predicate(_) => None,
+            DynamicKind::Predicate(_) | DynamicKind::Set(_) => None,
         }
     }
 }
@@ -105,10 +124,19 @@ impl From<OriginLookup> for DynamicOrigins {
     }
 }
 
+impl From<OriginSet> for DynamicOrigins {
+    fn from(set: OriginSet) -> DynamicOrigins {
+        DynamicOrigins {
+            kind: DynamicKind::Set(set),
+        }
+    }
+}
+
 impl fmt::Debug for DynamicOrigins {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
             DynamicKind::Predicate(_) => f.write_str("DynamicOrigins::predicate(..)"),
+            DynamicKind::Set(set) => f.debug_tuple("DynamicOrigins").field(set).finish(),
             DynamicKind::Lookup(lookup) => f.debug_tuple("DynamicOrigins").field(lookup).finish(),
         }
     }

@@ -22,8 +22,9 @@ use std::rc::{Rc, Weak};
 
 use actix_web::dev::AppService;
 
+use crate::door::after::marks::PathMark;
+use crate::door::after::route_cors::RouteCors;
 use crate::policy::slot::PolicySlot;
-use crate::routes::route_cors::RouteCors;
 
 /// A CORS declaration, as registered with the app.
 pub(crate) enum Declared {
@@ -34,6 +35,14 @@ pub(crate) enum Declared {
     /// [`scope_policy`](crate::scope_policy): everything under the enclosing scope, whose
     /// requests actix-web marks with `mark` (the scope's app data).
     Scope { policy: PolicySlot, mark: u64 },
+}
+
+impl Declared {
+    /// Whether it is a path policy (a `resource_policy` or a scope policy), which has a path
+    /// check and a [`PathMark`].
+    fn is_path(&self) -> bool {
+        !matches!(self, Declared::Route(_))
+    }
 }
 
 impl std::fmt::Debug for Declared {
@@ -54,6 +63,8 @@ pub(crate) struct Registration {
     pub(crate) prefix: String,
     /// Whether the route is registered at the app's root (not inside a scope).
     pub(crate) is_root: bool,
+    /// A path policy's mark: its number among its app's path policies.
+    pub(crate) path_mark: Option<PathMark>,
 }
 
 struct Noted {
@@ -68,24 +79,34 @@ thread_local! {
 /// Records the registration of `route` in `config`. Called by the code `#[cors]` generates.
 #[doc(hidden)]
 pub fn register_route(route: &'static RouteCors, config: &AppService) {
-    note(Declared::Route(route), config);
+    let _ = note(Declared::Route(route), config);
 }
 
-/// Records a declaration registered in `config`.
-pub(crate) fn note(declared: Declared, config: &AppService) {
+/// Records a declaration registered in `config`; a path policy gets its mark (numbered in its
+/// app's registration order).
+pub(crate) fn note(declared: Declared, config: &AppService) -> Option<PathMark> {
     let app: Rc<dyn Any> = config.default_service();
     let app = Rc::downgrade(&app);
-    let registration = Registration {
-        declared,
-        prefix: config.current_prefix.clone(),
-        is_root: config.is_root(),
-    };
     NOTED.with(|noted| {
         let mut noted = noted.borrow_mut();
         // Forget the routes of apps that are gone, so that the list stays small.
         noted.retain(|n| n.app.strong_count() > 0);
+        let path_mark = declared.is_path().then(|| {
+            let before = noted
+                .iter()
+                .filter(|n| n.app.ptr_eq(&app) && n.registration.path_mark.is_some())
+                .count();
+            PathMark(before as u32)
+        });
+        let registration = Registration {
+            declared,
+            prefix: config.current_prefix.clone(),
+            is_root: config.is_root(),
+            path_mark,
+        };
         noted.push(Noted { registration, app });
-    });
+        path_mark
+    })
 }
 
 /// Takes the registrations of the oldest app build on this thread that is still in progress,

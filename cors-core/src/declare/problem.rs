@@ -84,6 +84,11 @@ pub enum ProblemKind {
     NonCanonicalMethod,
     /// The same method twice.
     DuplicateMethod,
+    /// `"*"` in `methods`: not a method name (a policy without `methods` allows every method).
+    WildcardMethod,
+    /// A request-only header (`Access-Control-Request-Method`, ...) in `expose`: it never
+    /// appears on a response.
+    RequestOnlyExposedHeader,
 }
 
 /// One problem of a declaration: what, where, why, and how to fix it.

@@ -3,6 +3,7 @@
 use crate::decision::reason::Reason;
 use crate::decision::{Decision, Grant};
 use crate::origin::Origin;
+use crate::policy::dynamic_check::DynamicCheck;
 use crate::policy::Policy;
 use crate::request::HeaderInput;
 
@@ -42,6 +43,18 @@ impl Policy {
         &'p self,
         origin: HeaderInput<'r>,
         dynamic: impl FnOnce(&Origin<'r>) -> bool,
+    ) -> Decision<'p, 'r> {
+        self.actual_dynamic(origin, dynamic)
+    }
+
+    /// [`actual_with`](Policy::actual_with) for any [`DynamicCheck`]: a set of origins
+    /// validated in advance answers before the origin is parsed (see
+    /// [`DynamicCheck::known`]).
+    #[inline]
+    pub fn actual_dynamic<'p, 'r>(
+        &'p self,
+        origin: HeaderInput<'r>,
+        dynamic: impl DynamicCheck<'r>,
     ) -> Decision<'p, 'r> {
         let origin = match origin {
             HeaderInput::Missing => return Decision::NotCors,

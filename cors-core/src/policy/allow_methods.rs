@@ -14,8 +14,8 @@ pub const FORBIDDEN_METHODS: &[&str] = &["CONNECT", "TRACE", "TRACK"];
 /// Whether `method` is a forbidden method, in any case.
 ///
 /// ```
-/// assert!(cors_core::is_forbidden_method("trace"));
-/// assert!(!cors_core::is_forbidden_method("DELETE"));
+/// assert!(cors_core::__private::is_forbidden_method("trace"));
+/// assert!(!cors_core::__private::is_forbidden_method("DELETE"));
 /// ```
 pub fn is_forbidden_method(method: &str) -> bool {
     is_forbidden_method_bytes(method.as_bytes())

@@ -3,9 +3,9 @@
 /// Whether `name` is an HTTP token (RFC 9110 `token = 1*tchar`).
 ///
 /// ```
-/// assert!(cors_core::header_name::is_token("X-Request-Id"));
-/// assert!(!cors_core::header_name::is_token("X Request"));
-/// assert!(!cors_core::header_name::is_token(""));
+/// assert!(cors_core::__private::header_name::is_token("X-Request-Id"));
+/// assert!(!cors_core::__private::header_name::is_token("X Request"));
+/// assert!(!cors_core::__private::header_name::is_token(""));
 /// ```
 pub fn is_token(name: &str) -> bool {
     !name.is_empty() && name.bytes().all(is_tchar)
@@ -77,9 +77,9 @@ pub const FORBIDDEN_REQUEST_HEADERS: &[&str] = &[
 /// prefixes.
 ///
 /// ```
-/// assert!(cors_core::header_name::is_forbidden_request_header("Cookie"));
-/// assert!(cors_core::header_name::is_forbidden_request_header("Sec-Fetch-Mode"));
-/// assert!(!cors_core::header_name::is_forbidden_request_header("Authorization"));
+/// assert!(cors_core::__private::header_name::is_forbidden_request_header("Cookie"));
+/// assert!(cors_core::__private::header_name::is_forbidden_request_header("Sec-Fetch-Mode"));
+/// assert!(!cors_core::__private::header_name::is_forbidden_request_header("Authorization"));
 /// ```
 pub fn is_forbidden_request_header(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -115,6 +115,12 @@ pub fn is_forbidden_response_header(name: &str) -> bool {
     FORBIDDEN_RESPONSE_HEADERS
         .iter()
         .any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// Whether `name` is a request header of the CORS protocol (`Access-Control-Request-*`, Fetch's
+/// preflight headers): it never appears on a response (case-insensitive).
+pub(crate) fn is_request_only_header(name: &str) -> bool {
+    name.len() >= 23 && name.as_bytes()[..23].eq_ignore_ascii_case(b"access-control-request-")
 }
 
 /// Whether `name` belongs to the CORS protocol itself (`Access-Control-*`).

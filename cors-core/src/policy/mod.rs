@@ -3,6 +3,7 @@
 mod actual;
 pub(crate) mod allow_headers;
 pub(crate) mod allow_methods;
+pub(crate) mod dynamic_check;
 pub mod header_name;
 mod preflight;
 
@@ -11,10 +12,8 @@ use std::fmt;
 
 use crate::decision::vary::{PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
 use crate::origin::allowed::{AllowedOrigins, SubdomainRule};
-use crate::origin::host::is_loopback_host;
 use crate::origin::regex::RegexRef;
 use crate::origin::table::{StaticTable, Table};
-use crate::origin::Origin;
 use crate::policy::allow_headers::AllowedHeaders;
 use crate::policy::allow_methods::AllowedMethods;
 
@@ -158,8 +157,12 @@ impl Policy {
         !self.origins.is_any() || self.credentials || self.dynamic_origins
     }
 
-    /// What an actual response decided by this policy lists in `Vary` (allowed, refused or
-    /// without `Origin`): `Origin` when [`varies_by_origin`](Policy::varies_by_origin).
+    /// What an actual response decided by this policy lists in `Vary` when the request goes on
+    /// to the handler (allowed, refused with the handler still running, or without `Origin`):
+    /// `Origin` when [`varies_by_origin`](Policy::varies_by_origin). A refusal answered before
+    /// the handler (a `403`, or a `400` for a malformed `Origin`) depends on the request's
+    /// origin whatever the policy, so an adapter lists `Origin` in its `Vary` even for an
+    /// any-origin policy, whose `actual_vary` is `None`.
     ///
     /// ```
     /// use cors_core::Policy;
@@ -200,36 +203,6 @@ impl Policy {
     /// [`PolicyBuilder::allow_dynamic_origins`](crate::PolicyBuilder::allow_dynamic_origins)).
     pub fn allows_dynamic_origins(&self) -> bool {
         self.dynamic_origins
-    }
-
-    /// Whether this policy's rules let a per-request decision allow `origin`: only for a policy
-    /// with dynamic origins, never `null`, and with credentials only `https` or loopback `http`
-    /// origins unless `allow_insecure_origins` was set (the rules the list is validated with).
-    ///
-    /// ```
-    /// use cors_core::{Origin, Policy};
-    ///
-    /// let policy = Policy::builder().allow_credentials().allow_dynamic_origins().build()?;
-    /// let admits = |o: &str| policy.admits_dynamic_origin(&Origin::parse(o.as_bytes()).unwrap());
-    /// assert!(admits("https://acme.example"));
-    /// assert!(admits("http://localhost:3000"));
-    /// assert!(!admits("http://acme.example"));
-    /// assert!(!admits("null"));
-    /// # Ok::<(), cors_core::PolicyError>(())
-    /// ```
-    #[inline]
-    pub fn admits_dynamic_origin(&self, origin: &Origin<'_>) -> bool {
-        if !self.dynamic_origins || origin.is_null() {
-            return false;
-        }
-        if !self.credentials || self.insecure_origins {
-            return true;
-        }
-        match origin.scheme() {
-            "https" => true,
-            "http" => is_loopback_host(origin.host()),
-            _ => false,
-        }
     }
 }
 

@@ -4,6 +4,7 @@ use crate::decision::reason::Reason;
 use crate::decision::{AllowOrigin, Decision, Grant};
 use crate::origin::allowed::OriginMatch;
 use crate::origin::Origin;
+use crate::policy::dynamic_check::DynamicCheck;
 use crate::policy::Policy;
 use crate::request::{HeaderInput, PreflightRequest};
 
@@ -44,6 +45,17 @@ impl Policy {
         &'p self,
         request: &PreflightRequest<'r>,
         dynamic: impl FnOnce(&Origin<'r>) -> bool,
+    ) -> Decision<'p, 'r> {
+        self.preflight_dynamic(request, dynamic)
+    }
+
+    /// [`preflight_with`](Policy::preflight_with) for any [`DynamicCheck`]: a set of origins
+    /// validated in advance answers before the origin is parsed (see
+    /// [`DynamicCheck::known`]).
+    pub fn preflight_dynamic<'p, 'r>(
+        &'p self,
+        request: &PreflightRequest<'r>,
+        dynamic: impl DynamicCheck<'r>,
     ) -> Decision<'p, 'r> {
         let origin = match request.origin {
             HeaderInput::Missing => return Decision::NotCors,
@@ -95,17 +107,29 @@ impl Policy {
         }
     }
 
+    /// The origin's decision: an origin validated in advance by the dynamic origins (`known`,
+    /// before any parsing), then the list, then the dynamic origins after parsing.
     #[inline]
     pub(crate) fn check_origin<'r>(
         &self,
         origin: &'r [u8],
-        dynamic: impl FnOnce(&Origin<'r>) -> bool,
+        mut dynamic: impl DynamicCheck<'r>,
     ) -> Result<(), Reason<'r>> {
+        // Byte for byte one of the origins validated when they were added: a valid origin,
+        // decided as it would be once parsed (the list would allow it or not; dynamic origins
+        // allow it if the rules admit it), without the parse (tested against the general path).
+        if self.dynamic_origins {
+            if let Some(known) = dynamic.known(origin) {
+                if self.admits_known_origin(known) {
+                    return Ok(());
+                }
+            }
+        }
         match self.origins.check(origin) {
             OriginMatch::Allowed => Ok(()),
             OriginMatch::Malformed(e) => Err(Reason::MalformedOrigin(e)),
             OriginMatch::NotAllowed(parsed) => {
-                if self.admits_dynamic_origin(&parsed) && dynamic(&parsed) {
+                if self.admits_dynamic_origin(&parsed) && dynamic.check(&parsed) {
                     Ok(())
                 } else {
                     Err(Reason::OriginNotAllowed(parsed))

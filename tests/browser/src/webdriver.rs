@@ -3,6 +3,10 @@
 //! Safari's engine), each one session per test binary, driven with fantoccini. WebDriver gives
 //! no network events: what the engine sent is read from the server's journal, and a blocked
 //! fetch only says `NetworkError` (Firefox) or `Load failed` (WebKit) to the page.
+//!
+//! The WebDriver servers listen on loopback and speak plain http: fantoccini connects through
+//! hyper's plain `HttpConnector`, built without TLS (no OpenSSL headers needed to build the
+//! workspace; `.ci/run` checks that `openssl-sys` is not in its tree).
 
 use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -13,6 +17,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::{json, Map, Value};
 
 use crate::engine::Engine;
@@ -299,7 +304,7 @@ async fn connect(engine: Engine, port: u16, browser: &Path) -> Result<Client, St
             "webkitgtk:browserOptions".into(),
             json!({ "binary": browser, "args": ["--automation"] }),
         );
-        return ClientBuilder::native()
+        return ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&format!("http://127.0.0.1:{port}"))
             .await
@@ -328,7 +333,7 @@ async fn connect(engine: Engine, port: u16, browser: &Path) -> Result<Client, St
             }
         }),
     );
-    ClientBuilder::native()
+    ClientBuilder::new(HttpConnector::new())
         .capabilities(capabilities)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await

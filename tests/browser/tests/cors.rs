@@ -28,8 +28,8 @@ use actix_web::middleware::{from_fn, Next};
 use actix_web::{delete, get, patch, post, put, web, Error, HttpRequest, HttpResponse, Responder};
 use browser_tests::harness::{self, Case};
 use browser_tests::{chromium, firefox, ran, webkit, Engine, TestServer};
-use cors_actix::test::ThirdPartyCookies;
 use cors_actix::{cors, is_preflight, Cors, CrossOriginProtection, LivePolicy, Policy};
+use cors_actix_test::ThirdPartyCookies;
 use futures_util::future::LocalBoxFuture;
 use serde_json::{json, Value};
 
@@ -506,14 +506,14 @@ fn token(name: &str) -> String {
     format!("{name}-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-/// A case's requests through the test kit (cors_actix::test), against the same server as the
+/// A case's requests through the test kit (cors-actix-test), against the same server as the
 /// engine's, on a journal key of their own (`CASE-kit`), from one page (whose preflight cache
 /// its fetches share).
 struct Kit {
     /// The journal key of the kit's requests.
     case: String,
     url: String,
-    page: cors_actix::test::Page,
+    page: cors_actix_test::Page,
     addr: std::net::SocketAddr,
 }
 
@@ -524,14 +524,14 @@ impl Kit {
         let case = format!("{case}-kit");
         Kit {
             url: server.url(&e.host("api.test"), &format!("{path}?case={case}")),
-            page: cors_actix::test::page(&server.url(&e.host(page_host), "")),
+            page: cors_actix_test::page(&server.url(&e.host(page_host), "")),
             addr: ([127, 0, 0, 1], server.port).into(),
             case,
         }
     }
 
     /// The fetch of a case's `init` (method, headers, body, credentials), sent.
-    async fn send(&self, init: &Value) -> cors_actix::test::Seen {
+    async fn send(&self, init: &Value) -> cors_actix_test::Seen {
         let mut page = self.page.clone();
         if init["credentials"] == "include" {
             page = page.credentials();
@@ -680,7 +680,7 @@ async fn case(
     );
     assert_eq!(runs > 0, handler_ran, "handler ran; {context}");
 
-    // The same fetch through the test kit (cors_actix::test), against the same server: it must
+    // The same fetch through the test kit (cors-actix-test), against the same server: it must
     // see what the engine saw, and name the block as Chromium does.
     let through_kit = Kit::new(server, e, page_host_written, &case, req.path);
     let kit = through_kit.send(&req.init).await;
@@ -1534,7 +1534,7 @@ async fn third_party_session_cookie(e: Engine) {
         Engine::Firefox => ThirdPartyCookies::Partitioned,
         Engine::Chromium | Engine::WebKit => ThirdPartyCookies::Blocked,
     };
-    let kit = cors_actix::test::page(&server.url("app.localhost", ""))
+    let kit = cors_actix_test::page(&server.url("app.localhost", ""))
         .credentials()
         .third_party_cookies(treatment);
     let addr = ([127, 0, 0, 1], server.port).into();
@@ -1699,6 +1699,98 @@ async fn cross_origin_protection_lets_a_same_origin_form_post_through(e: Engine)
 }
 
 // ---------------------------------------------------------------------------------------------
+// Report-only mode: the door refuses nothing; a request it would refuse runs its handler and
+// goes back without CORS headers, so the browser still blocks the page from reading it, and the
+// door counts it as `would_refuse`. One route per engine: each engine's count is its own.
+
+macro_rules! report_route {
+    ($name:ident, $path:literal) => {
+        #[cors(origins = ["http://app.test:*", "http://app.localhost:*"])]
+        #[post($path)]
+        async fn $name(req: HttpRequest) -> impl Responder {
+            ran(&req);
+            "reported"
+        }
+    };
+}
+report_route!(report_chromium, "/report/chromium");
+report_route!(report_firefox, "/report/firefox");
+report_route!(report_webkit, "/report/webkit");
+
+fn report_routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(report_chromium)
+        .service(report_firefox)
+        .service(report_webkit);
+}
+
+/// The Prometheus recorder of this process (the door's counts, feature `metrics`).
+fn recorder() -> &'static metrics_exporter_prometheus::PrometheusHandle {
+    static HANDLE: OnceLock<metrics_exporter_prometheus::PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        metrics_exporter_prometheus::PrometheusBuilder::new()
+            .install_recorder()
+            .expect("the only recorder of this process")
+    })
+}
+
+/// The `would_refuse` count of request `route`, as scraped.
+fn would_refuse(route: &str) -> u64 {
+    let wanted = format!("route=\"{route}\"");
+    recorder()
+        .render()
+        .lines()
+        .filter(|l| l.starts_with("cors_decisions_total{") && l.contains(&wanted))
+        .filter(|l| l.contains("outcome=\"would_refuse\""))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+fn report_only_server() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    recorder();
+    SERVER.get_or_init(|| TestServer::start_with(report_routes, || Some(Cors::new().report_only())))
+}
+
+async fn report_only_runs_the_handler_and_the_browser_still_blocks(e: Engine) {
+    let server = report_only_server();
+    let route: &'static str = match e {
+        Engine::Chromium => "/report/chromium",
+        Engine::Firefox => "/report/firefox",
+        Engine::WebKit => "/report/webkit",
+    };
+    let case = token("report_only");
+    let page = server.url(&e.host("evil.test"), "/page");
+    let url = server.url(&e.host("api.test"), &format!("{route}?case={case}"));
+    let init = req("POST", route).form("amount=100").init;
+    let before = would_refuse(route);
+    let (readable, _, _) = fetch_once(e, page, url, init.clone()).await;
+    let counted = would_refuse(route) - before;
+    let statuses: Vec<u16> = server
+        .journal
+        .requests(&case)
+        .iter()
+        .map(|r| r.status)
+        .collect();
+    let runs = server.journal.handler_runs(&case);
+    println!(
+        "CASE {e:<8} {:<46} evil.test                POST    {route:<16} => readable {readable}, server answered {statuses:?}, handler runs {runs}, counted would_refuse {counted}",
+        "report_only_refused_form_post"
+    );
+    assert!(
+        !readable,
+        "{e}: no CORS headers, the browser blocks the page"
+    );
+    assert_eq!(statuses, [200], "{e}: nothing refused at the door");
+    assert_eq!(runs, 1, "{e}: the handler ran");
+    assert_eq!(counted, 1, "{e}: counted as would_refuse");
+    // The kit sees the same.
+    let kit = Kit::new(server, e, "evil.test", &case, route);
+    let seen = kit.send(&init).await;
+    assert!(!seen.readable, "{e}: the kit: {seen:#?}");
+    assert_eq!(server.journal.handler_runs(&kit.case), 1, "{e}: the kit");
+}
+
+// ---------------------------------------------------------------------------------------------
 // What the engines do with headers this library never writes, from a server that writes its
 // CORS headers by hand: `Access-Control-Allow-Headers: *` on a preflight that asks for
 // `Authorization`.
@@ -1810,7 +1902,7 @@ async fn star_allow_headers_written_by_hand_and_authorization(e: Engine) {
         .await;
     assert_eq!(
         kit.blocked,
-        Some(cors_actix::test::CorsError::HeaderDisallowedByPreflightResponse),
+        Some(cors_actix_test::CorsError::HeaderDisallowedByPreflightResponse),
         "{kit:#?}"
     );
     assert_eq!(server.journal.handler_runs(&through_kit.case), 0);
@@ -1932,7 +2024,7 @@ async fn live_policy_change_after_a_cached_preflight_is_refused_at_the_door(e: E
     let kit_second = kit.send(&init).await;
     assert_eq!(
         kit_second.blocked,
-        Some(cors_actix::test::CorsError::MissingAllowOriginHeader),
+        Some(cors_actix_test::CorsError::MissingAllowOriginHeader),
         "{kit_second:#?}"
     );
     let kit_seen: Vec<(String, u16)> = server
@@ -2036,6 +2128,7 @@ fn main() {
         case!(httpauth_bearer_token_passes_after_the_preflight),
         case!(governor_429_is_readable_with_its_retry_after),
         case!(cross_origin_protection_refuses_a_cross_site_form_post),
+        case!(report_only_runs_the_handler_and_the_browser_still_blocks),
         case!(cross_origin_protection_lets_a_same_origin_form_post_through),
     ]);
 }

@@ -7,7 +7,7 @@ use crate::declare::problem::{Location, Problem, ProblemKind};
 use crate::declare::spec::Wording;
 use crate::policy::header_name::{
     is_cors_protocol_header, is_forbidden_request_header, is_forbidden_response_header,
-    is_safelisted_response_header, is_token,
+    is_request_only_header, is_safelisted_response_header, is_token,
 };
 
 /// Validates a list of header names common to `headers` and `expose`; returns the accepted names
@@ -183,6 +183,16 @@ pub(crate) fn validate_exposed_headers(
 ) -> Option<String> {
     let (accepted, star) = validate_names(Key::Expose, names, credentials, problems, |i, name| {
         let at = Location::Item(Key::Expose, i);
+        if is_request_only_header(name) {
+            return Some(
+                Problem::new(
+                    ProblemKind::RequestOnlyExposedHeader,
+                    at,
+                    format!("`{name}` is a request header of the CORS protocol: it never appears on a response, so exposing it has no effect"),
+                )
+                .suggest("remove it; `expose` lists response headers your handlers set, e.g. \"X-Total-Count\""),
+            );
+        }
         if is_forbidden_response_header(name) {
             return Some(
                 Problem::new(

@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use crate::declare::keys::Key;
 use crate::declare::problem::{Location, Problem, ProblemKind};
+use crate::declare::spec::Wording;
 use crate::policy::allow_methods::is_forbidden_method;
 use crate::policy::header_name::is_token;
 
@@ -51,11 +52,34 @@ pub fn validate_method(location: Location, method: &str) -> Option<Problem> {
 }
 
 /// Validates `methods`; returns the accepted methods.
-pub(crate) fn validate_methods(methods: &[String], problems: &mut Vec<Problem>) -> Vec<String> {
+pub(crate) fn validate_methods(
+    methods: &[String],
+    wording: Wording,
+    problems: &mut Vec<Problem>,
+) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut accepted = Vec::new();
     for (i, method) in methods.iter().enumerate() {
         let at = Location::Item(Key::Methods, i);
+        if method == "*" {
+            // `*` is a valid token, so without this rule it would be a method named `*` that no
+            // request ever has: every preflight refused.
+            problems.push(
+                Problem::new(
+                    ProblemKind::WildcardMethod,
+                    at,
+                    wording.pick(
+                        "`\"*\"` in `methods` is not a method name: a policy allows every method (but CONNECT, TRACE and TRACK) unless `methods` lists them",
+                        "`\"*\"` in `allow_methods(..)` is not a method name: a policy allows every method (but CONNECT, TRACE and TRACK) unless `allow_methods` lists them",
+                    ),
+                )
+                .suggest(wording.pick(
+                    "remove `methods` to allow every method, or list them, e.g. [\"GET\", \"POST\"]",
+                    "remove the `allow_methods(..)` call to allow every method, or list them, e.g. [\"GET\", \"POST\"]",
+                )),
+            );
+            continue;
+        }
         if let Some(p) = validate_method(at, method) {
             problems.push(p);
         } else if !seen.insert(method.as_str()) {

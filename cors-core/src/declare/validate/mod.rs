@@ -2,6 +2,7 @@
 //! macro turns each [`Problem`] into a spanned `compile_error!`) and runtime builders (which
 //! return them in a [`PolicyError`](crate::PolicyError)).
 
+mod dynamic_origin;
 mod headers;
 mod methods;
 mod origin_pattern;
@@ -90,7 +91,11 @@ pub fn validate(spec: &PolicySpec) -> Result<PolicyParts, Vec<Problem>> {
         }
     }
     if let Some(methods) = &spec.methods {
-        parts.methods = Some(methods::validate_methods(methods, &mut problems));
+        parts.methods = Some(methods::validate_methods(
+            methods,
+            spec.wording,
+            &mut problems,
+        ));
     }
 
     // Report in declaration order: by key, then by entry.

@@ -96,7 +96,7 @@ fn describe(entry: &OriginEntry) -> String {
 
 /// What a value read from configuration often carries by mistake: quotes or whitespace kept by
 /// an env-file loader, several origins joined by commas, a regex among literal origins.
-fn configuration_mistake(i: usize, literal: &str, wording: Wording) -> Option<Problem> {
+pub(super) fn configuration_mistake(i: usize, literal: &str, wording: Wording) -> Option<Problem> {
     let quoted = |c: char| c == '"' || c == '\'';
     let core = literal.trim().trim_matches(quoted).trim();
     if core != literal && !core.is_empty() {
@@ -363,7 +363,7 @@ fn fill_parts(
 }
 
 /// Rules that depend on the rest of the policy (credentials, opt-ins).
-fn validate_pattern(
+pub(super) fn validate_pattern(
     i: usize,
     literal: &str,
     pattern: &Pattern,

@@ -1,0 +1,315 @@
+//! The refusal ledger: which distinct refusals were seen how often, and how many lines were
+//! written this second, so that refusals reach the operators' log at warn without a client
+//! being able to grow memory or the log (see [`RefusalLog`]). One per process for each
+//! setting: the workers of a server each build their own `Cors` (`HttpServer::new(|| ..)`),
+//! and the log's budget is the process's.
+
+use std::fmt;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use quick_cache::sync::{Cache, EntryAction, EntryResult};
+use tracing::Level;
+
+use crate::refusal_log::RefusalLog;
+
+/// The longest origin a line shows (longer ones are cut, and say so): an `Origin` header is
+/// the client's, and the log is not theirs to fill.
+const SHOWN_ORIGIN: usize = 120;
+
+/// What is remembered of refusals, and the log's budget.
+#[derive(Debug)]
+pub(crate) struct Ledger {
+    level: Option<Level>,
+    max_lines: u32,
+    /// How many times each distinct refusal was seen, by a keyed hash of (declaration, reason,
+    /// origin). quick_cache keeps the entries seen again and evicts those seen once first.
+    seen: Cache<u64, u32>,
+    /// The key of that hash, random per app: a client cannot aim two origins at one entry.
+    keys: RandomState,
+    budget: Mutex<Budget>,
+    start: Instant,
+}
+
+/// The lines written in the current second, and the lines not written for want of budget.
+#[derive(Debug, Default)]
+struct Budget {
+    second: u64,
+    lines: u32,
+    dropped: u64,
+}
+
+/// One refusal, as the operators' line tells it.
+pub(crate) struct Refused<'a> {
+    /// The declaration that refused (a handler, a scope policy, the default policy...).
+    pub(crate) handler: &'a str,
+    /// Its path pattern.
+    pub(crate) pattern: &'a str,
+    /// `preflight` or `request`.
+    pub(crate) kind: &'static str,
+    /// The raw `Origin` header, if any.
+    pub(crate) origin: &'a [u8],
+    /// The reason's static summary: part of what makes a refusal distinct.
+    pub(crate) summary: &'static str,
+    /// The reason in full.
+    pub(crate) reason: &'a dyn fmt::Display,
+    /// What to change if the request should have been allowed.
+    pub(crate) fix: &'a dyn fmt::Display,
+    /// What was done about it.
+    pub(crate) action: &'static str,
+    pub(crate) method: &'a str,
+    pub(crate) path: &'a str,
+}
+
+impl Ledger {
+    pub(crate) fn new(config: RefusalLog) -> Ledger {
+        Ledger {
+            level: config.level_of(),
+            max_lines: config.max_lines_per_second(),
+            // Off, it remembers nothing: the smallest table.
+            seen: Cache::new(if config.level_of().is_some() {
+                config.capacity()
+            } else {
+                1
+            }),
+            keys: RandomState::new(),
+            budget: Mutex::new(Budget::default()),
+            start: Instant::now(),
+        }
+    }
+
+    /// The ledger of this process for `config`, made by the first door that asks for it, kept
+    /// while a door holds it.
+    pub(crate) fn shared(config: RefusalLog) -> Arc<Ledger> {
+        static LEDGERS: Mutex<Vec<(RefusalLog, Weak<Ledger>)>> = Mutex::new(Vec::new());
+        let mut ledgers = LEDGERS.lock().unwrap_or_else(|e| e.into_inner());
+        ledgers.retain(|(_, ledger)| ledger.strong_count() > 0);
+        if let Some(ledger) = ledgers
+            .iter()
+            .find(|(c, _)| *c == config)
+            .and_then(|(_, ledger)| ledger.upgrade())
+        {
+            return ledger;
+        }
+        let ledger = Arc::new(Ledger::new(config));
+        ledgers.push((config, Arc::downgrade(&ledger)));
+        ledger
+    }
+
+    /// The level of the operators' lines, `None` when off.
+    #[inline]
+    pub(crate) fn level(&self) -> Option<Level> {
+        self.level
+    }
+
+    /// Counts `refused` and writes its line if it is the 1st, 2nd, 4th, 8th ... of its kind and
+    /// the second's budget allows.
+    pub(crate) fn note(&self, refused: &Refused<'_>) {
+        let Some(level) = self.level else {
+            return;
+        };
+        let mut hasher = self.keys.build_hasher();
+        (refused.handler, refused.pattern, refused.summary).hash(&mut hasher);
+        refused.origin.hash(&mut hasher);
+        let key = hasher.finish();
+        // Never waits: another worker inserting the same refusal right now counts it.
+        let count = match self.seen.entry(&key, Some(Duration::ZERO), |_, count| {
+            *count = count.saturating_add(1);
+            EntryAction::Retain(*count)
+        }) {
+            EntryResult::Retained(count) => count,
+            EntryResult::Vacant(guard) => {
+                let _ = guard.insert(1);
+                1
+            }
+            _ => return,
+        };
+        if !count.is_power_of_two() {
+            return;
+        }
+        let Some(dropped) = self.spend() else {
+            return;
+        };
+        if dropped > 0 {
+            emit_dropped(level, dropped, self.max_lines);
+        }
+        emit(level, refused, count);
+    }
+
+    /// Takes one line from this second's budget: `Some(lines dropped in earlier seconds, not
+    /// yet told)`, or `None` when the budget is spent (the line is then counted as dropped).
+    fn spend(&self) -> Option<u64> {
+        let second = self.start.elapsed().as_secs();
+        let Ok(mut budget) = self.budget.lock() else {
+            return None;
+        };
+        let mut told = 0;
+        if budget.second != second {
+            told = std::mem::take(&mut budget.dropped);
+            budget.second = second;
+            budget.lines = 0;
+        }
+        // (A new second starts with no line written: `told` is always written.)
+        if budget.lines >= self.max_lines {
+            budget.dropped += 1;
+            return None;
+        }
+        budget.lines += 1;
+        Some(told)
+    }
+
+    /// How many distinct refusals are remembered now, and the bytes the table holds.
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> (usize, usize) {
+        (self.seen.len(), self.seen.memory_used().total())
+    }
+}
+
+/// The origin as a line shows it: escaped (it is the client's text), at most [`SHOWN_ORIGIN`]
+/// bytes of it.
+struct Shown<'a>(&'a [u8]);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("(none)");
+        }
+        let cut = self.0.len() > SHOWN_ORIGIN;
+        let bytes = &self.0[..self.0.len().min(SHOWN_ORIGIN)];
+        write!(f, "{}", bytes.escape_ascii())?;
+        if cut {
+            write!(f, "... ({} bytes)", self.0.len())?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes one event at a level chosen at run time (tracing's macros take a constant one).
+macro_rules! at_level {
+    ($level:expr, $($rest:tt)+) => {
+        match $level {
+            Level::ERROR => tracing::error!(target: "cors", $($rest)+),
+            Level::WARN => tracing::warn!(target: "cors", $($rest)+),
+            Level::INFO => tracing::info!(target: "cors", $($rest)+),
+            Level::DEBUG => tracing::debug!(target: "cors", $($rest)+),
+            _ => tracing::trace!(target: "cors", $($rest)+),
+        }
+    };
+}
+
+#[cold]
+fn emit(level: Level, r: &Refused<'_>, count: u32) {
+    let origin = Shown(r.origin);
+    let seen = if count == 1 {
+        String::from("first time")
+    } else {
+        format!("{count} times")
+    };
+    at_level!(
+        level,
+        handler = r.handler,
+        route = r.pattern,
+        method = r.method,
+        path = r.path,
+        request = r.kind,
+        origin = %origin,
+        reason = %r.reason,
+        seen = count,
+        action = r.action,
+        "CORS {} refused for {origin} ({seen}) by `{}` ({}): {}. {}. Fix: {}",
+        r.kind,
+        r.handler,
+        r.pattern,
+        r.reason,
+        r.action,
+        r.fix
+    );
+}
+
+#[cold]
+fn emit_dropped(level: Level, dropped: u64, max: u32) {
+    at_level!(
+        level,
+        not_logged = dropped,
+        "{dropped} more CORS refusals not logged (at most {max} lines a second)"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused<'a>(origin: &'a [u8]) -> Refused<'a> {
+        Refused {
+            handler: "items",
+            pattern: "/items",
+            kind: "request",
+            origin,
+            summary: "origin not allowed",
+            reason: &"origin not allowed",
+            fix: &"add it",
+            action: "blocked",
+            method: "GET",
+            path: "/items",
+        }
+    }
+
+    #[test]
+    fn counts_each_distinct_refusal() {
+        let ledger = Ledger::new(RefusalLog::new());
+        for _ in 0..5 {
+            ledger.note(&refused(b"https://a.example"));
+        }
+        ledger.note(&refused(b"https://b.example"));
+        assert_eq!(ledger.held().0, 2);
+    }
+
+    #[test]
+    fn a_flood_of_origins_holds_a_bounded_table() {
+        let ledger = Ledger::new(RefusalLog::new().distinct(256).lines_per_second(3));
+        for i in 0..20_000u32 {
+            ledger.note(&refused(format!("https://{i}.example").as_bytes()));
+        }
+        let (entries, bytes) = ledger.held();
+        assert!(entries <= 256 + 256 / 8, "{entries} entries");
+        assert!(bytes < 64 * 1024, "{bytes} bytes");
+        // The budget: 3 lines in this second (maybe 6 if the second turned), the rest dropped.
+        let budget = ledger.budget.lock().unwrap();
+        assert!(budget.lines <= 3);
+        assert!(budget.dropped >= 20_000 - 6, "{}", budget.dropped);
+    }
+
+    /// The memory the default table holds after a flood of 100,000 random origins (printed,
+    /// for the docs), bounded whatever the flood.
+    #[test]
+    fn the_default_table_after_a_flood() {
+        let ledger = Ledger::new(RefusalLog::new().lines_per_second(1));
+        let mut most = 0;
+        for i in 0..100_000u32 {
+            ledger.note(&refused(format!("https://{i:x}.flood.example").as_bytes()));
+            if i % 1000 == 0 {
+                most = most.max(ledger.held().1);
+            }
+        }
+        let (entries, bytes) = ledger.held();
+        println!(
+            "after 100,000 random origins: {entries} entries, {bytes} bytes (most seen {most})"
+        );
+        assert!(
+            entries <= 4096 + 512 && bytes.max(most) < 512 * 1024,
+            "{entries} {bytes}"
+        );
+    }
+
+    #[test]
+    fn long_origins_are_cut_and_escaped() {
+        let long = vec![b'a'; 500];
+        let shown = Shown(&long).to_string();
+        assert!(
+            shown.len() < 150 && shown.ends_with("(500 bytes)"),
+            "{shown}"
+        );
+        assert_eq!(Shown(b"https://x\x01").to_string(), "https://x\\x01");
+    }
+}
