@@ -24,6 +24,10 @@
 #        SERVER=0 bash bench/callgrind.sh   (in-process table only)
 #        INPROC=0 bash bench/callgrind.sh   (server table only)
 #        ROUTE_COUNTS="10 1000" SCENARIOS=preflight bash bench/callgrind.sh
+#        BENCH_LOG=info bash bench/callgrind.sh   (a tracing subscriber at info, writing nowhere:
+#                                                  refusals go through the warn ledger)
+#        FEATURES=metrics BENCH_METRICS=1 bash bench/callgrind.sh   (the door's counters, into a
+#                                                  Prometheus recorder: bench/src/observe.rs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N1=${N1:-2000}
@@ -32,7 +36,7 @@ SCENARIOS=${SCENARIOS:-"no-origin allowed preflight refused"}
 ROUTE_COUNTS=${ROUTE_COUNTS:-"10 100 1000"}
 MODES=${MODES:-"none floor actix-cors cors-actix"}
 command -v valgrind >/dev/null || { echo "valgrind is required: apt-get install -y valgrind" >&2; exit 1; }
-cargo build --release -p bench --quiet
+cargo build --release -p bench --quiet ${FEATURES:+--features "$FEATURES"}
 bin=target/release/bench-inproc
 count() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" "$3" "$4" 2>&1 \

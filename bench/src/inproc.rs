@@ -12,6 +12,7 @@ use cors_actix::Cors;
 
 mod apps;
 mod declared;
+mod observe;
 mod route_floor;
 use apps::{actix_cors, cors_items, plain_items};
 
@@ -85,6 +86,7 @@ macro_rules! run {
 
 #[actix_rt::main]
 async fn main() {
+    observe::install();
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "cors-actix".into());
     let scenario = args.next().unwrap_or_else(|| "allowed".into());

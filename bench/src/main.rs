@@ -12,11 +12,13 @@ use cors_actix::Cors;
 
 mod apps;
 mod declared;
+mod observe;
 mod route_floor;
 use apps::{actix_cors, cors_items, plain_items};
 
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
+    observe::install();
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "cors-actix".into());
     let port: u16 = args.next().and_then(|p| p.parse().ok()).unwrap_or(8090);

@@ -224,24 +224,34 @@ async fn same_origin_is_recognized_behind_proxies_and_never_guessed() {
 }
 
 #[actix_rt::test]
-async fn malformed_origins_are_rejected_with_400() {
+async fn malformed_origins_are_refused_403_and_unreadable_ones_400() {
     let calls = Calls::default();
     let app = test::init_service(app_with(Cors::new(), &calls)).await;
-    let bad: Vec<HeaderValue> = vec![
-        HeaderValue::from_static("https://app.example.com/"),
-        HeaderValue::from_static("https://APP.example.com"),
-        HeaderValue::from_static("https://app.example.com:443"),
-        HeaderValue::from_static("https://app.example.com, https://evil.example"),
+    // Malformed but readable: refused as any origin not allowed (a browser never sends them,
+    // and a policy of exact origins does not parse what it does not list).
+    let malformed = [
+        "https://app.example.com/",
+        "https://APP.example.com",
+        "https://app.example.com:443",
+        "https://app.example.com, https://evil.example",
+        "app.example.com",
+    ];
+    // Not ASCII, or longer than an origin can be: cannot be read as CORS at all.
+    let unreadable: Vec<HeaderValue> = vec![
         HeaderValue::from_bytes(b"https://app.example.com\xff").unwrap(),
         HeaderValue::from_str(&format!("https://{}.example.com", "a".repeat(600))).unwrap(),
     ];
-    for origin in bad {
+    let cases = malformed
+        .iter()
+        .map(|o| (HeaderValue::from_static(o), 403))
+        .chain(unreadable.into_iter().map(|o| (o, 400)));
+    for (origin, expected) in cases {
         let req = test::TestRequest::get()
             .uri("/items")
             .insert_header(("Origin", origin.clone()))
             .to_request();
         let res = test::call_service(&app, req).await;
-        assert_eq!(res.status(), 400, "{origin:?}");
+        assert_eq!(res.status(), expected, "{origin:?}");
         assert!(!has_cors_headers(&res), "{origin:?}");
     }
     // Two Origin headers.

@@ -2,6 +2,7 @@
 //! and the requested method, 204 with the right headers when allowed, 403 with a plain-text
 //! reason and no CORS headers when refused, and the handler never runs.
 
+use actix_web::http::header::HeaderValue;
 use actix_web::{delete, get, post, test, web, App, HttpResponse, Responder};
 use cors_actix::{cors, Cors};
 use tests::{has_cors_headers, header, preflight, Calls};
@@ -282,11 +283,21 @@ async fn private_network_access_is_granted_only_when_declared_and_never_refused_
 }
 
 #[actix_rt::test]
-async fn malformed_preflights_are_400_and_bounded() {
+async fn unreadable_preflights_are_400_and_bounded() {
     let calls = Calls::default();
     let app = app!(calls);
-    // Not a serialized origin.
+    // Not a serialized origin, but readable: refused as an origin not allowed.
     let req = preflight("/items", "https://app.example.com/", "GET", None).to_request();
+    let res = test::call_service(&app, req).await;
+    assert_eq!(res.status(), 403);
+    assert!(!has_cors_headers(&res));
+    // Not ASCII: cannot be read as CORS.
+    let req = preflight("/items", "https://app.example.com", "GET", None)
+        .insert_header((
+            "Origin",
+            HeaderValue::from_bytes(b"https://app.example.com\xff").unwrap(),
+        ))
+        .to_request();
     let res = test::call_service(&app, req).await;
     assert_eq!(res.status(), 400);
     assert!(!has_cors_headers(&res));

@@ -338,7 +338,7 @@ impl Door {
             }
             Decision::Refused(reason) => {
                 let vary = || Decoration::vary_only(prepared.actual_vary);
-                let log = self.log(handler, pattern, req);
+                let log = self.log(handler, pattern, req).with_origin(origin);
                 if is_same_origin(req, origin) {
                     log.skipped("request", skipped::SAME_ORIGIN);
                     return Outcome::Call(vary(), check());

@@ -5,10 +5,11 @@
 //! and the log's budget is the process's.
 
 use std::fmt;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use foldhash::fast::RandomState;
 use quick_cache::sync::{Cache, EntryAction, EntryResult};
 use tracing::Level;
 
@@ -26,7 +27,9 @@ pub(crate) struct Ledger {
     /// How many times each distinct refusal was seen, by a keyed hash of (declaration, reason,
     /// origin). quick_cache keeps the entries seen again and evicts those seen once first.
     seen: Cache<u64, u32>,
-    /// The key of that hash, random per app: a client cannot aim two origins at one entry.
+    /// The key of that hash, random per ledger: a client cannot aim two origins at one entry.
+    /// foldhash rather than the standard library's SipHash: as keyed, and a fifth of the
+    /// instructions for a refusal's 60 to 100 bytes, which every refusal pays (measured).
     keys: RandomState,
     budget: Mutex<Budget>,
     start: Instant,
@@ -40,6 +43,25 @@ struct Budget {
     dropped: u64,
 }
 
+/// What makes a refusal distinct: the same declaration refusing the same origin for the same
+/// reason is one refusal seen again.
+pub(crate) struct Distinct<'a> {
+    pub(crate) handler: &'a str,
+    pub(crate) pattern: &'a str,
+    /// The reason's static summary.
+    pub(crate) summary: &'static str,
+    /// The raw `Origin` header (empty if none).
+    pub(crate) origin: &'a [u8],
+}
+
+/// A line to write: its level, how many times its refusal was seen, and how many lines were
+/// not written before it for want of budget.
+pub(crate) struct Line {
+    level: Level,
+    count: u32,
+    dropped: u64,
+}
+
 /// One refusal, as the operators' line tells it.
 pub(crate) struct Refused<'a> {
     /// The declaration that refused (a handler, a scope policy, the default policy...).
@@ -50,8 +72,6 @@ pub(crate) struct Refused<'a> {
     pub(crate) kind: &'static str,
     /// The raw `Origin` header, if any.
     pub(crate) origin: &'a [u8],
-    /// The reason's static summary: part of what makes a refusal distinct.
-    pub(crate) summary: &'static str,
     /// The reason in full.
     pub(crate) reason: &'a dyn fmt::Display,
     /// What to change if the request should have been allowed.
@@ -73,7 +93,7 @@ impl Ledger {
             } else {
                 1
             }),
-            keys: RandomState::new(),
+            keys: RandomState::default(),
             budget: Mutex::new(Budget::default()),
             start: Instant::now(),
         }
@@ -105,13 +125,28 @@ impl Ledger {
 
     /// Counts `refused` and writes its line if it is the 1st, 2nd, 4th, 8th ... of its kind and
     /// the second's budget allows.
+    #[cfg(test)]
     pub(crate) fn note(&self, refused: &Refused<'_>) {
-        let Some(level) = self.level else {
-            return;
+        let distinct = Distinct {
+            handler: refused.handler,
+            pattern: refused.pattern,
+            summary: "origin not allowed",
+            origin: refused.origin,
         };
+        if let Some(line) = self.count(&distinct) {
+            self.write(line, refused);
+        }
+    }
+
+    /// Counts a refusal: `Some` when its line is to be written now (the 1st, 2nd, 4th, 8th ...
+    /// of its kind, within the second's budget), so that the line's parts are gathered only
+    /// then (the door pays for this on every refusal: see docs/BENCHMARKS.md).
+    #[inline]
+    pub(crate) fn count(&self, distinct: &Distinct<'_>) -> Option<Line> {
+        let level = self.level?;
         let mut hasher = self.keys.build_hasher();
-        (refused.handler, refused.pattern, refused.summary).hash(&mut hasher);
-        refused.origin.hash(&mut hasher);
+        (distinct.handler, distinct.pattern, distinct.summary).hash(&mut hasher);
+        distinct.origin.hash(&mut hasher);
         let key = hasher.finish();
         // Never waits: another worker inserting the same refusal right now counts it.
         let count = match self.seen.entry(&key, Some(Duration::ZERO), |_, count| {
@@ -123,18 +158,27 @@ impl Ledger {
                 let _ = guard.insert(1);
                 1
             }
-            _ => return,
+            _ => return None,
         };
         if !count.is_power_of_two() {
-            return;
+            return None;
         }
-        let Some(dropped) = self.spend() else {
-            return;
-        };
-        if dropped > 0 {
-            emit_dropped(level, dropped, self.max_lines);
+        let dropped = self.spend()?;
+        Some(Line {
+            level,
+            count,
+            dropped,
+        })
+    }
+
+    /// Writes the line [`count`](Ledger::count) asked for, after the one saying how many were
+    /// not written for want of budget, if any.
+    #[cold]
+    pub(crate) fn write(&self, line: Line, refused: &Refused<'_>) {
+        if line.dropped > 0 {
+            emit_dropped(line.level, line.dropped, self.max_lines);
         }
-        emit(level, refused, count);
+        emit(line.level, refused, line.count);
     }
 
     /// Takes one line from this second's budget: `Some(lines dropped in earlier seconds, not
@@ -246,7 +290,6 @@ mod tests {
             pattern: "/items",
             kind: "request",
             origin,
-            summary: "origin not allowed",
             reason: &"origin not allowed",
             fix: &"add it",
             action: "blocked",

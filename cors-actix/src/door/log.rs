@@ -3,14 +3,14 @@
 use std::fmt;
 
 use actix_web::dev::ServiceRequest;
-use actix_web::http::header::{self, HeaderName};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::Method;
 use cors_core::Reason;
 use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
 use tracing::Level;
 
 use crate::counters;
-use crate::door::ledger::{Ledger, Refused};
+use crate::door::ledger::{Distinct, Ledger, Refused};
 
 /// An event about a request (target `cors`): the fields every event has (`handler`, `method`,
 /// `path`, `request`: preflight or request), then the event's own.
@@ -35,6 +35,8 @@ pub(crate) struct Log<'a> {
     pattern: &'a str,
     request: &'a ServiceRequest,
     ledger: &'a Ledger,
+    /// The request's `Origin`, when the decision read it already (else looked up if needed).
+    origin: Option<&'a [u8]>,
 }
 
 /// Why a request was refused: its detail, its static summary (what makes a refusal distinct
@@ -95,6 +97,16 @@ impl fmt::Display for FixOf<'_> {
                 "if `{}` is a site of yours, add it to `origins` of `{handler}`; otherwise nothing (a site the policy does not trust)",
                 origin.as_str().escape_default()
             ),
+            Reason::OriginNotListed(raw) => match cors_core::Origin::parse(raw) {
+                Ok(origin) => write!(
+                    f,
+                    "if `{}` is a site of yours, add it to `origins` of `{handler}`; otherwise nothing (a site the policy does not trust)",
+                    origin.as_str().escape_default()
+                ),
+                Err(_) => f.write_str(
+                    "nothing in the policy: the Origin is malformed, which browsers do not send",
+                ),
+            },
             Reason::MethodNotAllowed(method) => write!(
                 f,
                 "add `{}` to `methods` of `{handler}` (CONNECT, TRACE and TRACK are never allowed)",
@@ -128,7 +140,16 @@ impl<'a> Log<'a> {
             pattern,
             request,
             ledger,
+            origin: None,
         }
+    }
+
+    /// The request's `Origin` as the decision read it, so that a refusal does not look it up
+    /// again.
+    #[inline(always)]
+    pub(crate) fn with_origin(mut self, origin: Option<&'a HeaderValue>) -> Log<'a> {
+        self.origin = origin.map(HeaderValue::as_bytes);
+        self
     }
 
     fn method(&self) -> &Method {
@@ -155,33 +176,48 @@ impl<'a> Log<'a> {
         }
         let operators = self.ledger.level();
         if enabled(Level::DEBUG) || operators.is_some_and(enabled) {
-            cold(|| self.refused_now(kind, &why, action));
+            cold(|| self.refused_now(kind, &why, || action));
         }
     }
 
-    fn refused_now(&self, kind: &'static str, why: &Why<'_>, action: &'static str) {
-        event!(debug, self, kind, reason = %why.detail, action, "CORS {kind} refused");
-        if self.ledger.level().is_some_and(enabled) {
-            let origin = self
+    fn refused_now(&self, kind: &'static str, why: &Why<'_>, action: impl Fn() -> &'static str) {
+        event!(debug, self, kind, reason = %why.detail, action = action(), "CORS {kind} refused");
+        if !self.ledger.level().is_some_and(enabled) {
+            return;
+        }
+        let origin = match self.origin {
+            Some(origin) => origin,
+            None => self
                 .request
                 .headers()
                 .get(header::ORIGIN)
-                .map_or(&b""[..], |o| o.as_bytes());
-            self.ledger.note(&Refused {
-                handler: self.handler,
-                pattern: self.pattern,
-                kind,
-                origin,
-                summary: why.summary,
-                reason: why.detail,
-                fix: &FixOf {
-                    fix: why.fix,
+                .map_or(&b""[..], |o| o.as_bytes()),
+        };
+        let distinct = Distinct {
+            handler: self.handler,
+            pattern: self.pattern,
+            summary: why.summary,
+            origin,
+        };
+        // Everything else of the line is gathered only when it is written.
+        if let Some(line) = self.ledger.count(&distinct) {
+            self.ledger.write(
+                line,
+                &Refused {
                     handler: self.handler,
+                    pattern: self.pattern,
+                    kind,
+                    origin,
+                    reason: why.detail,
+                    fix: &FixOf {
+                        fix: why.fix,
+                        handler: self.handler,
+                    },
+                    action: action(),
+                    method: self.method().as_str(),
+                    path: self.path(),
                 },
-                action,
-                method: self.method().as_str(),
-                path: self.path(),
-            });
+            );
         }
     }
 
@@ -193,13 +229,15 @@ impl<'a> Log<'a> {
         counters::decision(self.pattern, kind, "refused", why.summary);
         let operators = self.ledger.level();
         if enabled(Level::DEBUG) || operators.is_some_and(enabled) {
+            // Whether it is an upgrade is looked at only for a line that is written.
             cold(|| {
-                let action = if self.request.head().upgrade() {
-                    action::UPGRADE_BLOCKED
-                } else {
-                    action::BLOCKED
-                };
-                self.refused_now(kind, &why, action)
+                self.refused_now(kind, &why, || {
+                    if self.request.head().upgrade() {
+                        action::UPGRADE_BLOCKED
+                    } else {
+                        action::BLOCKED
+                    }
+                })
             });
         }
     }

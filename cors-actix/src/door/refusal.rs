@@ -24,12 +24,12 @@ pub(crate) struct Refusal {
 }
 
 impl Refusal {
-    /// The refusal for `reason`: `400` if the request was malformed, `403` otherwise, with the
-    /// reason's static summary.
+    /// The refusal for `reason`: `400` if the request cannot be read as CORS, `403` otherwise
+    /// ([`Reason::status`]), with the reason's static summary.
     #[inline]
     pub(crate) fn of(reason: &Reason<'_>) -> Refusal {
         Refusal {
-            status: if reason.is_malformed() {
+            status: if reason.status() == 400 {
                 StatusCode::BAD_REQUEST
             } else {
                 StatusCode::FORBIDDEN
@@ -46,7 +46,8 @@ impl Refusal {
     }
 }
 
-/// The response to a refused request: `400` if it was malformed, `403` otherwise. The body is
+/// The response to a refused request: `400` if it cannot be read as CORS, `403` otherwise
+/// ([`Reason::status`]). The body is
 /// a static summary unless `debug`, which adds the detailed reason to the body and to the
 /// `X-Cors-Refusal` header.
 pub(crate) fn refusal_response(

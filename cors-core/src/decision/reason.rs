@@ -28,6 +28,30 @@ pub enum Reason<'r> {
     /// A well-formed origin the policy does not allow ([`Origin::as_str`] for its text, which
     /// is only made when asked for: a refusal that is not logged never converts it).
     OriginNotAllowed(Origin<'r>),
+    /// An origin that is none of the policy's exact origins, from a policy that has nothing
+    /// else to match it against (no patterns, no dynamic origins): refused without parsing it,
+    /// since every value is refused alike, well-formed or not (browsers never send a malformed
+    /// one). Always ASCII and at most [`MAX_ORIGIN_LEN`](crate::limits::MAX_ORIGIN_LEN) bytes:
+    /// other values are parsed, and refused as [`MalformedOrigin`](Reason::MalformedOrigin)
+    /// when they are not origins. Its `Display` parses it, to tell a malformed one in a log
+    /// line or a debug answer.
+    ///
+    /// ```
+    /// use cors_core::{Decision, HeaderInput, Policy, Reason};
+    ///
+    /// let policy = Policy::builder().allow_origin("https://app.example.com").build()?;
+    /// for origin in [&b"https://evil.example"[..], b"evil.example"] {
+    ///     match policy.actual(HeaderInput::One(origin)) {
+    ///         Decision::Refused(reason @ Reason::OriginNotListed(_)) => {
+    ///             assert_eq!(reason.status(), 403);
+    ///             assert_eq!(reason.summary(), "origin not allowed");
+    ///         }
+    ///         other => panic!("{other:?}"),
+    ///     }
+    /// }
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    OriginNotListed(&'r [u8]),
     /// Several `Access-Control-Request-Method` headers.
     MultipleMethods,
     /// `Access-Control-Request-Method` is not a method token.
@@ -71,6 +95,7 @@ impl Reason<'_> {
         Reason::MultipleOrigins => "several Origin headers",
         Reason::MalformedOrigin(_) => "malformed Origin header",
         Reason::OriginNotAllowed(_) => "origin not allowed",
+        Reason::OriginNotListed(_) => "origin not allowed",
         Reason::MultipleMethods => "several Access-Control-Request-Method headers",
         Reason::MalformedMethod => "malformed Access-Control-Request-Method header",
         Reason::MethodNotAllowed(_) => "method not allowed",
@@ -81,7 +106,45 @@ impl Reason<'_> {
         Reason::AuthorizationNotCovered => "request header not allowed",
     }
 
-    /// Whether the request was malformed (as opposed to well-formed but not allowed).
+    /// The status of a refusal for this reason: `400 Bad Request` where the request cannot be
+    /// read as a CORS request at all (several `Origin` headers, an `Origin` that is not ASCII
+    /// or is longer than [`MAX_ORIGIN_LEN`](crate::limits::MAX_ORIGIN_LEN), a preflight's
+    /// repeated, malformed or oversized `Access-Control-Request-*` headers); `403 Forbidden`
+    /// for every other refusal, an origin the policy does not allow whether or not it is a
+    /// well-formed origin among them: a browser never sends a malformed one, and telling them
+    /// apart would cost a parse the decision does not need.
+    ///
+    /// ```
+    /// use cors_core::{Decision, HeaderInput, Policy};
+    ///
+    /// let policy = Policy::builder().allow_origin("https://*.example.com").build()?;
+    /// let status = |origin: &[u8]| match policy.actual(HeaderInput::One(origin)) {
+    ///     Decision::Refused(reason) => reason.status(),
+    ///     other => panic!("{other:?}"),
+    /// };
+    /// assert_eq!(status(b"https://evil.example"), 403);
+    /// assert_eq!(status(b"https://example.com/"), 403); // malformed (a path), still 403
+    /// assert_eq!(status("https://\u{e9}.example.com".as_bytes()), 400); // not ASCII
+    /// assert_eq!(policy.actual(HeaderInput::Many), Decision::Refused(cors_core::Reason::MultipleOrigins));
+    /// # Ok::<(), cors_core::PolicyError>(())
+    /// ```
+    pub fn status(&self) -> u16 {
+        match self {
+            Reason::MalformedOrigin(e) => {
+                if matches!(e, OriginError::NonAscii { .. } | OriginError::TooLong) {
+                    400
+                } else {
+                    403
+                }
+            }
+            reason if reason.is_malformed() => 400,
+            _ => 403,
+        }
+    }
+
+    /// Whether the request was malformed (as opposed to well-formed but not allowed). A
+    /// malformed `Origin` is answered `403` all the same, unless it is not ASCII text or is too
+    /// long (see [`status`](Reason::status)).
     pub fn is_malformed(&self) -> bool {
         matches!(
             self,
@@ -126,6 +189,14 @@ impl fmt::Display for Reason<'_> {
                 "origin `{}` is not allowed by this route's CORS policy",
                 Bounded(o.as_str())
             ),
+            Reason::OriginNotListed(raw) => match Origin::parse(raw) {
+                Ok(o) => write!(
+                    f,
+                    "origin `{}` is not allowed by this route's CORS policy",
+                    Bounded(o.as_str())
+                ),
+                Err(e) => write!(f, "malformed Origin header: {e}"),
+            },
             Reason::MethodNotAllowed(m) => write!(
                 f,
                 "method `{}` is not allowed by this route's CORS policy",

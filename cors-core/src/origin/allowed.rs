@@ -169,6 +169,19 @@ impl AllowedOrigins {
         self.any_port.len() + self.subdomains.len() + self.regexes.len()
     }
 
+    /// Whether every rule is an exact origin (not every origin, no patterns): an origin is
+    /// allowed if and only if it is byte for byte one of them.
+    #[inline]
+    pub(crate) fn is_exact_only(&self) -> bool {
+        !self.any && !self.patterns
+    }
+
+    /// Whether `raw` is byte for byte one of the exact origins.
+    #[inline]
+    pub(crate) fn is_listed(&self, raw: &[u8]) -> bool {
+        self.exact.contains(raw)
+    }
+
     /// Matches a raw `Origin` header value.
     ///
     /// ```

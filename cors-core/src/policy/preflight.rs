@@ -4,6 +4,7 @@ use crate::decision::reason::Reason;
 use crate::decision::{AllowOrigin, Decision, Grant};
 use crate::origin::allowed::OriginMatch;
 use crate::origin::Origin;
+use crate::origin::MAX_ORIGIN_LEN;
 use crate::policy::dynamic_check::DynamicCheck;
 use crate::policy::Policy;
 use crate::request::{HeaderInput, PreflightRequest};
@@ -123,6 +124,17 @@ impl Policy {
                 if self.admits_known_origin(known) {
                     return Ok(());
                 }
+            }
+        }
+        // A policy of exact origins only: an origin not in the list is refused, whatever it
+        // is, so it is not parsed (only a value that is not ASCII, or too long, is: refused as
+        // malformed, `400`). Tested against the general path.
+        if !self.dynamic_origins && self.origins.is_exact_only() {
+            if self.origins.is_listed(origin) {
+                return Ok(());
+            }
+            if origin.len() <= MAX_ORIGIN_LEN && origin.is_ascii() {
+                return Err(Reason::OriginNotListed(origin));
             }
         }
         match self.origins.check(origin) {
