@@ -67,16 +67,23 @@ where
     B: actix_web::body::MessageBody,
 {
     drop(test::call_service(app, request(origin).to_request()).await);
-    let mut total = 0;
-    for _ in 0..n {
-        let req = request(origin).to_request();
-        let before = dhat::HeapStats::get().total_blocks;
-        let res = test::call_service(app, req).await;
-        assert!(res.status().is_success());
-        drop(res);
-        total += dhat::HeapStats::get().total_blocks - before;
+    // The fewest of three rounds: an allocation the door made per request is in every round,
+    // while one the runtime makes now and then (a timer's, under a loaded machine: seen once
+    // in a full workspace run) is not.
+    let mut fewest = u64::MAX;
+    for _ in 0..3 {
+        let mut total = 0;
+        for _ in 0..n {
+            let req = request(origin).to_request();
+            let before = dhat::HeapStats::get().total_blocks;
+            let res = test::call_service(app, req).await;
+            assert!(res.status().is_success());
+            drop(res);
+            total += dhat::HeapStats::get().total_blocks - before;
+        }
+        fewest = fewest.min(total);
     }
-    total
+    fewest
 }
 
 #[actix_rt::test]
@@ -227,7 +234,8 @@ async fn an_origin_from_a_set_adds_no_allocation() {
     let origin = Some("https://app.example.com");
     let from_list = blocks(&listed, origin, 20).await;
     let from_set = blocks(&dynamic, origin, 20).await;
-    assert_eq!(set.stats().hits, 21);
+    // The warm-up request, then three rounds of 20.
+    assert_eq!(set.stats().hits, 61);
     assert_eq!(
         from_set, from_list,
         "{from_set} blocks for 20 decisions from a set, {from_list} for 20 listed ones"
