@@ -131,12 +131,13 @@ fn the_unparsed_refusal_is_taken_and_what_cannot_be_read_is_still_400() {
         Decision::Refused(Reason::MultipleOrigins)
     );
     assert_eq!(Reason::MultipleOrigins.status(), 400);
-    // A policy with patterns parses: its malformed origins are 403 all the same.
+    // A policy with patterns parses: its malformed origins are 403 all the same. (An any-port
+    // pattern: a subdomain wildcard needs the public-suffix-list feature at run time.)
     let patterns = Policy::builder()
-        .allow_origin("https://*.example.com")
+        .allow_origin("http://localhost:*")
         .build()
         .unwrap();
-    match patterns.actual(HeaderInput::One(b"https://a.example.com/")) {
+    match patterns.actual(HeaderInput::One(b"http://localhost:3000/")) {
         Decision::Refused(reason @ Reason::MalformedOrigin(_)) => assert_eq!(reason.status(), 403),
         other => panic!("{other:?}"),
     }
