@@ -19,7 +19,7 @@ use sqlx::PgConnection;
 
 use crate::error::StoreError;
 use crate::replica::Replica;
-use crate::schema::{Table, POSTGRES, SCHEMA_VERSION};
+use crate::schema::{self, Table, POSTGRES};
 use crate::settings::Settings;
 
 /// The table in one PostgreSQL database.
@@ -67,13 +67,7 @@ impl Postgres {
                 sqlx::query_scalar(&self.sql("SELECT value FROM {t}_meta WHERE key = 'schema'"))
                     .fetch_optional(&mut *tx)
                     .await?;
-            if version.unwrap_or(0) > SCHEMA_VERSION {
-                return Err(StoreError::Config(format!(
-                    "the table's schema is version {}, made by a newer cors-actix-store than this one (version {SCHEMA_VERSION})",
-                    version.unwrap_or(0)
-                )));
-            }
-            if version == Some(SCHEMA_VERSION) {
+            if schema::is_current(version)? {
                 return Ok(());
             }
         }

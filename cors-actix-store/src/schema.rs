@@ -6,6 +6,19 @@ use crate::error::StoreError;
 /// The version of the schema this crate makes and reads (kept in `<table>_meta`).
 pub const SCHEMA_VERSION: i64 = 1;
 
+/// Whether a table whose `<table>_meta` says `version` (none: no row) is current (`true`) or
+/// is to be made (`false`); a schema newer than this crate's is an error: both back ends judge
+/// the stored version here.
+pub(crate) fn is_current(version: Option<i64>) -> Result<bool, StoreError> {
+    let found = version.unwrap_or(0);
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::Config(format!(
+            "the table's schema is version {found}, made by a newer cors-actix-store than this one (version {SCHEMA_VERSION})"
+        )));
+    }
+    Ok(version == Some(SCHEMA_VERSION))
+}
+
 /// The default table name.
 pub const DEFAULT_TABLE: &str = "cors_origins";
 

@@ -25,7 +25,7 @@ use sqlx::{Connection, Row};
 
 use crate::error::StoreError;
 use crate::replica::Replica;
-use crate::schema::{Table, SCHEMA_VERSION, SQLITE};
+use crate::schema::{self, Table, SQLITE};
 use crate::settings::Settings;
 
 /// Above this many changed origins since the last poll, the whole table is read instead.
@@ -88,10 +88,7 @@ impl Sqlite {
                 sqlx::query_scalar(&self.sql("SELECT value FROM {t}_meta WHERE key = 'schema'"))
                     .fetch_optional(&mut *tx)
                     .await?;
-            if version.unwrap_or(0) > SCHEMA_VERSION {
-                return Err(newer(version.unwrap_or(0)));
-            }
-            if version == Some(SCHEMA_VERSION) {
+            if schema::is_current(version)? {
                 return Ok(());
             }
         }
@@ -294,10 +291,4 @@ async fn data_version(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
     Ok(sqlx::query_scalar("PRAGMA data_version")
         .fetch_one(&mut *conn)
         .await?)
-}
-
-fn newer(version: i64) -> StoreError {
-    StoreError::Config(format!(
-        "the table's schema is version {version}, made by a newer cors-actix-store than this one (version {SCHEMA_VERSION})"
-    ))
 }
