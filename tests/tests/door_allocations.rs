@@ -183,12 +183,7 @@ async fn a_cached_dynamic_origin_adds_no_allocation() {
         Ok::<_, std::convert::Infallible>(origin == "https://app.example.com")
     })
     .build();
-    let policy = cors_actix::Policy::builder()
-        .allow_credentials()
-        .expose_headers(["X-Total-Count"])
-        .allow_dynamic_origins()
-        .build()
-        .expect("a valid policy");
+    let policy = tenants_policy();
     let dynamic = test::init_service(
         App::new()
             .configure(|c| fillers(c, true))
@@ -207,6 +202,16 @@ async fn a_cached_dynamic_origin_adds_no_allocation() {
     );
 }
 
+/// The tenants' policy of both dynamic cases: `cors_items`'s, its origins dynamic.
+fn tenants_policy() -> cors_actix::Policy {
+    cors_actix::Policy::builder()
+        .allow_credentials()
+        .expose_headers(["X-Total-Count"])
+        .allow_dynamic_origins()
+        .build()
+        .expect("a valid policy")
+}
+
 /// An origin of an `OriginSet` allocates no more than a listed origin. (Called from the test
 /// above: dhat counts one profiler at a time.)
 async fn an_origin_from_a_set_adds_no_allocation() {
@@ -217,12 +222,7 @@ async fn an_origin_from_a_set_adds_no_allocation() {
             .wrap(Cors::new()),
     )
     .await;
-    let policy = cors_actix::Policy::builder()
-        .allow_credentials()
-        .expose_headers(["X-Total-Count"])
-        .allow_dynamic_origins()
-        .build()
-        .expect("a valid policy");
+    let policy = tenants_policy();
     let set = cors_actix::OriginSet::for_policy(&policy);
     set.update(["https://app.example.com", "https://other.example"], [])
         .unwrap();
