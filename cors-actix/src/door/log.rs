@@ -97,16 +97,18 @@ impl fmt::Display for FixOf<'_> {
                 "if `{}` is a site of yours, add it to `origins` of `{handler}`; otherwise nothing (a site the policy does not trust)",
                 origin.as_str().escape_default()
             ),
-            Reason::OriginNotListed(raw) => match cors_core::Origin::parse(raw) {
-                Ok(origin) => write!(
-                    f,
-                    "if `{}` is a site of yours, add it to `origins` of `{handler}`; otherwise nothing (a site the policy does not trust)",
-                    origin.as_str().escape_default()
-                ),
-                Err(_) => f.write_str(
-                    "nothing in the policy: the Origin is malformed, which browsers do not send",
-                ),
-            },
+            // The fix of the refusal the parse would have made.
+            Reason::OriginNotListed(raw) => {
+                let parsed = match cors_core::Origin::parse(raw) {
+                    Ok(origin) => Reason::OriginNotAllowed(origin),
+                    Err(e) => Reason::MalformedOrigin(e),
+                };
+                FixOf {
+                    fix: Fix::Reason(&parsed),
+                    handler,
+                }
+                .fmt(f)
+            }
             Reason::MethodNotAllowed(method) => write!(
                 f,
                 "add `{}` to `methods` of `{handler}` (CONNECT, TRACE and TRACK are never allowed)",

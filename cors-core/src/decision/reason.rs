@@ -189,13 +189,10 @@ impl fmt::Display for Reason<'_> {
                 "origin `{}` is not allowed by this route's CORS policy",
                 Bounded(o.as_str())
             ),
+            // Told as the parse would have refused it.
             Reason::OriginNotListed(raw) => match Origin::parse(raw) {
-                Ok(o) => write!(
-                    f,
-                    "origin `{}` is not allowed by this route's CORS policy",
-                    Bounded(o.as_str())
-                ),
-                Err(e) => write!(f, "malformed Origin header: {e}"),
+                Ok(o) => Reason::OriginNotAllowed(o).fmt(f),
+                Err(e) => Reason::MalformedOrigin(e).fmt(f),
             },
             Reason::MethodNotAllowed(m) => write!(
                 f,
