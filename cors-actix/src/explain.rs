@@ -151,6 +151,7 @@ pub(crate) fn explain(
         report_only: settings.report_only,
         // An explanation is not a request: nothing reaches the operators' log.
         ledger: std::sync::Arc::new(crate::door::ledger::Ledger::new(crate::RefusalLog::off())),
+        recent: Default::default(),
         unchecked: std::cell::Cell::new(false),
         findings: std::sync::Arc::clone(&settings.findings),
         this: this.clone(),

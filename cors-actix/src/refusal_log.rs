@@ -12,7 +12,8 @@ use tracing::Level;
 /// - What it remembers is a fixed-size table ([`distinct`](RefusalLog::distinct) entries):
 ///   entries seen only once are forgotten first, so a flood of random origins evicts its own
 ///   entries, not a refusal that keeps coming back. A forgotten refusal that comes back is
-///   logged again as a first one.
+///   logged again as a first one. Each worker also remembers the last few refusals it counted
+///   (a client retrying is counted without a lookup).
 /// - At most [`lines_per_second`](RefusalLog::lines_per_second) lines are written a second;
 ///   the refusals past that are counted, and the next refusal after that second writes one
 ///   line saying how many were not logged.
@@ -102,7 +103,7 @@ impl RefusalLog {
     }
 
     /// How many distinct (route, reason, origin) refusals are remembered (4,096 by default; at
-    /// least 16): about 70 bytes each, 272 KiB for the default.
+    /// least 16): about 110 bytes each with its count, 448 KiB for the default.
     ///
     /// ```
     /// use cors_actix::RefusalLog;

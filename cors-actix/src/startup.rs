@@ -121,6 +121,7 @@ pub(crate) fn build_door<S>(
             cross_origin: settings.cross_origin.clone(),
             report_only: settings.report_only,
             ledger,
+            recent: Default::default(),
             unchecked: std::cell::Cell::new(true),
             findings: std::sync::Arc::clone(&settings.findings),
             this: this.clone(),

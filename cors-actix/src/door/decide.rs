@@ -18,7 +18,7 @@ use crate::door::after::reachable::{reaches, Chosen};
 use crate::door::after::routed::Facts;
 use crate::door::after::twins::{key, AtRoute, Mark, MarkGuard, Seen, TwinDoor};
 use crate::door::ask::Dynamic;
-use crate::door::ledger::Ledger;
+use crate::door::ledger::{Ledger, Recent};
 use crate::door::log::{action, skipped, Log, Why};
 use crate::door::read::{is_same_origin, PreflightValues, Read};
 use crate::door::refusal::{refusal_response, refusal_text, Refusal};
@@ -49,6 +49,8 @@ pub(crate) struct Door {
     pub(crate) report_only: bool,
     /// The app's refusal ledger, for the operators' log.
     pub(crate) ledger: Arc<Ledger>,
+    /// This worker's memory of its last refusals (see [`Recent`]).
+    pub(crate) recent: Recent,
     /// Whether the first request's checks are still to run (see [`Door::first_request`]).
     pub(crate) unchecked: Cell<bool>,
     /// Where the findings after start-up go (shared by the workers, read by the report).
@@ -659,7 +661,7 @@ impl Door {
     /// The log of a decision by `handler` (`pattern`) about `req`.
     #[inline(always)]
     fn log<'a>(&'a self, handler: &'a str, pattern: &'a str, req: &'a ServiceRequest) -> Log<'a> {
-        Log::of(&self.ledger, handler, pattern, req)
+        Log::of(&self.ledger, &self.recent, handler, pattern, req)
     }
 
     /// What can only be learnt once actix-web's resource map exists: declared routes that a
@@ -709,6 +711,7 @@ impl Door {
             cross_origin,
             report_only: false,
             ledger: Arc::new(Ledger::new(crate::RefusalLog::new())),
+            recent: Recent::default(),
             unchecked: std::cell::Cell::new(unchecked),
             findings: Default::default(),
             this: this.clone(),

@@ -4,8 +4,10 @@
 //! setting: the workers of a server each build their own `Cors` (`HttpServer::new(|| ..)`),
 //! and the log's budget is the process's.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -25,8 +27,10 @@ pub(crate) struct Ledger {
     level: Option<Level>,
     max_lines: u32,
     /// How many times each distinct refusal was seen, by a keyed hash of (declaration, reason,
-    /// origin). quick_cache keeps the entries seen again and evicts those seen once first.
-    seen: Cache<u64, u32>,
+    /// origin). quick_cache keeps the entries seen again and evicts those seen once first. The
+    /// count is shared with the workers' [`Recent`] memories, which count a refusal seen again
+    /// without looking it up.
+    seen: Cache<u64, Counter>,
     /// The key of that hash, random per ledger: a client cannot aim two origins at one entry.
     /// foldhash rather than the standard library's SipHash: as keyed, and a fifth of the
     /// instructions for a refusal's 60 to 100 bytes, which every refusal pays (measured).
@@ -54,12 +58,68 @@ pub(crate) struct Distinct<'a> {
     pub(crate) origin: &'a [u8],
 }
 
+/// How many times one distinct refusal was seen, by every worker.
+type Counter = Arc<AtomicU64>;
+
 /// A line to write: its level, how many times its refusal was seen, and how many lines were
 /// not written before it for want of budget.
 pub(crate) struct Line {
     level: Level,
-    count: u32,
+    count: u64,
     dropped: u64,
+}
+
+/// How many refusals a worker remembers (see [`Recent`]).
+const RECENT: usize = 8;
+
+/// A worker's memory of the distinct refusals it counted last (one per door, so per worker):
+/// a refusal seen again by the same worker, a client retrying, is counted on its shared counter
+/// without hashing it or looking it up in the ledger's table, the price of every repeated
+/// refusal (measured: docs/BENCHMARKS.md). A declaration is told by the address of its
+/// handler's and pattern's text, which the door holds (with this memory) as long as it lives;
+/// the origin by its bytes.
+///
+/// What it changes: a refusal the table forgot (evicted by a flood of others) while a worker
+/// still remembers it is counted on by that worker, and anew by the others; its powers of two
+/// may then be told twice, within the line budget.
+#[derive(Default)]
+pub(crate) struct Recent {
+    slots: RefCell<[Option<Slot>; RECENT]>,
+}
+
+/// One refusal a worker remembers.
+struct Slot {
+    /// The addresses and lengths of the declaration's handler and pattern, and of the reason's
+    /// summary (compared, never read through).
+    handler: (usize, usize),
+    pattern: (usize, usize),
+    summary: (usize, usize),
+    origin: Vec<u8>,
+    /// Its key in the table, to tell the table that it is seen again when a line is written.
+    key: u64,
+    counter: Counter,
+}
+
+fn address(text: &str) -> (usize, usize) {
+    (text.as_ptr() as usize, text.len())
+}
+
+impl Slot {
+    #[inline]
+    fn is(&self, distinct: &Distinct<'_>) -> bool {
+        self.handler == address(distinct.handler)
+            && self.pattern == address(distinct.pattern)
+            && self.summary == address(distinct.summary)
+            && self.origin == distinct.origin
+    }
+}
+
+impl Recent {
+    /// The slot `distinct` would take.
+    #[inline]
+    fn index(distinct: &Distinct<'_>) -> usize {
+        (distinct.origin.len() ^ (distinct.pattern.as_ptr() as usize >> 3)) % RECENT
+    }
 }
 
 /// One refusal, as the operators' line tells it.
@@ -133,33 +193,44 @@ impl Ledger {
             summary: "origin not allowed",
             origin: refused.origin,
         };
-        if let Some(line) = self.count(&distinct) {
+        if let Some(line) = self.count(&Recent::default(), &distinct) {
             self.write(line, refused);
         }
     }
 
     /// Counts a refusal: `Some` when its line is to be written now (the 1st, 2nd, 4th, 8th ...
     /// of its kind, within the second's budget), so that the line's parts are gathered only
-    /// then (the door pays for this on every refusal: see docs/BENCHMARKS.md).
+    /// then (the door pays for this on every refusal: see docs/BENCHMARKS.md). A refusal the
+    /// worker counted last (`recent`) is counted without a lookup.
     #[inline]
-    pub(crate) fn count(&self, distinct: &Distinct<'_>) -> Option<Line> {
+    pub(crate) fn count(&self, recent: &Recent, distinct: &Distinct<'_>) -> Option<Line> {
         let level = self.level?;
-        let mut hasher = self.keys.build_hasher();
-        (distinct.handler, distinct.pattern, distinct.summary).hash(&mut hasher);
-        distinct.origin.hash(&mut hasher);
-        let key = hasher.finish();
-        // Never waits: another worker inserting the same refusal right now counts it.
-        let count = match self.seen.entry(&key, Some(Duration::ZERO), |_, count| {
-            *count = count.saturating_add(1);
-            EntryAction::Retain(*count)
-        }) {
-            EntryResult::Retained(count) => count,
-            EntryResult::Vacant(guard) => {
-                let _ = guard.insert(1);
-                1
-            }
-            _ => return None,
+        let index = Recent::index(distinct);
+        // (Never borrowed twice: a refusal is counted once, and nothing it calls counts.)
+        let Ok(mut slots) = recent.slots.try_borrow_mut() else {
+            let count = self.count_in_table(None, distinct)?;
+            return self.line(level, count);
         };
+        let slot = &mut slots[index];
+        let count = match slot {
+            Some(slot) if slot.is(distinct) => {
+                let count = slot.counter.fetch_add(1, Ordering::Relaxed) + 1;
+                if count.is_power_of_two() {
+                    // Seen again, as the table's eviction wants to know (only then: cheap).
+                    let _ = self.seen.get(&slot.key);
+                }
+                count
+            }
+            _ => self.count_in_table(Some(slot), distinct)?,
+        };
+        drop(slots);
+        self.line(level, count)
+    }
+
+    /// The line of a refusal seen `count` times, if it is the 1st, 2nd, 4th, 8th ... and the
+    /// second's budget allows.
+    #[inline]
+    fn line(&self, level: Level, count: u64) -> Option<Line> {
         if !count.is_power_of_two() {
             return None;
         }
@@ -169,6 +240,57 @@ impl Ledger {
             count,
             dropped,
         })
+    }
+
+    /// Counts a refusal in the table (the general path), and remembers it in `slot`.
+    #[inline(never)]
+    fn count_in_table(
+        &self,
+        slot: Option<&mut Option<Slot>>,
+        distinct: &Distinct<'_>,
+    ) -> Option<u64> {
+        let mut hasher = self.keys.build_hasher();
+        (distinct.handler, distinct.pattern, distinct.summary).hash(&mut hasher);
+        distinct.origin.hash(&mut hasher);
+        let key = hasher.finish();
+        // Never waits: another worker inserting the same refusal right now counts it.
+        let counter = match self.seen.entry(&key, Some(Duration::ZERO), |_, counter| {
+            EntryAction::Retain(Arc::clone(counter))
+        }) {
+            EntryResult::Retained(counter) => counter,
+            EntryResult::Vacant(guard) => {
+                let counter = Counter::default();
+                let _ = guard.insert(Arc::clone(&counter));
+                counter
+            }
+            _ => return None,
+        };
+        let count = counter.fetch_add(1, Ordering::Relaxed) + 1;
+        if let Some(slot) = slot {
+            match slot {
+                // The slot's buffer is kept: no allocation once it is as long as the origins.
+                Some(old) => {
+                    old.handler = address(distinct.handler);
+                    old.pattern = address(distinct.pattern);
+                    old.summary = address(distinct.summary);
+                    old.origin.clear();
+                    old.origin.extend_from_slice(distinct.origin);
+                    old.key = key;
+                    old.counter = counter;
+                }
+                None => {
+                    *slot = Some(Slot {
+                        handler: address(distinct.handler),
+                        pattern: address(distinct.pattern),
+                        summary: address(distinct.summary),
+                        origin: distinct.origin.to_vec(),
+                        key,
+                        counter,
+                    })
+                }
+            }
+        }
+        Some(count)
     }
 
     /// Writes the line [`count`](Ledger::count) asked for, after the one saying how many were
@@ -203,10 +325,13 @@ impl Ledger {
         Some(told)
     }
 
-    /// How many distinct refusals are remembered now, and the bytes the table holds.
+    /// How many distinct refusals are remembered now, and the bytes the table holds: its own,
+    /// and each entry's counter (an allocation of 24 bytes, which glibc's allocator serves
+    /// with a chunk of 32).
     #[cfg(test)]
     pub(crate) fn held(&self) -> (usize, usize) {
-        (self.seen.len(), self.seen.memory_used().total())
+        let entries = self.seen.len();
+        (entries, self.seen.memory_used().total() + entries * 32)
     }
 }
 
@@ -243,7 +368,7 @@ macro_rules! at_level {
 }
 
 #[cold]
-fn emit(level: Level, r: &Refused<'_>, count: u32) {
+fn emit(level: Level, r: &Refused<'_>, count: u64) {
     let origin = Shown(r.origin);
     let seen = if count == 1 {
         String::from("first time")
@@ -343,6 +468,61 @@ mod tests {
             entries <= 4096 + 512 && bytes.max(most) < 512 * 1024,
             "{entries} {bytes}"
         );
+    }
+
+    /// The fast path (a worker's memory of its last refusals) against the general path (the
+    /// table alone, a fresh memory for every refusal): the same lines at the same counts, for
+    /// refusals from a few declarations, reasons and origins, seen by two workers whose
+    /// declarations' texts are at different addresses (each worker has its own door).
+    #[test]
+    fn remembered_refusals_are_counted_as_the_table_counts_them() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        // Equal texts, at other addresses for each worker.
+        let texts = || -> Vec<(String, String)> {
+            (0..3)
+                .map(|d| (format!("handler{d}"), format!("/route{d}")))
+                .collect()
+        };
+        let workers = [texts(), texts()];
+        const SUMMARIES: [&str; 2] = ["origin not allowed", "method not allowed"];
+        const ORIGINS: [&[u8]; 4] = [
+            b"https://a.example",
+            b"https://b.example",
+            b"https://bb.example",
+            b"",
+        ];
+        let step = (0..2usize, 0..3usize, 0..2usize, 0..4usize);
+        let mut runner = TestRunner::new(Config {
+            cases: 256,
+            ..Config::default()
+        });
+        runner
+            .run(&proptest::collection::vec(step, 1..400), |steps| {
+                let fast = Ledger::new(RefusalLog::new().lines_per_second(u32::MAX));
+                let general = Ledger::new(RefusalLog::new().lines_per_second(u32::MAX));
+                let recent = [Recent::default(), Recent::default()];
+                for (worker, declaration, summary, origin) in steps {
+                    let (handler, pattern) = &workers[worker][declaration];
+                    let distinct = Distinct {
+                        handler,
+                        pattern,
+                        summary: SUMMARIES[summary],
+                        origin: ORIGINS[origin],
+                    };
+                    let counted = |line: Option<Line>| line.map(|line| line.count);
+                    prop_assert_eq!(
+                        counted(fast.count(&recent[worker], &distinct)),
+                        counted(general.count(&Recent::default(), &distinct))
+                    );
+                }
+                // The memories were used.
+                prop_assert!(recent
+                    .iter()
+                    .any(|r| r.slots.borrow().iter().any(Option::is_some)));
+                Ok(())
+            })
+            .unwrap_or_else(|e| panic!("{e}"));
     }
 
     #[test]

@@ -10,7 +10,7 @@ use tracing::level_filters::{LevelFilter, STATIC_MAX_LEVEL};
 use tracing::Level;
 
 use crate::counters;
-use crate::door::ledger::{Distinct, Ledger, Refused};
+use crate::door::ledger::{Distinct, Ledger, Recent, Refused};
 
 /// An event about a request (target `cors`): the fields every event has (`handler`, `method`,
 /// `path`, `request`: preflight or request), then the event's own.
@@ -35,6 +35,8 @@ pub(crate) struct Log<'a> {
     pattern: &'a str,
     request: &'a ServiceRequest,
     ledger: &'a Ledger,
+    /// The worker's memory of its last refusals, for the ledger.
+    recent: &'a Recent,
     /// The request's `Origin`, when the decision read it already (else looked up if needed).
     origin: Option<&'a [u8]>,
 }
@@ -133,6 +135,7 @@ impl fmt::Display for FixOf<'_> {
 impl<'a> Log<'a> {
     pub(crate) fn of(
         ledger: &'a Ledger,
+        recent: &'a Recent,
         handler: &'a str,
         pattern: &'a str,
         request: &'a ServiceRequest,
@@ -142,6 +145,7 @@ impl<'a> Log<'a> {
             pattern,
             request,
             ledger,
+            recent,
             origin: None,
         }
     }
@@ -202,7 +206,7 @@ impl<'a> Log<'a> {
             origin,
         };
         // Everything else of the line is gathered only when it is written.
-        if let Some(line) = self.ledger.count(&distinct) {
+        if let Some(line) = self.ledger.count(self.recent, &distinct) {
             self.ledger.write(
                 line,
                 &Refused {

@@ -274,9 +274,18 @@ pub(crate) fn is_same_origin(req: &ServiceRequest, origin: Option<&HeaderValue>)
     // Header names the request has besides its `Origin`: a header is looked up only if it can
     // be there (a lookup costs as much as a short pass over the request).
     let mut others = headers.len_keys().saturating_sub(1);
+    // One name besides `Origin`: a client that is not a browser (browsers send several), most
+    // often with `Host` alone, which then leaves no `Sec-Fetch-Site` to look for.
+    let mut host = None;
+    if others == 1 {
+        host = headers.get(header::HOST);
+        if host.is_some() {
+            others = 0;
+        }
+    }
     // Every current browser sends it, and pages cannot set it: it is the answer.
     if others > 0 {
-        if let Some(site) = headers.get(SEC_FETCH_SITE) {
+        if let Some(site) = headers.get(&SEC_FETCH_SITE) {
             return cors_core::is_same_origin_fetch(site.as_bytes());
         }
     }
@@ -286,22 +295,20 @@ pub(crate) fn is_same_origin(req: &ServiceRequest, origin: Option<&HeaderValue>)
     // Other clients: the origin's host (read when first needed) looked for in each header that
     // can name the request's own host, until one does (a refused cross-origin request, the
     // common case, looks at each and stops there).
-    let mut host: Option<Option<&[u8]>> = None;
+    let mut origin_host_of = None;
     let mut names_host = |value: &[u8]| {
-        host.get_or_insert_with(|| origin_host(origin.as_bytes()))
+        origin_host_of
+            .get_or_insert_with(|| origin_host(origin.as_bytes()))
             .is_some_and(|host| contains_host(value, host))
     };
-    let mut candidate = false;
+    let mut candidate = host.is_some_and(|value| names_host(value.as_bytes()));
     for name in [&header::HOST, &header::FORWARDED, &X_FORWARDED_HOST] {
-        if others == 0 {
+        if candidate || others == 0 {
             break;
         }
         if let Some(value) = headers.get(name) {
             others -= 1;
-            if names_host(value.as_bytes()) {
-                candidate = true;
-                break;
-            }
+            candidate = names_host(value.as_bytes());
         }
     }
     let candidate = candidate || req.uri().host().is_some_and(|h| names_host(h.as_bytes()));
@@ -322,7 +329,7 @@ pub(crate) fn is_same_origin(req: &ServiceRequest, origin: Option<&HeaderValue>)
 /// client that is not a browser, which CORS does not concern).
 pub(crate) fn is_same_origin_head(head: &RequestHead, origin: &HeaderValue) -> bool {
     let headers = &head.headers;
-    if let Some(site) = headers.get(SEC_FETCH_SITE) {
+    if let Some(site) = headers.get(&SEC_FETCH_SITE) {
         return cors_core::is_same_origin_fetch(site.as_bytes());
     }
     let forwarded = headers
@@ -367,9 +374,9 @@ pub(crate) fn is_same_origin_head(head: &RequestHead, origin: &HeaderValue) -> b
     }
 }
 
-const X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
-const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
 /// The host of a serialized origin, if it has one that a request's headers could name (a cheap
 /// pre-check: the precise comparison follows).
@@ -377,10 +384,19 @@ fn origin_host(origin: &[u8]) -> Option<&[u8]> {
     if origin.len() > cors_core::limits::MAX_ORIGIN_LEN {
         return None;
     }
-    let colon = origin.iter().position(|&b| b == b':')?;
-    let authority = origin[colon + 1..].strip_prefix(b"//")?;
-    let host = match authority.iter().rposition(|&b| b == b':') {
-        Some(colon) if !authority.ends_with(b"]") => &authority[..colon],
+    let authority = match origin {
+        [b'h', b't', b't', b'p', b's', b':', b'/', b'/', rest @ ..]
+        | [b'h', b't', b't', b'p', b':', b'/', b'/', rest @ ..] => rest,
+        _ => {
+            let colon = origin.iter().position(|&b| b == b':')?;
+            origin[colon + 1..].strip_prefix(b"//")?
+        }
+    };
+    // A port has at most five digits: its separator is among the last six bytes. (A colon
+    // further in is part of what a header must contain: the whole authority is looked for.)
+    let tail = authority.len().saturating_sub(6);
+    let host = match authority[tail..].iter().rposition(|&b| b == b':') {
+        Some(colon) if !authority.ends_with(b"]") => &authority[..tail + colon],
         _ => authority,
     };
     (!host.is_empty()).then_some(host)
@@ -394,4 +410,114 @@ fn contains_host(haystack: &[u8], host: &[u8]) -> bool {
             .any(|w| w.eq_ignore_ascii_case(host))
 }
 
-const X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    /// The general path of [`is_same_origin`]: `Sec-Fetch-Site` when present, else the origin
+    /// compared with the scheme and host actix-web derives.
+    fn general(req: &ServiceRequest, origin: &HeaderValue) -> bool {
+        match req.headers().get(&SEC_FETCH_SITE) {
+            Some(site) => cors_core::is_same_origin_fetch(site.as_bytes()),
+            None => {
+                let info = req.connection_info();
+                cors_core::is_same_origin(origin.as_bytes(), info.scheme(), info.host())
+            }
+        }
+    }
+
+    /// The fast path (headers looked up only if they can be there, the origin's host looked
+    /// for before the precise comparison) against the general path, on every combination of
+    /// the headers that can tell a request's own origin.
+    #[test]
+    fn same_origin_fast_path_agrees_with_the_general_path() {
+        let hosts = [
+            None,
+            Some("api.example.com"),
+            Some("API.example.com:443"),
+            Some("evil.example"),
+            Some("127.0.0.1:8080"),
+            Some("[::1]:8080"),
+        ];
+        let forwarded = [
+            None,
+            Some("host=api.example.com;proto=https"),
+            Some("for=192.0.2.1;host=evil.example"),
+        ];
+        let x_forwarded_hosts = [
+            None,
+            Some("api.example.com"),
+            Some("other.example, api.example.com"),
+        ];
+        let x_forwarded_protos = [None, Some("https"), Some("http")];
+        let sites = [
+            None,
+            Some("same-origin"),
+            Some("cross-site"),
+            Some("same-site"),
+        ];
+        let extras = [None, Some(("accept", "*/*"))];
+        let uris = ["/x", "https://api.example.com/x"];
+        let origins = [
+            "https://api.example.com",
+            "http://api.example.com",
+            "https://evil.example",
+            "http://127.0.0.1:8080",
+            "https://api.example.com:443",
+            "http://[::1]:8080",
+            "http://[::1]",
+            "null",
+        ];
+        let mut cases = 0;
+        let mut same = 0;
+        for host in hosts {
+            for fwd in forwarded {
+                for xfh in x_forwarded_hosts {
+                    for xfp in x_forwarded_protos {
+                        for site in sites {
+                            for extra in extras {
+                                for uri in uris {
+                                    for origin in origins {
+                                        let mut req = TestRequest::get()
+                                            .uri(uri)
+                                            .insert_header(("origin", origin));
+                                        for (name, value) in [
+                                            ("host", host),
+                                            ("forwarded", fwd),
+                                            ("x-forwarded-host", xfh),
+                                            ("x-forwarded-proto", xfp),
+                                            ("sec-fetch-site", site),
+                                        ] {
+                                            if let Some(value) = value {
+                                                req = req.insert_header((name, value));
+                                            }
+                                        }
+                                        if let Some(extra) = extra {
+                                            req = req.insert_header(extra);
+                                        }
+                                        let req = req.to_srv_request();
+                                        let value = HeaderValue::from_static(origin);
+                                        let expected = general(&req, &value);
+                                        assert_eq!(
+                                            is_same_origin(&req, Some(&value)),
+                                            expected,
+                                            "{origin} with {:?}",
+                                            req.headers()
+                                        );
+                                        cases += 1;
+                                        same += usize::from(expected);
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Both answers were exercised.
+        assert!(same > 100 && cases - same > 100, "{same} of {cases}");
+    }
+}
