@@ -13,9 +13,10 @@ use crate::door::after::check::{Check, Predicted};
 use crate::door::after::reachable::with_map;
 use crate::door::after::routed::Facts;
 use crate::door::decide::{Door, Outcome};
-use crate::door::read::{is_same_origin, Read};
+use crate::door::read::Read;
 use crate::door::refusal::REFUSAL_HEADER;
 use crate::door::route_table::{Found, RoutePolicy};
+use crate::door::same_origin::is_same_origin;
 use crate::door::write::Decoration;
 use crate::report::{describe_route, Short};
 

@@ -14,6 +14,7 @@ pub(crate) mod path_index;
 pub(crate) mod read;
 pub(crate) mod refusal;
 pub(crate) mod route_table;
+pub(crate) mod same_origin;
 pub(crate) mod write;
 
 use std::future::Future;

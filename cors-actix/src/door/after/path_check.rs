@@ -29,8 +29,8 @@ use actix_web::http::header;
 use actix_web::{Error, HttpMessage};
 
 use crate::door::after::marks::{Answered, PathMark};
-use crate::door::read::is_same_origin_head;
 use crate::door::refusal::refusal_text;
+use crate::door::same_origin::is_same_origin_head;
 
 /// What a path check covers.
 pub(crate) enum Covers<'a> {

@@ -18,8 +18,9 @@ use pin_project_lite::pin_project;
 use crate::door::after::marks::Answered;
 use crate::door::after::route_cors::RouteCors;
 use crate::door::after::twins::{self as mark, AtRoute, Seen};
-use crate::door::read::{is_same_origin, origin};
+use crate::door::read::origin;
 use crate::door::refusal::refusal_text;
+use crate::door::same_origin::is_same_origin;
 
 /// The check `#[cors]` wraps its route in, over the route's own body (actix-web's
 /// [`BoxBody`]): the responses it lets through pass as they are. Not a public API: the macro
