@@ -106,6 +106,7 @@ pub mod limits {
 /// crate root.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::decision::reason::as_parsed;
     pub use crate::decision::vary::{vary_lists, PREFLIGHT_VARY, PREFLIGHT_VARY_PRIVATE_NETWORK};
     pub use crate::declare::keys::{KeyKind, KeySite, KeySpec, KEYS};
     pub use crate::declare::parts::{PolicyParts, SubdomainParts};

@@ -267,28 +267,18 @@ impl Ledger {
         };
         let count = counter.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(slot) = slot {
-            match slot {
-                // The slot's buffer is kept: no allocation once it is as long as the origins.
-                Some(old) => {
-                    old.handler = address(distinct.handler);
-                    old.pattern = address(distinct.pattern);
-                    old.summary = address(distinct.summary);
-                    old.origin.clear();
-                    old.origin.extend_from_slice(distinct.origin);
-                    old.key = key;
-                    old.counter = counter;
-                }
-                None => {
-                    *slot = Some(Slot {
-                        handler: address(distinct.handler),
-                        pattern: address(distinct.pattern),
-                        summary: address(distinct.summary),
-                        origin: distinct.origin.to_vec(),
-                        key,
-                        counter,
-                    })
-                }
-            }
+            // The slot's buffer is kept: no allocation once it is as long as the origins.
+            let mut origin = slot.take().map(|old| old.origin).unwrap_or_default();
+            origin.clear();
+            origin.extend_from_slice(distinct.origin);
+            *slot = Some(Slot {
+                handler: address(distinct.handler),
+                pattern: address(distinct.pattern),
+                summary: address(distinct.summary),
+                origin,
+                key,
+                counter,
+            });
         }
         Some(count)
     }

@@ -100,17 +100,11 @@ impl fmt::Display for FixOf<'_> {
                 origin.as_str().escape_default()
             ),
             // The fix of the refusal the parse would have made.
-            Reason::OriginNotListed(raw) => {
-                let parsed = match cors_core::Origin::parse(raw) {
-                    Ok(origin) => Reason::OriginNotAllowed(origin),
-                    Err(e) => Reason::MalformedOrigin(e),
-                };
-                FixOf {
-                    fix: Fix::Reason(&parsed),
-                    handler,
-                }
-                .fmt(f)
+            Reason::OriginNotListed(raw) => FixOf {
+                fix: Fix::Reason(&cors_core::__private::as_parsed(raw)),
+                handler,
             }
+            .fmt(f),
             Reason::MethodNotAllowed(method) => write!(
                 f,
                 "add `{}` to `methods` of `{handler}` (CONNECT, TRACE and TRACK are never allowed)",

@@ -180,6 +180,16 @@ impl fmt::Display for Bounded<'_> {
     }
 }
 
+/// The refusal a parse of the unlisted origin `raw` makes ([`Reason::OriginNotListed`] is the
+/// same refusal, not parsed): [`Reason::OriginNotAllowed`] for a well-formed origin,
+/// [`Reason::MalformedOrigin`] otherwise. What its text and an adapter's fix for it tell.
+pub fn as_parsed(raw: &[u8]) -> Reason<'_> {
+    match Origin::parse(raw) {
+        Ok(origin) => Reason::OriginNotAllowed(origin),
+        Err(e) => Reason::MalformedOrigin(e),
+    }
+}
+
 impl fmt::Display for Reason<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -190,10 +200,7 @@ impl fmt::Display for Reason<'_> {
                 Bounded(o.as_str())
             ),
             // Told as the parse would have refused it.
-            Reason::OriginNotListed(raw) => match Origin::parse(raw) {
-                Ok(o) => Reason::OriginNotAllowed(o).fmt(f),
-                Err(e) => Reason::MalformedOrigin(e).fmt(f),
-            },
+            Reason::OriginNotListed(raw) => as_parsed(raw).fmt(f),
             Reason::MethodNotAllowed(m) => write!(
                 f,
                 "method `{}` is not allowed by this route's CORS policy",
