@@ -13,8 +13,8 @@ pub(crate) fn is_same_origin(req: &ServiceRequest, origin: Option<&HeaderValue>)
     // Header names the request has besides its `Origin`: a header is looked up only if it can
     // be there (a lookup costs as much as a short pass over the request).
     let mut others = headers.len_keys().saturating_sub(1);
-    // The headers that can tell, in the order they are looked for (one lookup each, at one
-    // place: see `SEC_FETCH_SITE`). `Sec-Fetch-Site` is the answer when it is there: every
+    // The headers that can tell, in the order they are looked for (one lookup each, until
+    // none is left to find). `Sec-Fetch-Site` is the answer when it is there: every
     // current browser sends it, and pages cannot set it. The others may name the request's own
     // host. A request with one name besides `Origin` is not a browser's (browsers send
     // several): its `Host` first, which, when it is there, leaves nothing else to look for.
@@ -131,9 +131,6 @@ pub(crate) fn is_same_origin_head(head: &RequestHead, origin: &HeaderValue) -> b
 
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
-// (One lookup site in `is_same_origin` for all of these: actix-web's header lookup is generic,
-// and the compiler inlines its instance into the door's hot lookups (`read::lookup`) only while
-// it has few callers; a preflight cost 50 instructions more with two more sites here.)
 static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
 /// The host of a serialized origin, if it has one that a request's headers could name (a cheap
